@@ -1,0 +1,48 @@
+// The compiled form of a rule set: the rule model plus Hyperscan databases and the tables that map each
+// Hyperscan pattern id back to the leaves that asked for it.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "qinglang/rules.h"
+#include "rule_model.h"
+
+namespace qinglang::detail {
+
+// Frees a Hyperscan database when its owner goes.
+struct DatabaseDeleter {
+  void operator()(hs_database_t* db) const noexcept { hs_free_database(db); }
+};
+using DatabasePtr = std::unique_ptr<hs_database_t, DatabaseDeleter>;
+
+// Where a regex pattern's matches go. A look-alike expansion carries the protected name: an exact match of it
+// (or a match overlapping it) is the real app, not a look-alike.
+struct RegexTarget {
+  std::uint32_t leaf = 0;
+  std::string exact_name;  // empty for plain regexes
+};
+
+struct CompiledRuleSetData {
+  RuleSetModel model;
+
+  // Every distinct word of every `words` leaf is one literal; several leaves may share it.
+  DatabasePtr literal_database;
+  std::vector<std::uint32_t> literal_length;          // by literal id: bytes
+  std::vector<std::uint32_t> literal_targets_offset;  // by literal id: range into literal_targets (CSR)
+  std::vector<std::uint32_t> literal_targets;         // leaf indexes
+
+  // Regexes and look-alike expansions, with start of match; kept apart so the literal database stays fast.
+  DatabasePtr regex_database;
+  std::vector<RegexTarget> regex_targets;  // by regex id
+
+  std::vector<Category> leaf_category;              // by leaf: its rule's category, checked on every match
+  std::vector<std::uint32_t> condition_only_rules;  // rules with `where` and no `match`: evaluated every scan
+
+  DatabaseStats stats;
+};
+
+}  // namespace qinglang::detail

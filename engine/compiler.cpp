@@ -1,0 +1,307 @@
+// Rule model → Hyperscan databases, with checks that need Hyperscan (regex syntax, empty matches) and lints.
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "compiled_rule_set.h"
+#include "lookalike.h"
+#include "rule_loader.h"
+
+namespace qinglang {
+
+struct CompiledRuleSetFactory {
+  static std::shared_ptr<const CompiledRuleSet> make(std::unique_ptr<detail::CompiledRuleSetData> data) {
+    return std::shared_ptr<const CompiledRuleSet>(new CompiledRuleSet(std::move(data)));
+  }
+};
+
+namespace detail {
+namespace {
+
+constexpr unsigned kLiteralFlags = HS_FLAG_CASELESS;
+constexpr unsigned kRegexFlags = HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SOM_LEFTMOST;
+
+struct ErrorDeleter {
+  void operator()(hs_compile_error_t* e) const noexcept { hs_free_compile_error(e); }
+};
+using CompileErrorPtr = std::unique_ptr<hs_compile_error_t, ErrorDeleter>;
+
+class Compiler {
+ public:
+  Compiler(RuleSetModel model, std::vector<Diagnostic>& diagnostics)
+      : data_(std::make_unique<CompiledRuleSetData>()), diagnostics_(diagnostics) {
+    data_->model = std::move(model);
+  }
+
+  std::unique_ptr<CompiledRuleSetData> compile();
+
+ private:
+  void report(DiagnosticLevel level, std::string code, std::string message, const Rule& rule,
+              const SourceLocation& where) {
+    diagnostics_.push_back({level, std::move(code), std::move(message), where, rule.id});
+  }
+
+  void collect_patterns();
+  void check_regexes();
+  void lint_rules();
+  bool build_literal_database();
+  bool build_regex_database();
+
+  std::unique_ptr<CompiledRuleSetData> data_;
+  std::vector<Diagnostic>& diagnostics_;
+  std::vector<std::string> literals_;
+  std::vector<std::string> regexes_;
+};
+
+void Compiler::collect_patterns() {
+  CompiledRuleSetData& d = *data_;
+  std::map<std::string, std::vector<std::uint32_t>, std::less<>> literal_leaves;
+  for (std::uint32_t leaf_index = 0; leaf_index < d.model.leaves.size(); ++leaf_index) {
+    const Leaf& leaf = d.model.leaves[leaf_index];
+    d.leaf_category.push_back(d.model.rules[leaf.rule].category);
+    for (const std::string& text : leaf.texts) {
+      switch (leaf.kind) {
+        case PatternKind::words: {
+          std::vector<std::uint32_t>& leaves = literal_leaves[text];
+          if (leaves.empty() || leaves.back() != leaf_index) leaves.push_back(leaf_index);
+          break;
+        }
+        case PatternKind::regex:
+          regexes_.push_back(text);
+          d.regex_targets.push_back({leaf_index, {}});
+          break;
+        case PatternKind::lookalike:
+          regexes_.push_back(lookalike_regex(text, leaf.edits));
+          d.regex_targets.push_back({leaf_index, text});
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  d.literal_targets_offset.push_back(0);
+  for (auto& [word, leaves] : literal_leaves) {
+    literals_.push_back(word);
+    d.literal_length.push_back(static_cast<std::uint32_t>(word.size()));
+    d.literal_targets.insert(d.literal_targets.end(), leaves.begin(), leaves.end());
+    d.literal_targets_offset.push_back(static_cast<std::uint32_t>(d.literal_targets.size()));
+  }
+  for (std::uint32_t r = 0; r < d.model.rules.size(); ++r)
+    if (d.model.rules[r].match == kNoNode) d.condition_only_rules.push_back(r);
+}
+
+// Checks each regex on its own, so that every bad one is reported, not only the first.
+void Compiler::check_regexes() {
+  for (std::size_t i = 0; i < regexes_.size(); ++i) {
+    const RegexTarget& target = data_->regex_targets[i];
+    const Leaf& leaf = data_->model.leaves[target.leaf];
+    const Rule& rule = data_->model.rules[leaf.rule];
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* raw_error = nullptr;
+    if (hs_expression_info(regexes_[i].c_str(), kRegexFlags, &info, &raw_error) != HS_SUCCESS) {
+      CompileErrorPtr error(raw_error);
+      report(DiagnosticLevel::error, "E011", "regex '" + regexes_[i] + "' rejected: " + error->message, rule,
+             leaf.location);
+      continue;
+    }
+    if (info->min_width <= 1)
+      report(DiagnosticLevel::warning, "W002",
+             "regex '" + regexes_[i] + "' can match a single character: it matches nearly everything", rule,
+             leaf.location);
+    std::free(info);
+  }
+}
+
+bool contradicts(const Condition& a, const Condition& b) {
+  if (a.path != b.path) return false;
+  if (a.op == ConditionOp::eq && b.op == ConditionOp::eq) {
+    const ConditionValue &x = a.value, &y = b.value;
+    return x.type != y.type || x.text != y.text || x.number != y.number || x.boolean != y.boolean;
+  }
+  auto lower = [](const Condition& c) { return c.op == ConditionOp::gt || c.op == ConditionOp::ge; };
+  auto upper = [](const Condition& c) { return c.op == ConditionOp::lt || c.op == ConditionOp::le; };
+  if (lower(a) && upper(b)) {
+    bool both_inclusive = a.op == ConditionOp::ge && b.op == ConditionOp::le;
+    return both_inclusive ? a.value.number > b.value.number : a.value.number >= b.value.number;
+  }
+  return lower(b) && upper(a) && contradicts(b, a);
+}
+
+// Finds rules that can never fire. Examples catch the rest.
+void Compiler::lint_rules() {
+  const RuleSetModel& m = data_->model;
+  for (const Rule& rule : m.rules) {
+    for (std::size_t i = 0; i < rule.conditions.size(); ++i)
+      for (std::size_t j = i + 1; j < rule.conditions.size(); ++j)
+        if (contradicts(rule.conditions[i], rule.conditions[j]))
+          report(DiagnosticLevel::warning, "W001",
+                 "conditions '" + rule.conditions[i].source + "' and '" + rule.conditions[j].source +
+                     "' cannot both hold: the rule can never match",
+                 rule, rule.location);
+
+    if (rule.match == kNoNode || rule.unless == kNoNode) continue;
+    const PatternNode& match = m.nodes[rule.match];
+    const PatternNode& unless = m.nodes[rule.unless];
+    if (match.kind != PatternKind::words || unless.kind != PatternKind::words ||
+        (rule.unless_scope != Scope::field && rule.scope == Scope::field))
+      continue;
+    const Leaf& match_leaf = m.leaves[match.leaf];
+    const Leaf& unless_leaf = m.leaves[unless.leaf];
+    bool always_excepted =
+        std::all_of(match_leaf.texts.begin(), match_leaf.texts.end(), [&](const std::string& w) {
+          return std::any_of(unless_leaf.texts.begin(), unless_leaf.texts.end(),
+                             [&](const std::string& u) { return w.find(u) != std::string::npos; });
+        });
+    if (always_excepted)
+      report(DiagnosticLevel::warning, "W001",
+             "every word of 'match' contains a word of 'unless': the rule can never match", rule,
+             unless.location);
+  }
+}
+
+bool Compiler::build_literal_database() {
+  if (literals_.empty()) return true;
+  std::vector<const char*> expressions;
+  std::vector<std::size_t> lengths;
+  std::vector<unsigned> flags(literals_.size(), kLiteralFlags);
+  std::vector<unsigned> ids;
+  for (std::size_t i = 0; i < literals_.size(); ++i) {
+    expressions.push_back(literals_[i].data());
+    lengths.push_back(literals_[i].size());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* raw_error = nullptr;
+  if (hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
+                           static_cast<unsigned>(literals_.size()), HS_MODE_BLOCK, nullptr, &db,
+                           &raw_error) != HS_SUCCESS) {
+    CompileErrorPtr error(raw_error);
+    diagnostics_.push_back({DiagnosticLevel::error,
+                            "E011",
+                            std::string("Hyperscan could not compile the word lists: ") + error->message,
+                            {},
+                            {}});
+    return false;
+  }
+  data_->literal_database.reset(db);
+  return true;
+}
+
+bool Compiler::build_regex_database() {
+  if (regexes_.empty()) return true;
+  std::vector<const char*> expressions;
+  std::vector<unsigned> flags(regexes_.size(), kRegexFlags);
+  std::vector<unsigned> ids;
+  for (std::size_t i = 0; i < regexes_.size(); ++i) {
+    expressions.push_back(regexes_[i].c_str());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* raw_error = nullptr;
+  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned>(regexes_.size()),
+                       HS_MODE_BLOCK, nullptr, &db, &raw_error) != HS_SUCCESS) {
+    CompileErrorPtr error(raw_error);
+    if (error->expression >= 0 && static_cast<std::size_t>(error->expression) < regexes_.size()) {
+      const RegexTarget& target = data_->regex_targets[static_cast<std::size_t>(error->expression)];
+      const Leaf& leaf = data_->model.leaves[target.leaf];
+      report(
+          DiagnosticLevel::error, "E011",
+          "regex '" + regexes_[static_cast<std::size_t>(error->expression)] + "' rejected: " + error->message,
+          data_->model.rules[leaf.rule], leaf.location);
+    } else {
+      diagnostics_.push_back({DiagnosticLevel::error,
+                              "E011",
+                              std::string("Hyperscan could not compile the regexes: ") + error->message,
+                              {},
+                              {}});
+    }
+    return false;
+  }
+  data_->regex_database.reset(db);
+  return true;
+}
+
+std::unique_ptr<CompiledRuleSetData> Compiler::compile() {
+  auto started = std::chrono::steady_clock::now();
+  collect_patterns();
+  check_regexes();
+  lint_rules();
+  if (has_errors(diagnostics_)) return nullptr;
+  if (!build_literal_database() || !build_regex_database()) return nullptr;
+
+  DatabaseStats& stats = data_->stats;
+  stats.rules = data_->model.rules.size();
+  stats.literal_patterns = literals_.size();
+  stats.regex_patterns = regexes_.size();
+  hs_scratch_t* scratch = nullptr;
+  for (hs_database_t* db : {data_->literal_database.get(), data_->regex_database.get()}) {
+    if (!db) continue;
+    std::size_t size = 0;
+    hs_database_size(db, &size);
+    stats.database_bytes += size;
+    hs_alloc_scratch(db, &scratch);
+  }
+  if (scratch) {
+    hs_scratch_size(scratch, &stats.scratch_bytes);
+    hs_free_scratch(scratch);
+  }
+  stats.engine_version = hs_version();
+  stats.compile_milliseconds =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return std::move(data_);
+}
+
+bool diagnostic_order(const Diagnostic& a, const Diagnostic& b) {
+  return std::tie(a.location.file, a.location.line, a.location.column) <
+         std::tie(b.location.file, b.location.line, b.location.column);
+}
+
+CompileResult finish(RuleLoader& loader) {
+  CompileResult result;
+  std::vector<Diagnostic>& diagnostics = loader.diagnostics();
+  // The compiler runs even after loader errors, so regex errors are reported in the same run.
+  std::unique_ptr<CompiledRuleSetData> data = Compiler(std::move(loader.model()), diagnostics).compile();
+  std::stable_sort(diagnostics.begin(), diagnostics.end(), diagnostic_order);
+  result.diagnostics = std::move(diagnostics);
+  if (data && !has_errors(result.diagnostics)) result.rules = CompiledRuleSetFactory::make(std::move(data));
+  return result;
+}
+
+}  // namespace
+}  // namespace detail
+
+CompiledRuleSet::CompiledRuleSet(std::unique_ptr<detail::CompiledRuleSetData> data)
+    : data_(std::move(data)) {}
+CompiledRuleSet::~CompiledRuleSet() = default;
+
+std::size_t CompiledRuleSet::rule_count() const noexcept {
+  return data_->model.rules.size();
+}
+
+RuleInfo CompiledRuleSet::rule(std::size_t index) const {
+  const detail::Rule& r = data_->model.rules[index];
+  auto matching = static_cast<std::size_t>(std::count_if(
+      r.examples.begin(), r.examples.end(), [](const detail::Example& e) { return e.expect_match; }));
+  return {r.id,       r.category, r.item,
+          r.title,    r.severity, r.action,
+          r.location, matching,   r.examples.size() - matching};
+}
+
+const DatabaseStats& CompiledRuleSet::stats() const noexcept {
+  return data_->stats;
+}
+
+CompileResult compile_rules(const std::vector<std::filesystem::path>& paths) {
+  detail::RuleLoader loader;
+  for (const auto& path : paths)
+    loader.load_path(path);
+  return detail::finish(loader);
+}
+
+CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view file_name) {
+  detail::RuleLoader loader;
+  loader.load_yaml(yaml, std::string(file_name));
+  return detail::finish(loader);
+}
+
+}  // namespace qinglang

@@ -1,0 +1,263 @@
+// JSON records in (simdjson's DOM parser: fast, validating, reusable buffers) and verdict lines out.
+#include "qinglang/json.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "utf8.h"
+
+namespace qinglang {
+namespace {
+
+constexpr std::size_t kMaxDepth = 64;
+
+void append_number(std::string& out, std::uint64_t value) {
+  char buffer[24];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, end);
+}
+
+// Walks a parsed JSON value into record fields; returns an error message or an empty view.
+class RecordBuilder {
+ public:
+  explicit RecordBuilder(Record& record) : record_(record) {}
+
+  std::string_view add(simdjson::dom::element value, std::size_t depth) {
+    using Type = simdjson::dom::element_type;
+    if (depth > kMaxDepth) return "nested deeper than 64 levels";
+    std::size_t base = path_.size();
+    switch (value.type()) {
+      case Type::OBJECT: {
+        simdjson::dom::object object = value.get_object().value_unsafe();
+        for (auto [key, child] : object) {
+          if (!path_.empty()) path_ += '.';
+          path_.append(key);
+          std::string_view error = add(child, depth + 1);
+          path_.resize(base);
+          if (!error.empty()) return error;
+        }
+        return {};
+      }
+      case Type::ARRAY: {
+        std::size_t index = 0;
+        simdjson::dom::array array = value.get_array().value_unsafe();
+        for (simdjson::dom::element child : array) {
+          path_ += '[';
+          append_number(path_, index++);
+          path_ += ']';
+          std::string_view error = add(child, depth + 1);
+          path_.resize(base);
+          if (!error.empty()) return error;
+        }
+        return {};
+      }
+      case Type::STRING:
+        record_.add_text(path_, value.get_string().value_unsafe());
+        return {};
+      case Type::INT64:
+        record_.add_number(path_, static_cast<double>(value.get_int64().value_unsafe()));
+        return {};
+      case Type::UINT64:
+        record_.add_number(path_, static_cast<double>(value.get_uint64().value_unsafe()));
+        return {};
+      case Type::DOUBLE:
+        record_.add_number(path_, value.get_double().value_unsafe());
+        return {};
+      case Type::BOOL:
+        record_.add_boolean(path_, value.get_bool().value_unsafe());
+        return {};
+      case Type::NULL_VALUE:
+        record_.add_null(path_);
+        return {};
+    }
+    return {};
+  }
+
+  std::string& path() { return path_; }
+
+ private:
+  Record& record_;
+  std::string path_;
+};
+
+}  // namespace
+
+struct JsonRecordParser::State {
+  simdjson::dom::parser parser;
+  std::string repaired;    // the input with invalid UTF-8 replaced
+  std::string padded;      // the input followed by simdjson's padding
+  std::string path;        // reused between records
+  std::string id_scratch;  // the id, escaped
+};
+
+JsonRecordParser::JsonRecordParser() : state_(std::make_unique<State>()) {}
+JsonRecordParser::~JsonRecordParser() = default;
+JsonRecordParser::JsonRecordParser(JsonRecordParser&&) noexcept = default;
+JsonRecordParser& JsonRecordParser::operator=(JsonRecordParser&&) noexcept = default;
+
+std::string_view JsonRecordParser::parse(std::string_view json, Record& record) {
+  record.clear();
+  State& s = *state_;
+  if (!detail::is_valid_utf8(json)) {
+    detail::replace_invalid_with_replacement_character(json, s.repaired);
+    json = s.repaired;
+  }
+  s.padded.assign(json);
+  s.padded.append(simdjson::SIMDJSON_PADDING, '\0');
+
+  simdjson::dom::element root;
+  if (auto error = s.parser.parse(s.padded.data(), json.size(), false).get(root); error)
+    return error == simdjson::UTF8_ERROR ? "invalid UTF-8" : "invalid JSON";
+  if (root.type() != simdjson::dom::element_type::OBJECT) return "not a JSON object";
+
+  RecordBuilder builder(record);
+  builder.path().swap(s.path);
+  builder.path().clear();
+  std::string_view error;
+  simdjson::dom::object object = root.get_object().value_unsafe();
+  for (auto [key, value] : object) {
+    if (key == "id") {
+      using Type = simdjson::dom::element_type;
+      s.id_scratch.clear();
+      if (value.type() == Type::STRING) {
+        append_json_string(s.id_scratch, value.get_string().value_unsafe());
+      } else if (value.type() == Type::INT64 || value.type() == Type::UINT64 ||
+                 value.type() == Type::DOUBLE) {
+        s.id_scratch = simdjson::minify(value);
+      } else if (value.type() != Type::NULL_VALUE) {
+        error = "\"id\" must be a string or a number";
+      }
+      record.set_id_json(s.id_scratch);
+      continue;
+    }
+    builder.path().assign(key);
+    if (error.empty()) error = builder.add(value, 1);
+  }
+  builder.path().swap(s.path);
+  return error;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      std::size_t run = i + 1;
+      while (run < text.size()) {
+        auto d = static_cast<unsigned char>(text[run]);
+        if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
+        ++run;
+      }
+      out.append(text.data() + i, run - i);
+      i = run;
+      continue;
+    }
+    if (c >= 0x80) {
+      std::size_t n = detail::valid_sequence_length(text.substr(i));
+      if (n == 0) {
+        out.append("\\ufffd");
+        ++i;
+      } else {
+        out.append(text.data() + i, n);
+        i += n;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default:
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xf]);
+    }
+    ++i;
+  }
+  out.push_back('"');
+}
+
+void append_verdict_json(std::string& out, const Record& record, const Verdict& verdict) {
+  out.append("{\"id\":");
+  out.append(record.id_json().empty() ? std::string_view("null") : record.id_json());
+  if (!verdict.error.empty()) {
+    out.append(",\"decision\":\"pass\",\"categories\":[],\"hits\":[],\"error\":");
+    append_json_string(out, verdict.error);
+    out.push_back('}');
+    return;
+  }
+  out.append(",\"decision\":\"");
+  out.append(to_string(verdict.decision));
+  out.append("\",\"categories\":[");
+  bool first = true;
+  for (Category category : kAllCategories) {
+    if (!verdict.categories.contains(category)) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    out.push_back('"');
+    out.append(to_string(category));
+    out.push_back('"');
+  }
+  out.append("],\"hits\":[");
+  first = true;
+  for (const Hit& hit : verdict.hits) {
+    if (!first) out.push_back(',');
+    first = false;
+    out.append("{\"rule\":");
+    append_json_string(out, hit.rule_id);
+    out.append(",\"category\":\"");
+    out.append(to_string(hit.category));
+    out.append("\",\"item\":");
+    append_number(out, static_cast<std::uint64_t>(hit.item));
+    out.append(",\"title\":");
+    append_json_string(out, hit.title);
+    out.append(",\"severity\":\"");
+    out.append(to_string(hit.severity));
+    out.append("\",\"action\":\"");
+    out.append(to_string(hit.action));
+    out.append("\",\"field\":");
+    append_json_string(out, hit.field);
+    out.append(",\"start\":");
+    append_number(out, hit.start);
+    out.append(",\"end\":");
+    append_number(out, hit.end);
+    out.append(",\"text\":");
+    append_json_string(out, hit.text);
+    out.push_back('}');
+  }
+  out.append("]}");
+}
+
+void append_error_json(std::string& out, std::string_view id_json, std::string_view where,
+                       std::string_view message, std::size_t line_number) {
+  out.append("{\"id\":");
+  out.append(id_json.empty() ? std::string_view("null") : id_json);
+  out.append(",\"error\":");
+  std::string text;
+  text.reserve(where.size() + message.size() + 2);
+  text.append(where);
+  text.append(": ");
+  text.append(message);
+  append_json_string(out, text);
+  out.append(",\"line\":");
+  append_number(out, line_number);
+  out.push_back('}');
+}
+
+}  // namespace qinglang

@@ -1,0 +1,626 @@
+#include "rule_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+namespace qinglang::detail {
+namespace {
+
+constexpr std::string_view kRuleKeys[] = {"id",           "category", "item",    "title", "severity",
+                                          "action",       "fields",   "scope",   "match", "unless",
+                                          "unless_scope", "where",    "examples"};
+
+// Reads one file's YAML tree; holds what every check needs to report where it is.
+class FileLoader {
+ public:
+  FileLoader(const std::string& file, RuleSetModel& model, std::vector<Diagnostic>& diagnostics,
+             std::map<std::string, SourceLocation, std::less<>>& rule_ids)
+      : file_(file), model_(model), diagnostics_(diagnostics), rule_ids_(rule_ids) {}
+
+  void load(const YAML::Node& root);
+
+ private:
+  SourceLocation at(const YAML::Node& node) const {
+    YAML::Mark mark = node.Mark();
+    if (mark.is_null()) return {file_, 0, 0};
+    return {file_, mark.line + 1, mark.column + 1};
+  }
+  void report(DiagnosticLevel level, std::string code, std::string message, const YAML::Node& node) {
+    diagnostics_.push_back({level, std::move(code), std::move(message), at(node), rule_id_});
+  }
+  void error(std::string code, std::string message, const YAML::Node& node) {
+    report(DiagnosticLevel::error, std::move(code), std::move(message), node);
+  }
+  void warning(std::string code, std::string message, const YAML::Node& node) {
+    report(DiagnosticLevel::warning, std::move(code), std::move(message), node);
+  }
+
+  std::optional<std::string> scalar(const YAML::Node& node, std::string_view what);
+  std::optional<int> integer(const YAML::Node& node, std::string_view what, int min, int max);
+  std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
+  std::optional<std::vector<std::string>> string_list(const YAML::Node& node, std::string_view what);
+  std::optional<Scope> scope(const YAML::Node& node, std::string_view what);
+
+  void load_rule(const YAML::Node& node, std::optional<Category> default_category);
+  std::uint32_t load_pattern(const YAML::Node& node);
+  std::uint32_t load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
+                          const YAML::Node& whole);
+  void load_examples(const YAML::Node& node, Rule& rule);
+  void flatten(const YAML::Node& node, std::string& path, Record& record);
+  bool check_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
+                  std::string_view what);
+
+  const std::string& file_;
+  RuleSetModel& model_;
+  std::vector<Diagnostic>& diagnostics_;
+  std::map<std::string, SourceLocation, std::less<>>& rule_ids_;
+  std::string rule_id_;  // the rule being read, for diagnostics
+  std::uint32_t rule_index_ = 0;
+};
+
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    default:
+      return "nothing";
+  }
+}
+
+bool valid_id(std::string_view id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  });
+}
+
+std::size_t utf8_length(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string single_line(std::string_view text) {
+  std::string out(text.substr(0, 120));
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return out;
+}
+
+std::optional<PatternKind> pattern_kind(std::string_view key) {
+  if (key == "words") return PatternKind::words;
+  if (key == "regex") return PatternKind::regex;
+  if (key == "lookalike") return PatternKind::lookalike;
+  if (key == "any") return PatternKind::any;
+  if (key == "all") return PatternKind::all;
+  if (key == "at_least") return PatternKind::at_least;
+  if (key == "near") return PatternKind::near;
+  return std::nullopt;
+}
+
+void FileLoader::load(const YAML::Node& root) {
+  if (!root.IsMap()) {
+    error("E003", "a rule file is a map with 'rules' (and optionally 'category'), found " + describe(root),
+          root);
+    return;
+  }
+  check_keys(root, {"category", "rules"}, "rule file");
+  std::optional<Category> default_category;
+  if (YAML::Node category = root["category"]) {
+    if (std::optional<std::string> id = scalar(category, "category")) {
+      default_category = parse_category(*id);
+      if (!default_category) error("E006", "unknown category '" + *id + "'", category);
+    }
+  }
+  YAML::Node rules = root["rules"];
+  if (!rules) {
+    error("E004", "missing 'rules'", root);
+    return;
+  }
+  if (!rules.IsSequence()) {
+    error("E003", "'rules' must be a list, found " + describe(rules), rules);
+    return;
+  }
+  for (const YAML::Node& rule : rules)
+    load_rule(rule, default_category);
+}
+
+bool FileLoader::check_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
+                            std::string_view what) {
+  bool ok = true;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const std::string& key = it->first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      error("E002", "unknown key '" + key + "' in " + std::string(what), it->first);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::optional<std::string> FileLoader::scalar(const YAML::Node& node, std::string_view what) {
+  if (!node.IsScalar()) {
+    error("E003", "'" + std::string(what) + "' must be a text, found " + describe(node), node);
+    return std::nullopt;
+  }
+  return node.Scalar();
+}
+
+std::optional<int> FileLoader::integer(const YAML::Node& node, std::string_view what, int min, int max) {
+  std::optional<std::string> text = scalar(node, what);
+  if (!text) return std::nullopt;
+  int value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    error("E003", "'" + std::string(what) + "' must be a whole number, found '" + *text + "'", node);
+    return std::nullopt;
+  }
+  if (value < min || value > max) {
+    error(what == "item" ? "E007" : "E008",
+          "'" + std::string(what) + "' must be between " + std::to_string(min) + " and " +
+              std::to_string(max) + ", found " + *text,
+          node);
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<bool> FileLoader::boolean(const YAML::Node& node, std::string_view what) {
+  std::optional<std::string> text = scalar(node, what);
+  if (!text) return std::nullopt;
+  if (*text == "true") return true;
+  if (*text == "false") return false;
+  error("E003", "'" + std::string(what) + "' must be true or false, found '" + *text + "'", node);
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> FileLoader::string_list(const YAML::Node& node,
+                                                                std::string_view what) {
+  std::vector<std::string> items;
+  if (node.IsScalar()) {
+    items.push_back(node.Scalar());
+    return items;
+  }
+  if (!node.IsSequence() || node.size() == 0) {
+    error("E003", "'" + std::string(what) + "' must be a non-empty list of texts, found " + describe(node),
+          node);
+    return std::nullopt;
+  }
+  bool ok = true;
+  for (const YAML::Node& item : node) {
+    std::optional<std::string> text = scalar(item, what);
+    if (!text) {
+      ok = false;
+    } else if (text->empty()) {
+      error("E008", "empty entry in '" + std::string(what) + "'", item);
+      ok = false;
+    } else {
+      items.push_back(std::move(*text));
+    }
+  }
+  return ok ? std::optional(std::move(items)) : std::nullopt;
+}
+
+std::optional<Scope> FileLoader::scope(const YAML::Node& node, std::string_view what) {
+  std::optional<std::string> text = scalar(node, what);
+  if (!text) return std::nullopt;
+  if (*text == "field") return Scope::field;
+  if (*text == "record") return Scope::record;
+  error("E008", "'" + std::string(what) + "' must be 'field' or 'record', found '" + *text + "'", node);
+  return std::nullopt;
+}
+
+void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> default_category) {
+  rule_id_.clear();
+  if (!node.IsMap()) {
+    error("E003", "a rule must be a map, found " + describe(node), node);
+    return;
+  }
+  Rule rule;
+  rule.location = at(node);
+
+  if (YAML::Node id = node["id"]) {
+    if (std::optional<std::string> text = scalar(id, "id")) {
+      rule_id_ = *text;
+      if (!valid_id(*text)) {
+        error("E008", "rule id '" + *text + "' may hold only letters, digits, '_', '-' and '.'", id);
+      }
+      auto [it, inserted] = rule_ids_.emplace(*text, at(id));
+      if (!inserted) {
+        error("E005",
+              "duplicate rule id (first defined at " + it->second.file + ":" +
+                  std::to_string(it->second.line) + ")",
+              id);
+      }
+      rule.id = *text;
+    }
+  } else {
+    error("E004", "rule without 'id'", node);
+  }
+
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string& key = it->first.Scalar();
+    if (std::find(std::begin(kRuleKeys), std::end(kRuleKeys), key) == std::end(kRuleKeys)) {
+      error("E002", "unknown key '" + key + "' in rule", it->first);
+    }
+  }
+
+  std::optional<Category> category = default_category;
+  if (YAML::Node c = node["category"]) {
+    category.reset();
+    if (std::optional<std::string> id = scalar(c, "category")) {
+      category = parse_category(*id);
+      if (!category) error("E006", "unknown category '" + *id + "'", c);
+    }
+  } else if (!category) {
+    error("E004", "rule without 'category' in a file without a default category", node);
+  }
+  if (category) rule.category = *category;
+
+  if (YAML::Node item = node["item"]) {
+    if (std::optional<int> number = integer(item, "item", 1, kItemCount)) {
+      rule.item = *number;
+      if (category && category_of_item(*number) != rule.category) {
+        error("E007",
+              "item " + std::to_string(*number) + " belongs to " +
+                  std::string(to_string(category_of_item(*number))) + ", not " +
+                  std::string(to_string(rule.category)),
+              item);
+      }
+    }
+  } else {
+    error("E004", "rule without 'item'", node);
+  }
+
+  if (YAML::Node title = node["title"]) {
+    std::optional<std::string> text = scalar(title, "title");
+    if (text) rule.title = *text;
+  } else {
+    error("E004", "rule without 'title'", node);
+  }
+
+  if (YAML::Node severity = node["severity"]) {
+    std::optional<std::string> text = scalar(severity, "severity");
+    std::optional<Severity> value = text ? parse_severity(*text) : std::nullopt;
+    if (text && !value)
+      error("E008", "severity must be low, medium, high or critical, found '" + *text + "'", severity);
+    if (value) rule.severity = *value;
+  } else {
+    error("E004", "rule without 'severity'", node);
+  }
+
+  if (YAML::Node action = node["action"]) {
+    std::optional<std::string> text = scalar(action, "action");
+    std::optional<Action> value = text ? parse_action(*text) : std::nullopt;
+    if (text && !value) error("E008", "action must be review or block, found '" + *text + "'", action);
+    if (value) rule.action = *value;
+  } else {
+    error("E004", "rule without 'action'", node);
+  }
+
+  if (YAML::Node fields = node["fields"]) {
+    if (fields.IsSequence() && fields.size() == 0) {
+      warning("W001", "'fields' is empty: the rule's patterns can never match", fields);
+    } else if (std::optional<std::vector<std::string>> names = string_list(fields, "fields")) {
+      for (std::string& name : *names) {
+        FieldSelector selector;
+        selector.prefix = name.size() > 2 && name.ends_with(".*");
+        selector.key = selector.prefix ? name.substr(0, name.size() - 2) : name;
+        rule.fields.push_back(std::move(selector));
+      }
+    }
+  }
+
+  if (YAML::Node s = node["scope"]) {
+    std::optional<Scope> value = scope(s, "scope");
+    if (value) rule.scope = *value;
+  }
+  rule.unless_scope = rule.scope;
+  if (YAML::Node s = node["unless_scope"]) {
+    std::optional<Scope> value = scope(s, "unless_scope");
+    if (value) rule.unless_scope = *value;
+  }
+
+  rule_index_ = static_cast<std::uint32_t>(model_.rules.size());
+  if (YAML::Node match = node["match"]) {
+    rule.match = load_pattern(match);
+  }
+  if (YAML::Node unless = node["unless"]) {
+    rule.unless = load_pattern(unless);
+  }
+
+  if (YAML::Node where = node["where"]) {
+    if (!where.IsSequence()) {
+      error("E003", "'where' must be a list of conditions, found " + describe(where), where);
+    } else {
+      for (const YAML::Node& item : where) {
+        std::optional<std::string> text = scalar(item, "where");
+        if (!text) {
+          continue;
+        }
+        std::string message;
+        if (std::optional<Condition> condition = parse_condition(*text, message)) {
+          rule.conditions.push_back(std::move(*condition));
+        } else {
+          error("E010", message, item);
+        }
+      }
+    }
+  }
+
+  if (!node["match"] && !node["where"]) {
+    error("E012", "the rule has neither 'match' nor 'where'", node);
+  }
+
+  if (YAML::Node examples = node["examples"]) load_examples(examples, rule);
+
+  model_.rules.push_back(std::move(rule));
+}
+
+std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
+  if (!node.IsMap()) {
+    error("E009", "a pattern must be a map such as {words: [...]}, found " + describe(node), node);
+    return kNoNode;
+  }
+  YAML::Node kind_key;
+  std::optional<PatternKind> kind;
+  int kinds = 0;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (std::optional<PatternKind> k = pattern_kind(it->first.Scalar())) {
+      kind = k;
+      kind_key = it->first;
+      ++kinds;
+    }
+  }
+  if (kinds != 1) {
+    error("E009",
+          kinds == 0 ? "a pattern needs one of words, regex, lookalike, any, all, at_least, near"
+                     : "a pattern must have exactly one of words, regex, lookalike, any, all, at_least, near",
+          node);
+    return kNoNode;
+  }
+  YAML::Node value = node[kind_key.Scalar()];
+
+  switch (*kind) {
+    case PatternKind::words:
+    case PatternKind::regex:
+      if (!check_keys(node, {kind_key.Scalar()}, "pattern")) return kNoNode;
+      return load_leaf(*kind, kind_key, value, node);
+    case PatternKind::lookalike:
+      if (!check_keys(node, {"lookalike", "edits"}, "lookalike pattern")) return kNoNode;
+      return load_leaf(*kind, kind_key, value, node);
+    default:
+      break;
+  }
+
+  PatternNode pattern;
+  pattern.kind = *kind;
+  pattern.location = at(node);
+  YAML::Node children = value;
+  if (*kind == PatternKind::any || *kind == PatternKind::all) {
+    if (!check_keys(node, {kind_key.Scalar()}, "pattern")) return kNoNode;
+  } else if (*kind == PatternKind::at_least) {
+    if (!check_keys(node, {"at_least", "of"}, "at_least pattern")) return kNoNode;
+    std::optional<int> n = integer(value, "at_least", 1, 1000);
+    if (!n) return kNoNode;
+    pattern.min_count = static_cast<std::uint32_t>(*n);
+    children = node["of"];
+    if (!children) {
+      error("E009", "at_least needs 'of': the list of patterns to count", node);
+      return kNoNode;
+    }
+  } else {
+    if (!check_keys(node, {"near", "within", "ordered"}, "near pattern")) return kNoNode;
+    YAML::Node within = node["within"];
+    if (!within) {
+      error("E009", "near needs 'within': the most characters between its parts", node);
+      return kNoNode;
+    }
+    std::optional<int> n = integer(within, "within", 0, 100000);
+    if (!n) return kNoNode;
+    pattern.within = static_cast<std::uint32_t>(*n);
+    if (YAML::Node ordered = node["ordered"]) {
+      std::optional<bool> b = boolean(ordered, "ordered");
+      if (!b) return kNoNode;
+      pattern.ordered = *b;
+    }
+  }
+
+  if (!children.IsSequence() || children.size() == 0) {
+    error("E009",
+          "'" + kind_key.Scalar() + "' takes a non-empty list of patterns, found " + describe(children),
+          children);
+    return kNoNode;
+  }
+  bool ok = true;
+  for (const YAML::Node& child : children) {
+    std::uint32_t index = load_pattern(child);
+    if (index == kNoNode) {
+      ok = false;
+      continue;
+    }
+    if (*kind == PatternKind::near && !is_leaf(model_.nodes[index].kind)) {
+      error("E009", "the parts of 'near' must be words, regex or lookalike patterns", child);
+      ok = false;
+    }
+    pattern.children.push_back(index);
+  }
+  if (!ok) return kNoNode;
+  if (*kind == PatternKind::at_least && pattern.min_count > pattern.children.size()) {
+    error("E009",
+          "at_least " + std::to_string(pattern.min_count) + " of " + std::to_string(pattern.children.size()) +
+              " patterns can never hold",
+          node);
+    return kNoNode;
+  }
+  if (*kind == PatternKind::near && pattern.children.size() < 2) {
+    error("E009", "'near' needs at least two parts", node);
+    return kNoNode;
+  }
+  model_.nodes.push_back(std::move(pattern));
+  return static_cast<std::uint32_t>(model_.nodes.size() - 1);
+}
+
+std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
+                                    const YAML::Node& whole) {
+  std::optional<std::vector<std::string>> texts = string_list(value, key.Scalar());
+  if (!texts) return kNoNode;
+  Leaf leaf;
+  leaf.kind = kind;
+  leaf.rule = rule_index_;
+  leaf.location = at(value);
+  if (kind == PatternKind::lookalike) {
+    if (YAML::Node edits = whole["edits"]) {
+      std::optional<int> n = integer(edits, "edits", 1, 2);
+      if (!n) return kNoNode;
+      leaf.edits = *n;
+    }
+    for (const std::string& name : *texts) {
+      if (utf8_length(name) < 3) {
+        error("E008", "look-alike name '" + name + "' is shorter than 3 characters: every edit would match",
+              value);
+        return kNoNode;
+      }
+    }
+  }
+  if (kind == PatternKind::words) {
+    for (const std::string& word : *texts)
+      if (utf8_length(word) == 1)
+        warning("W002", "the one-character word '" + word + "' matches nearly everything", value);
+  }
+  leaf.texts = std::move(*texts);
+  model_.leaves.push_back(std::move(leaf));
+
+  PatternNode node;
+  node.kind = kind;
+  node.leaf = static_cast<std::uint32_t>(model_.leaves.size() - 1);
+  node.location = at(whole);
+  model_.nodes.push_back(std::move(node));
+  return static_cast<std::uint32_t>(model_.nodes.size() - 1);
+}
+
+void FileLoader::load_examples(const YAML::Node& node, Rule& rule) {
+  if (!node.IsMap()) {
+    error("E003", "'examples' must be a map with 'match' and 'no_match' lists, found " + describe(node),
+          node);
+    return;
+  }
+  check_keys(node, {"match", "no_match"}, "examples");
+  std::string text_field = "text";
+  if (!rule.fields.empty()) text_field = rule.fields[0].key + (rule.fields[0].prefix ? ".text" : "");
+
+  for (bool expect_match : {true, false}) {
+    YAML::Node list = node[expect_match ? "match" : "no_match"];
+    if (!list) continue;
+    if (!list.IsSequence()) {
+      error("E003", "examples must be a list, found " + describe(list), list);
+      continue;
+    }
+    for (const YAML::Node& item : list) {
+      Example example;
+      example.expect_match = expect_match;
+      example.location = at(item);
+      if (item.IsScalar()) {
+        example.record.add_text(text_field, item.Scalar());
+        example.text = single_line(item.Scalar());
+      } else if (item.IsMap()) {
+        std::string path;
+        flatten(item, path, example.record);
+        YAML::Emitter emitter;
+        emitter << YAML::Flow << item;
+        example.text = single_line(emitter.c_str());
+      } else {
+        error("E003", "an example is a text or a record (a map), found " + describe(item), item);
+        continue;
+      }
+      rule.examples.push_back(std::move(example));
+    }
+  }
+}
+
+// Turns a YAML example record into record fields, typing plain scalars the way JSON would.
+void FileLoader::flatten(const YAML::Node& node, std::string& path, Record& record) {
+  std::size_t base = path.size();
+  if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!path.empty()) path += '.';
+      path += it->first.Scalar();
+      flatten(it->second, path, record);
+      path.resize(base);
+    }
+  } else if (node.IsSequence()) {
+    std::size_t index = 0;
+    for (const YAML::Node& item : node) {
+      path += '[' + std::to_string(index++) + ']';
+      flatten(item, path, record);
+      path.resize(base);
+    }
+  } else if (node.IsNull()) {
+    record.add_null(path);
+  } else {
+    const std::string& text = node.Scalar();
+    bool plain = node.Tag() == "?";
+    double number = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (plain && (text == "true" || text == "false")) {
+      record.add_boolean(path, text == "true");
+    } else if (plain && !text.empty() && ec == std::errc() && end == text.data() + text.size()) {
+      record.add_number(path, number);
+    } else {
+      record.add_text(path, text);
+    }
+  }
+}
+
+}  // namespace
+
+void RuleLoader::load_path(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+      std::string ext = entry.path().extension().string();
+      if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty())
+      diagnostics_.push_back(
+          {DiagnosticLevel::warning, "W001", "no *.yaml rule files here", {path.string()}, {}});
+    for (const auto& file : files)
+      load_file(file);
+    return;
+  }
+  load_file(path);
+}
+
+void RuleLoader::load_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    diagnostics_.push_back({DiagnosticLevel::error, "E001", "cannot read the file", {file.string()}, {}});
+    return;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  load_yaml(text.str(), file.string());
+}
+
+void RuleLoader::load_yaml(std::string_view yaml, const std::string& file_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    diagnostics_.push_back(
+        {DiagnosticLevel::error, "E001", e.msg, {file_name, e.mark.line + 1, e.mark.column + 1}, {}});
+    return;
+  }
+  FileLoader(file_name, model_, diagnostics_, rule_ids_).load(root);
+}
+
+}  // namespace qinglang::detail

@@ -1,0 +1,33 @@
+// Reads YAML rule files into the rule model, collecting every problem as a diagnostic.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qinglang/diagnostic.h"
+#include "rule_model.h"
+
+namespace qinglang::detail {
+
+// Accumulates rules from any number of files; duplicate ids are detected across all of them.
+class RuleLoader {
+ public:
+  // A YAML file, or a directory whose *.yaml / *.yml files are read in name order.
+  void load_path(const std::filesystem::path& path);
+  void load_yaml(std::string_view yaml, const std::string& file_name);
+
+  RuleSetModel& model() { return model_; }
+  std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
+
+ private:
+  void load_file(const std::filesystem::path& file);
+
+  RuleSetModel model_;
+  std::vector<Diagnostic> diagnostics_;
+  std::map<std::string, SourceLocation, std::less<>> rule_ids_;
+};
+
+}  // namespace qinglang::detail

@@ -1,0 +1,93 @@
+// The rule model: what the loader produces and the compiler consumes. Plain data, no Hyperscan types.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "condition.h"
+#include "qinglang/diagnostic.h"
+#include "qinglang/record.h"
+#include "qinglang/taxonomy.h"
+
+namespace qinglang::detail {
+
+inline constexpr std::uint32_t kNoNode = UINT32_MAX;
+
+enum class PatternKind : std::uint8_t { words, regex, lookalike, any, all, at_least, near };
+
+constexpr bool is_leaf(PatternKind kind) {
+  return kind == PatternKind::words || kind == PatternKind::regex || kind == PatternKind::lookalike;
+}
+
+// A leaf pattern: the unit Hyperscan reports. Each leaf belongs to exactly one rule.
+struct Leaf {
+  PatternKind kind = PatternKind::words;
+  std::uint32_t rule = 0;
+  std::vector<std::string> texts;  // words, regexes or protected names
+  int edits = 1;                   // for lookalike
+  SourceLocation location;
+};
+
+// A node of a rule's pattern tree. Nodes of all rules live in one table; children refer to it by index.
+struct PatternNode {
+  PatternKind kind = PatternKind::any;
+  std::uint32_t leaf = 0;               // leaf kinds: index into RuleSetModel::leaves
+  std::vector<std::uint32_t> children;  // composite kinds
+  std::uint32_t min_count = 0;          // at_least
+  std::uint32_t within = 0;             // near: characters between the first and the last part
+  bool ordered = false;                 // near
+  SourceLocation location;
+};
+
+enum class Scope : std::uint8_t { field, record };
+
+// A field selector from `fields:`: a key ("comments") or a prefix ("app.*").
+struct FieldSelector {
+  std::string key;
+  bool prefix = false;
+
+  bool selects(std::string_view field_key) const noexcept {
+    if (!prefix) return field_key == key;
+    return field_key.size() > key.size() && field_key.starts_with(key) && field_key[key.size()] == '.';
+  }
+};
+
+struct Example {
+  bool expect_match = true;
+  Record record;
+  std::string text;  // what failure reports show
+  SourceLocation location;
+};
+
+struct Rule {
+  std::string id;
+  Category category = Category::short_video_live;
+  int item = 0;
+  std::string title;
+  Severity severity = Severity::medium;
+  Action action = Action::review;
+  std::vector<FieldSelector> fields;  // empty: every text field
+  Scope scope = Scope::field;
+  Scope unless_scope = Scope::field;
+  std::uint32_t match = kNoNode;   // root node of `match`
+  std::uint32_t unless = kNoNode;  // root node of `unless`
+  std::vector<Condition> conditions;
+  std::vector<Example> examples;
+  SourceLocation location;
+
+  bool applies_to(std::string_view field_key) const noexcept {
+    if (fields.empty()) return true;
+    for (const FieldSelector& selector : fields)
+      if (selector.selects(field_key)) return true;
+    return false;
+  }
+};
+
+struct RuleSetModel {
+  std::vector<Rule> rules;
+  std::vector<PatternNode> nodes;
+  std::vector<Leaf> leaves;
+};
+
+}  // namespace qinglang::detail

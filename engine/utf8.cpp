@@ -1,0 +1,66 @@
+#include "utf8.h"
+
+#include <simdjson.h>
+
+namespace qinglang::detail {
+
+std::size_t valid_sequence_length(std::string_view text) noexcept {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length;
+  unsigned char min_second = 0x80, max_second = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) min_second = 0xA0;  // overlong
+    if (lead == 0xED) max_second = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) min_second = 0x90;  // overlong
+    if (lead == 0xF4) max_second = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  if (byte(1) < min_second || byte(1) > max_second) return 0;
+  for (std::size_t i = 2; i < length; ++i)
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+  return length;
+}
+
+bool is_valid_utf8(std::string_view text) noexcept {
+  return simdjson::validate_utf8(text.data(), text.size());
+}
+
+namespace {
+
+template <typename OnInvalidByte>
+void copy_repairing(std::string_view text, std::string& out, OnInvalidByte on_invalid) {
+  out.clear();
+  out.reserve(text.size() + 8);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t n = valid_sequence_length(text.substr(i));
+    if (n == 0) {
+      on_invalid(out);
+      ++i;
+    } else {
+      out.append(text.data() + i, n);
+      i += n;
+    }
+  }
+}
+
+}  // namespace
+
+void replace_invalid_bytes(std::string_view text, char replacement, std::string& out) {
+  copy_repairing(text, out, [replacement](std::string& o) { o.push_back(replacement); });
+}
+
+void replace_invalid_with_replacement_character(std::string_view text, std::string& out) {
+  copy_repairing(text, out, [](std::string& o) { o.append("\xEF\xBF\xBD"); });
+}
+
+}  // namespace qinglang::detail

@@ -1,0 +1,32 @@
+// UTF-8 helpers shared by the scanner and the JSON reader and writer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace qinglang::detail {
+
+// The length of the well-formed UTF-8 sequence at the start of `text` (1–4), or 0 when it is not one
+// (a stray continuation byte, an overlong form, a surrogate, a truncated sequence).
+std::size_t valid_sequence_length(std::string_view text) noexcept;
+
+bool is_valid_utf8(std::string_view text) noexcept;
+
+// Copies `text` into `out`, each byte of an invalid sequence replaced by `replacement`: offsets stay the
+// same.
+void replace_invalid_bytes(std::string_view text, char replacement, std::string& out);
+
+// Copies `text` into `out`, each invalid byte replaced by U+FFFD: the text becomes valid UTF-8.
+void replace_invalid_with_replacement_character(std::string_view text, std::string& out);
+
+// The number of characters in `text`, counting each invalid byte as one.
+inline std::size_t count_characters(std::string_view text) noexcept {
+  std::size_t n = 0;
+  for (char c : text)
+    n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace qinglang::detail

@@ -1,0 +1,94 @@
+// Loading and compiling rule files. The life cycle, as in RE2's Set: compile once, then scan from many
+// threads, each with its own Scanner (scanner.h).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qinglang/diagnostic.h"
+#include "qinglang/record.h"
+#include "qinglang/taxonomy.h"
+
+namespace qinglang {
+
+namespace detail {
+struct CompiledRuleSetData;
+}
+
+// What a rule says about itself; for listings and tools.
+struct RuleInfo {
+  std::string id;
+  Category category;
+  int item;
+  std::string title;
+  Severity severity;
+  Action action;
+  SourceLocation location;
+  std::size_t match_examples = 0;
+  std::size_t no_match_examples = 0;
+};
+
+// Sizes and costs of the compiled form, as `qinglang compile` prints them.
+struct DatabaseStats {
+  std::size_t rules = 0;
+  std::size_t literal_patterns = 0;  // distinct words, across all rules
+  std::size_t regex_patterns = 0;    // regexes and look-alike expansions
+  std::size_t database_bytes = 0;    // all Hyperscan databases together
+  std::size_t scratch_bytes = 0;     // per Scanner
+  double compile_milliseconds = 0;
+  std::string engine_version;  // Hyperscan's own version string
+};
+
+// Rules compiled into Hyperscan databases. Immutable once built, so one instance is shared by every thread
+// through shared_ptr. Not copyable.
+class CompiledRuleSet {
+ public:
+  ~CompiledRuleSet();
+  CompiledRuleSet(const CompiledRuleSet&) = delete;
+  CompiledRuleSet& operator=(const CompiledRuleSet&) = delete;
+
+  std::size_t rule_count() const noexcept;
+  RuleInfo rule(std::size_t index) const;
+  const DatabaseStats& stats() const noexcept;
+
+  const detail::CompiledRuleSetData& data() const noexcept { return *data_; }
+
+ private:
+  friend struct CompiledRuleSetFactory;
+  explicit CompiledRuleSet(std::unique_ptr<detail::CompiledRuleSetData> data);
+  std::unique_ptr<detail::CompiledRuleSetData> data_;
+};
+
+// The outcome of a compile: the rules when there was no error, and every diagnostic found (errors and
+// warnings, all files, in file and line order).
+struct CompileResult {
+  std::shared_ptr<const CompiledRuleSet> rules;
+  std::vector<Diagnostic> diagnostics;
+
+  bool ok() const noexcept { return rules != nullptr; }
+};
+
+// Loads and compiles rule files. Each path is a YAML file or a directory, whose *.yaml and *.yml files are
+// read in name order. Never throws for bad input: problems become diagnostics.
+CompileResult compile_rules(const std::vector<std::filesystem::path>& paths);
+
+// Compiles rules given as YAML text; `file_name` is used in diagnostics. For tests and embedding.
+CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view file_name = "<string>");
+
+// The result of one rule example (`examples:` in a rule) run against the compiled rules.
+struct ExampleResult {
+  std::string rule_id;
+  SourceLocation location;  // of the example
+  bool expect_match = true;
+  bool passed = false;
+  std::string text;  // the example's text, or a summary of its record
+};
+
+// Runs every rule's examples, each scanned against all compiled rules; returns one result per example.
+std::vector<ExampleResult> run_rule_examples(const std::shared_ptr<const CompiledRuleSet>& rules);
+
+}  // namespace qinglang

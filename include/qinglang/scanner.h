@@ -1,0 +1,61 @@
+// Scanning records against compiled rules.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "qinglang/record.h"
+#include "qinglang/rules.h"
+#include "qinglang/taxonomy.h"
+
+namespace qinglang {
+
+// One rule that fired on one field. The views point into the CompiledRuleSet (rule id, title) and into the
+// scanned Record (field, text); they stay valid while both live and the Scanner has not scanned again.
+struct Hit {
+  std::string_view rule_id;
+  std::string_view title;
+  Category category;
+  int item;
+  Severity severity;
+  Action action;
+  std::string_view field;  // the field's path, e.g. "comments[1]"
+  std::uint32_t start;     // byte offsets into the field value; end exclusive; on UTF-8 boundaries
+  std::uint32_t end;
+  std::string_view text;  // the field value's bytes [start, end)
+};
+
+// The result of scanning one record.
+struct Verdict {
+  Decision decision = Decision::pass;
+  CategorySet categories;  // categories of the hits
+  std::vector<Hit> hits;   // in field order, then by start offset
+  std::string_view error;  // set when the scan itself failed (the record is then unscanned); empty otherwise
+};
+
+// Scans records. Holds per-thread state (Hyperscan scratch, match buffers): create one per thread; it is
+// not thread-safe, but many Scanners share one CompiledRuleSet. Movable, not copyable. After warm-up a scan
+// allocates only when a record has more hits than any before it.
+class Scanner {
+ public:
+  explicit Scanner(std::shared_ptr<const CompiledRuleSet> rules);
+  ~Scanner();
+  Scanner(Scanner&&) noexcept;
+  Scanner& operator=(Scanner&&) noexcept;
+
+  // Limits scans to these categories; other rules are skipped. The default is all categories.
+  void restrict_to(CategorySet categories) noexcept;
+
+  // Scans a record. The returned verdict is owned by the Scanner and valid until the next scan. Never throws.
+  const Verdict& scan(const Record& record) noexcept;
+
+  const CompiledRuleSet& rules() const noexcept;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace qinglang

@@ -1,0 +1,74 @@
+#include "line_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace qinglang::cli {
+
+namespace {
+constexpr std::size_t kBlockBytes = 1 << 20;
+}
+
+LineReader::LineReader(std::FILE* input, std::size_t max_line_bytes)
+    : input_(input),
+      max_line_bytes_(max_line_bytes),
+      buffer_(std::max(kBlockBytes, max_line_bytes + 1) + kBlockBytes) {}
+
+bool LineReader::fill() {
+  if (eof_) return false;
+  if (begin_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, input_);
+  if (got == 0) {
+    eof_ = true;
+    read_failed_ = std::ferror(input_) != 0;
+    return false;
+  }
+  end_ += got;
+  return true;
+}
+
+bool LineReader::next(Line& line) {
+  std::size_t scanned = 0;  // bytes after begin_ already known to hold no newline
+  for (;;) {
+    const char* start = buffer_.data() + begin_;
+    const char* newline =
+        static_cast<const char*>(std::memchr(start + scanned, '\n', end_ - begin_ - scanned));
+    if (newline != nullptr || (eof_ && end_ > begin_)) {
+      std::size_t length = newline ? static_cast<std::size_t>(newline - start) : end_ - begin_;
+      line.number = ++line_number_;
+      line.too_long = length > max_line_bytes_;
+      std::size_t kept = std::min(length, max_line_bytes_);
+      if (!line.too_long && kept > 0 && start[kept - 1] == '\r') --kept;
+      line.text = std::string_view(start, kept);
+      begin_ += newline ? length + 1 : length;
+      return true;
+    }
+    if (eof_) return false;
+    scanned = end_ - begin_;
+    if (scanned > max_line_bytes_) {
+      // Too long: keep the head for the error line, drop the rest up to the newline.
+      std::size_t number = ++line_number_;
+      begin_ = end_;
+      for (;;) {
+        end_ = begin_ = 0;
+        if (!fill()) break;
+        const char* nl = static_cast<const char*>(std::memchr(buffer_.data(), '\n', end_));
+        if (nl) {
+          begin_ = static_cast<std::size_t>(nl - buffer_.data()) + 1;
+          break;
+        }
+      }
+      line.number = number;
+      line.too_long = true;
+      line.text = {};
+      return true;
+    }
+    if (!fill() && !eof_) return false;
+  }
+}
+
+}  // namespace qinglang::cli

@@ -1,0 +1,124 @@
+// The `qinglang` command: scan, test and compile rule sets. Uses only the public API.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+
+#include "qinglang/rules.h"
+#include "qinglang/taxonomy.h"
+#include "scan_command.h"
+
+namespace {
+
+using namespace qinglang;
+
+// Compiles the rules and prints every diagnostic to standard error; nullptr when there was an error.
+std::shared_ptr<const CompiledRuleSet> compile_and_report(const std::vector<std::string>& rule_paths) {
+  std::vector<std::filesystem::path> paths(rule_paths.begin(), rule_paths.end());
+  CompileResult result = compile_rules(paths);
+  for (const Diagnostic& d : result.diagnostics)
+    std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
+  if (!result.ok()) {
+    std::size_t errors = std::count_if(result.diagnostics.begin(), result.diagnostics.end(),
+                                       [](const Diagnostic& d) { return d.level == DiagnosticLevel::error; });
+    std::fprintf(stderr, "qinglang: %zu error%s in the rules\n", errors, errors == 1 ? "" : "s");
+  }
+  return result.rules;
+}
+
+int run_compile(const std::vector<std::string>& rule_paths) {
+  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
+  if (!rules) return 1;
+  const DatabaseStats& s = rules->stats();
+  std::array<std::size_t, kAllCategories.size()> per_category{};
+  for (std::size_t i = 0; i < rules->rule_count(); ++i)
+    ++per_category[static_cast<std::size_t>(rules->rule(i).category)];
+  std::string out = fmt::format("rules             {}\n", s.rules);
+  for (Category c : kAllCategories)
+    out += fmt::format("  {:<16} {}\n", to_string(c), per_category[static_cast<std::size_t>(c)]);
+  out +=
+      fmt::format("literal patterns  {}\nregex patterns    {}\ndatabase bytes    {}\nscratch bytes     {}\n",
+                  s.literal_patterns, s.regex_patterns, s.database_bytes, s.scratch_bytes);
+  out += fmt::format("compile time      {:.1f} ms\nhyperscan         {}\n", s.compile_milliseconds,
+                     s.engine_version);
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+int run_test(const std::vector<std::string>& rule_paths) {
+  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
+  if (!rules) return 1;
+  std::size_t passed = 0, failed = 0;
+  for (const ExampleResult& r : run_rule_examples(rules)) {
+    if (r.passed) {
+      ++passed;
+      continue;
+    }
+    ++failed;
+    std::printf("%s:%d: FAIL [%s] expected %s: %s\n", r.location.file.c_str(), r.location.line,
+                r.rule_id.c_str(), r.expect_match ? "a match" : "no match", r.text.c_str());
+  }
+  for (std::size_t i = 0; i < rules->rule_count(); ++i) {
+    RuleInfo rule = rules->rule(i);
+    if (rule.match_examples < 3 || rule.no_match_examples < 2)
+      std::printf("%s:%d: warning [%s] has %zu match and %zu no_match examples; write at least 3 and 2\n",
+                  rule.location.file.c_str(), rule.location.line, rule.id.c_str(), rule.match_examples,
+                  rule.no_match_examples);
+  }
+  std::printf("%zu rules, %zu examples: %zu passed, %zu failed\n", rules->rule_count(), passed + failed,
+              passed, failed);
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Qinglang: scans content for the 清朗 minors' online environment campaign's 24 problems"};
+  app.require_subcommand(1);
+  std::vector<std::string> rule_paths{QINGLANG_DEFAULT_RULES};
+
+  auto add_rules_option = [&](CLI::App* command) {
+    command->add_option("--rules", rule_paths, "Rule files or directories (default: the bundled rules/)")
+        ->expected(1, -1);
+  };
+
+  cli::ScanSettings scan;
+  std::string categories;
+  CLI::App* scan_command =
+      app.add_subcommand("scan", "Scan JSONL records (or text lines); one verdict line each");
+  add_rules_option(scan_command);
+  scan_command->add_option("--categories", categories, "Only these categories, e.g. social,ecommerce");
+  scan_command->add_option("-j,--threads", scan.threads, "Worker threads")->check(CLI::Range(1u, 256u));
+  scan_command->add_flag("--text", scan.text_lines, "Each input line is plain text, not JSON");
+  scan_command->add_flag("--summary", scan.summary, "Print counts per category and item to standard error");
+  scan_command->add_option("--max-record-bytes", scan.max_record_bytes, "Longer lines get an error line")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  scan_command->add_option("inputs", scan.inputs, "JSONL files (default or '-': standard input)");
+
+  CLI::App* test_command = app.add_subcommand("test", "Run every rule's examples");
+  add_rules_option(test_command);
+  CLI::App* compile_command =
+      app.add_subcommand("compile", "Check the rules; print diagnostics and statistics");
+  add_rules_option(compile_command);
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*scan_command) {
+    if (!categories.empty()) {
+      std::string_view unknown;
+      std::optional<CategorySet> set = parse_category_list(categories, &unknown);
+      if (!set || set->empty()) {
+        std::fprintf(stderr, "qinglang: unknown category '%.*s' in --categories\n",
+                     static_cast<int>(unknown.size()), unknown.data());
+        return 2;
+      }
+      scan.categories = *set;
+    }
+    std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
+    if (!rules) return 2;
+    return cli::run_scan(std::move(rules), scan);
+  }
+  if (*test_command) return run_test(rule_paths);
+  return run_compile(rule_paths);
+}

@@ -1,0 +1,286 @@
+#include "scan_command.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "line_reader.h"
+#include "qinglang/json.h"
+#include "qinglang/scanner.h"
+
+namespace qinglang::cli {
+namespace {
+
+// Batches amortise hand-offs between threads; a few thousand short records each.
+constexpr std::size_t kBatchLines = 2048;
+constexpr std::size_t kBatchBytes = 1 << 20;
+
+struct Summary {
+  std::size_t records = 0;
+  std::size_t errors = 0;
+  std::array<std::size_t, 3> decisions{};  // by Decision
+  std::array<std::size_t, kAllCategories.size()> category_records{};
+  std::array<std::size_t, kItemCount + 1> item_records{};
+  std::array<std::size_t, kItemCount + 1> item_hits{};
+
+  void add(const Summary& o) {
+    records += o.records;
+    errors += o.errors;
+    for (std::size_t i = 0; i < decisions.size(); ++i)
+      decisions[i] += o.decisions[i];
+    for (std::size_t i = 0; i < category_records.size(); ++i)
+      category_records[i] += o.category_records[i];
+    for (std::size_t i = 0; i < item_records.size(); ++i) {
+      item_records[i] += o.item_records[i];
+      item_hits[i] += o.item_hits[i];
+    }
+  }
+
+  void count(const Verdict& verdict) {
+    ++records;
+    ++decisions[static_cast<std::size_t>(verdict.decision)];
+    for (Category c : kAllCategories)
+      if (verdict.categories.contains(c)) ++category_records[static_cast<std::size_t>(c)];
+    std::array<bool, kItemCount + 1> seen{};
+    for (const Hit& hit : verdict.hits) {
+      ++item_hits[static_cast<std::size_t>(hit.item)];
+      if (!seen[static_cast<std::size_t>(hit.item)]) {
+        seen[static_cast<std::size_t>(hit.item)] = true;
+        ++item_records[static_cast<std::size_t>(hit.item)];
+      }
+    }
+  }
+};
+
+struct Batch {
+  struct Entry {
+    std::size_t offset, length, number;
+    bool too_long;
+  };
+  const std::string* source = nullptr;  // the input's name, for error messages
+  std::string text;
+  std::vector<Entry> lines;
+  std::string output;
+  Summary summary;
+  bool done = false;
+};
+
+// The per-thread part of the pipeline: parse, scan, format.
+class Worker {
+ public:
+  Worker(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& settings)
+      : scanner_(std::move(rules)), settings_(settings) {
+    scanner_.restrict_to(settings.categories);
+  }
+
+  void process(Batch& batch) {
+    batch.output.clear();
+    for (const Batch::Entry& line : batch.lines) {
+      std::string_view text(batch.text.data() + line.offset, line.length);
+      process_line(batch, text, line.number, line.too_long);
+      batch.output.push_back('\n');
+    }
+  }
+
+ private:
+  void process_line(Batch& batch, std::string_view text, std::size_t number, bool too_long) {
+    std::string where = fmt::format("{}:{}", *batch.source, number);
+    if (too_long) {
+      error(batch, {}, where, fmt::format("record longer than {} bytes", settings_.max_record_bytes), number);
+      return;
+    }
+    if (settings_.text_lines) {
+      record_.clear();
+      record_.add_text("text", text);
+      record_.set_id_json(std::to_string(number));
+    } else {
+      std::string_view problem = parser_.parse(text, record_);
+      if (!problem.empty()) {
+        error(batch, record_.id_json(), where, text.empty() ? "empty line" : problem, number);
+        return;
+      }
+    }
+    const Verdict& verdict = scanner_.scan(record_);
+    append_verdict_json(batch.output, record_, verdict);
+    if (!verdict.error.empty()) {
+      ++batch.summary.errors;
+      return;
+    }
+    batch.summary.count(verdict);
+  }
+
+  void error(Batch& batch, std::string_view id, const std::string& where, std::string_view message,
+             std::size_t number) {
+    append_error_json(batch.output, id, where, message, number);
+    ++batch.summary.errors;
+  }
+
+  Scanner scanner_;
+  JsonRecordParser parser_;
+  Record record_;
+  const ScanSettings& settings_;
+};
+
+// Workers take batches from a queue; the main thread reads and writes, so output keeps input order.
+class Pipeline {
+ public:
+  Pipeline(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& settings) {
+    unsigned workers = std::max(1u, settings.threads);
+    for (unsigned i = 0; i < workers; ++i)
+      workers_.push_back(std::make_unique<Worker>(rules, settings));
+    if (workers > 1)
+      for (unsigned i = 0; i < workers; ++i)
+        threads_.emplace_back([this, i] { work(*workers_[i]); });
+    max_in_flight_ = 2 * workers + 2;
+  }
+
+  ~Pipeline() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    work_ready_.notify_all();
+    for (std::thread& t : threads_)
+      t.join();
+  }
+
+  void submit(std::unique_ptr<Batch> batch) {
+    if (threads_.empty()) {
+      workers_[0]->process(*batch);
+      write(*batch);
+      return;
+    }
+    while (in_flight_.size() >= max_in_flight_)
+      write_oldest();
+    Batch* raw = batch.get();
+    in_flight_.push_back(std::move(batch));
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(raw);
+    }
+    work_ready_.notify_one();
+  }
+
+  void finish() {
+    while (!in_flight_.empty())
+      write_oldest();
+    std::fflush(stdout);
+  }
+
+  const Summary& summary() const { return summary_; }
+
+ private:
+  void work(Worker& worker) {
+    for (;;) {
+      Batch* batch;
+      {
+        std::unique_lock lock(mutex_);
+        work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        batch = queue_.front();
+        queue_.pop_front();
+      }
+      worker.process(*batch);
+      {
+        std::lock_guard lock(mutex_);
+        batch->done = true;
+      }
+      batch_done_.notify_all();
+    }
+  }
+
+  void write_oldest() {
+    Batch& oldest = *in_flight_.front();
+    {
+      std::unique_lock lock(mutex_);
+      batch_done_.wait(lock, [&] { return oldest.done; });
+    }
+    write(oldest);
+    in_flight_.pop_front();
+  }
+
+  void write(const Batch& batch) {
+    std::fwrite(batch.output.data(), 1, batch.output.size(), stdout);
+    summary_.add(batch.summary);
+  }
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::deque<std::unique_ptr<Batch>> in_flight_;
+  std::size_t max_in_flight_ = 0;
+  std::mutex mutex_;
+  std::condition_variable work_ready_, batch_done_;
+  std::deque<Batch*> queue_;
+  bool stopping_ = false;
+  Summary summary_;
+};
+
+void print_summary(const Summary& s) {
+  std::string out = fmt::format("\nrecords {}  pass {}  review {}  block {}  errors {}\n\n", s.records,
+                                s.decisions[0], s.decisions[1], s.decisions[2], s.errors);
+  out += fmt::format("{:<18} {:>8}\n", "category", "records");
+  for (Category c : kAllCategories)
+    out += fmt::format("{:<18} {:>8}\n", to_string(c), s.category_records[static_cast<std::size_t>(c)]);
+  out += fmt::format("\n{:>4}  {:<18} {:>8} {:>6}  {}\n", "item", "category", "records", "hits",
+                     "campaign problem");
+  for (int item = 1; item <= kItemCount; ++item) {
+    if (s.item_hits[static_cast<std::size_t>(item)] == 0) continue;
+    out += fmt::format("{:>4}  {:<18} {:>8} {:>6}  {}\n", item, to_string(category_of_item(item)),
+                       s.item_records[static_cast<std::size_t>(item)],
+                       s.item_hits[static_cast<std::size_t>(item)], item_title(item));
+  }
+  std::fputs(out.c_str(), stderr);
+}
+
+}  // namespace
+
+int run_scan(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& settings) {
+  static char output_buffer[1 << 16];
+  std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
+
+  Pipeline pipeline(std::move(rules), settings);
+  std::vector<std::string> inputs = settings.inputs.empty() ? std::vector<std::string>{"-"} : settings.inputs;
+  bool input_failed = false;
+  for (const std::string& input : inputs) {
+    bool is_stdin = input == "-";
+    std::FILE* file = is_stdin ? stdin : std::fopen(input.c_str(), "rb");
+    if (!file) {
+      std::fprintf(stderr, "qinglang: cannot open %s\n", input.c_str());
+      input_failed = true;
+      continue;
+    }
+    const std::string source = is_stdin ? "<stdin>" : input;
+    LineReader reader(file, settings.max_record_bytes);
+    auto batch = std::make_unique<Batch>();
+    Line line;
+    while (reader.next(line)) {
+      batch->lines.push_back({batch->text.size(), line.text.size(), line.number, line.too_long});
+      batch->text.append(line.text);
+      if (batch->lines.size() >= kBatchLines || batch->text.size() >= kBatchBytes) {
+        batch->source = &source;
+        pipeline.submit(std::move(batch));
+        batch = std::make_unique<Batch>();
+      }
+    }
+    if (!batch->lines.empty()) {
+      batch->source = &source;
+      pipeline.submit(std::move(batch));
+    }
+    // The batches point at `source`: write them out before it goes.
+    pipeline.finish();
+    if (reader.read_failed()) {
+      std::fprintf(stderr, "qinglang: read error in %s\n", source.c_str());
+      input_failed = true;
+    }
+    if (!is_stdin) std::fclose(file);
+  }
+  if (settings.summary) print_summary(pipeline.summary());
+  return input_failed || pipeline.summary().errors > 0 ? 1 : 0;
+}
+
+}  // namespace qinglang::cli
