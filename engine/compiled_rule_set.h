@@ -35,8 +35,11 @@ struct CompiledRuleSetData {
   std::vector<std::uint32_t> literal_targets_offset;  // by literal id: range into literal_targets (CSR)
   std::vector<std::uint32_t> literal_targets;         // leaf indexes
 
-  // Regexes and look-alike expansions, with start of match; kept apart so the literal database stays fast.
-  DatabasePtr regex_database;
+  // Regexes and look-alike expansions, kept apart so the literal database stays fast. Start of match makes a
+  // database four times slower, and regex matches are rare: each field is scanned with the detector (no start
+  // of match, one report per pattern), and only a field where it found something is rescanned by the locator.
+  DatabasePtr regex_detector;
+  DatabasePtr regex_locator;
   std::vector<RegexTarget> regex_targets;  // by regex id
 
   std::vector<Category> leaf_category;              // by leaf: its rule's category, checked on every match

@@ -19,7 +19,9 @@ namespace detail {
 namespace {
 
 constexpr unsigned kLiteralFlags = HS_FLAG_CASELESS;
-constexpr unsigned kRegexFlags = HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SOM_LEFTMOST;
+constexpr unsigned kRegexFlags = HS_FLAG_UTF8 | HS_FLAG_UCP;
+constexpr unsigned kDetectorFlags = kRegexFlags | HS_FLAG_SINGLEMATCH;
+constexpr unsigned kLocatorFlags = kRegexFlags | HS_FLAG_SOM_LEFTMOST;
 
 struct ErrorDeleter {
   void operator()(hs_compile_error_t* e) const noexcept { hs_free_compile_error(e); }
@@ -45,7 +47,7 @@ class Compiler {
   void check_regexes();
   void lint_rules();
   bool build_literal_database();
-  bool build_regex_database();
+  bool build_regex_database(unsigned flags, DatabasePtr& out);
 
   std::unique_ptr<CompiledRuleSetData> data_;
   std::vector<Diagnostic>& diagnostics_;
@@ -104,7 +106,10 @@ void Compiler::check_regexes() {
              leaf.location);
       continue;
     }
-    if (info->min_width <= 1)
+    if (info->min_width == 0)
+      report(DiagnosticLevel::error, "E011", "regex '" + regexes_[i] + "' can match the empty string", rule,
+             leaf.location);
+    else if (info->min_width <= 1)
       report(DiagnosticLevel::warning, "W002",
              "regex '" + regexes_[i] + "' can match a single character: it matches nearly everything", rule,
              leaf.location);
@@ -187,10 +192,10 @@ bool Compiler::build_literal_database() {
   return true;
 }
 
-bool Compiler::build_regex_database() {
+bool Compiler::build_regex_database(unsigned pattern_flags, DatabasePtr& out) {
   if (regexes_.empty()) return true;
   std::vector<const char*> expressions;
-  std::vector<unsigned> flags(regexes_.size(), kRegexFlags);
+  std::vector<unsigned> flags(regexes_.size(), pattern_flags);
   std::vector<unsigned> ids;
   for (std::size_t i = 0; i < regexes_.size(); ++i) {
     expressions.push_back(regexes_[i].c_str());
@@ -217,7 +222,7 @@ bool Compiler::build_regex_database() {
     }
     return false;
   }
-  data_->regex_database.reset(db);
+  out.reset(db);
   return true;
 }
 
@@ -227,14 +232,17 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile() {
   check_regexes();
   lint_rules();
   if (has_errors(diagnostics_)) return nullptr;
-  if (!build_literal_database() || !build_regex_database()) return nullptr;
+  if (!build_literal_database() || !build_regex_database(kDetectorFlags, data_->regex_detector) ||
+      !build_regex_database(kLocatorFlags, data_->regex_locator))
+    return nullptr;
 
   DatabaseStats& stats = data_->stats;
   stats.rules = data_->model.rules.size();
   stats.literal_patterns = literals_.size();
   stats.regex_patterns = regexes_.size();
   hs_scratch_t* scratch = nullptr;
-  for (hs_database_t* db : {data_->literal_database.get(), data_->regex_database.get()}) {
+  for (hs_database_t* db :
+       {data_->literal_database.get(), data_->regex_detector.get(), data_->regex_locator.get()}) {
     if (!db) continue;
     std::size_t size = 0;
     hs_database_size(db, &size);

@@ -154,8 +154,11 @@ std::optional<std::string> FileLoader::scalar(const YAML::Node& node, std::strin
 }
 
 std::optional<int> FileLoader::integer(const YAML::Node& node, std::string_view what, int min, int max) {
-  std::optional<std::string> text = scalar(node, what);
-  if (!text) return std::nullopt;
+  if (!node.IsScalar()) {
+    error("E003", "'" + std::string(what) + "' must be a whole number, found " + describe(node), node);
+    return std::nullopt;
+  }
+  std::optional<std::string> text = node.Scalar();
   int value = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc() || end != text->data() + text->size()) {

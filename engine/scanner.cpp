@@ -48,7 +48,8 @@ struct Scanner::State {
     leaf_begin.assign(leaves, 0);
     leaf_end.assign(leaves, 0);
     rule_epoch.assign(data->model.rules.size(), 0);
-    for (hs_database_t* db : {data->literal_database.get(), data->regex_database.get()})
+    for (hs_database_t* db :
+         {data->literal_database.get(), data->regex_detector.get(), data->regex_locator.get()})
       if (db && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) scratch_failed = true;
   }
   ~State() { hs_free_scratch(scratch); }
@@ -72,7 +73,7 @@ struct Scanner::State {
   bool evaluate_leaf(const detail::PatternNode& node, std::uint32_t field, const detail::Rule* filter);
   bool evaluate_near(const detail::PatternNode& node, std::uint32_t field, const detail::Rule* filter);
   bool evaluate_near_in_field(const detail::PatternNode& node, std::uint32_t field);
-  void collect_fields(std::uint32_t node, std::vector<std::uint32_t>& out) const;
+  void collect_fields(std::uint32_t node, std::vector<std::uint32_t>& out, std::size_t from) const;
   void add_hits(std::uint32_t rule_index, std::size_t evidence_begin);
   void finish_verdict();
 
@@ -161,8 +162,15 @@ void Scanner::State::scan_field(std::uint32_t field, std::string_view text) {
   auto length = static_cast<unsigned int>(text.size());
   if (data->literal_database)
     hs_scan(data->literal_database.get(), text.data(), length, 0, scratch, on_literal, &context);
-  if (data->regex_database)
-    hs_scan(data->regex_database.get(), text.data(), length, 0, scratch, on_regex, &context);
+  if (data->regex_detector) {
+    bool found = false;
+    auto on_detect = [](unsigned int, unsigned long long, unsigned long long, unsigned int, void* flag) {
+      *static_cast<bool*>(flag) = true;
+      return 1;  // one is enough: the locator finds them all
+    };
+    hs_scan(data->regex_detector.get(), text.data(), length, 0, scratch, on_detect, &found);
+    if (found) hs_scan(data->regex_locator.get(), text.data(), length, 0, scratch, on_regex, &context);
+  }
 }
 
 void Scanner::State::index_events() {
@@ -279,7 +287,7 @@ bool Scanner::State::evaluate_near(const detail::PatternNode& node, std::uint32_
                                    const detail::Rule* filter) {
   if (field != detail::kAnyField) return evaluate_near_in_field(node, field);
   std::size_t mark = fields_scratch.size();
-  collect_fields(static_cast<std::uint32_t>(&node - data->model.nodes.data()), fields_scratch);
+  collect_fields(static_cast<std::uint32_t>(&node - data->model.nodes.data()), fields_scratch, mark);
   bool found = false;
   for (std::size_t i = mark; i < fields_scratch.size() && !found; ++i)
     if (field_allowed(fields_scratch[i], field, filter))
@@ -321,17 +329,20 @@ bool Scanner::State::evaluate(std::uint32_t node_index, std::uint32_t field, con
   return false;
 }
 
-// The distinct fields in which any leaf under `node` matched, appended to `out`.
-void Scanner::State::collect_fields(std::uint32_t node_index, std::vector<std::uint32_t>& out) const {
+// Appends to `out` the fields in which any leaf under `node` matched and that are not yet in out[from, end).
+void Scanner::State::collect_fields(std::uint32_t node_index, std::vector<std::uint32_t>& out,
+                                    std::size_t from) const {
   const detail::PatternNode& node = data->model.nodes[node_index];
   if (detail::is_leaf(node.kind)) {
     auto [begin, end] = events_of(node.leaf);
-    for (const Event* e = begin; e != end; ++e)
-      if (std::find(out.begin(), out.end(), e->field) == out.end()) out.push_back(e->field);
+    for (const Event* e = begin; e != end; ++e) {
+      auto first = out.begin() + static_cast<std::ptrdiff_t>(from);
+      if (std::find(first, out.end(), e->field) == out.end()) out.push_back(e->field);
+    }
     return;
   }
   for (std::uint32_t child : node.children)
-    collect_fields(child, out);
+    collect_fields(child, out, from);
 }
 
 void Scanner::State::add_hits(std::uint32_t rule_index, std::size_t evidence_begin) {
@@ -389,7 +400,7 @@ void Scanner::State::evaluate_rule(std::uint32_t rule_index) {
   }
 
   fields_scratch.clear();
-  collect_fields(rule.match, fields_scratch);
+  collect_fields(rule.match, fields_scratch, 0);
   std::sort(fields_scratch.begin(), fields_scratch.end());
   std::size_t field_count = fields_scratch.size();
   for (std::size_t i = 0; i < field_count; ++i) {

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
 
   auto add_rules_option = [&](CLI::App* command) {
     command->add_option("--rules", rule_paths, "Rule files or directories (default: the bundled rules/)")
-        ->expected(1, -1);
+        ->allow_extra_args(false);
   };
 
   cli::ScanSettings scan;

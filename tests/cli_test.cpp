@@ -1,0 +1,203 @@
+// The qinglang command as users run it: fixtures with bad lines, order, exit status, subcommands.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const std::string kData = QINGLANG_TEST_DATA;
+const std::string kRules = kData + "/fixtures/rules";
+const std::string kRecords = kData + "/fixtures/records.jsonl";
+
+struct Outcome {
+  int status = -1;
+  std::string out, err;
+  std::vector<std::string> lines() const {
+    std::vector<std::string> result;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+      result.push_back(line);
+    return result;
+  }
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("qinglang_cli_test_" + std::to_string(getpid()) + "_" + name))
+      .string();
+}
+
+// Runs the binary with arguments (shell words) and optional standard input.
+Outcome qinglang(const std::string& args, const std::string& input = "") {
+  std::string in_path = temp_path("in"), err_path = temp_path("err");
+  std::ofstream(in_path, std::ios::binary) << input;
+  std::string command = std::string(QINGLANG_BINARY) + " " + args + " <" + in_path + " 2>" + err_path;
+  Outcome run;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[65536];
+  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+    run.out.append(buffer, n);
+  int status = pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.err = read_file(err_path);
+  std::filesystem::remove(in_path);
+  std::filesystem::remove(err_path);
+  return run;
+}
+
+TEST(CliScan, EveryInputLineGetsExactlyOneOutputLineInOrder) {
+  Outcome run = qinglang("scan --rules " + kRules + " " + kRecords);
+  std::vector<std::string> lines = run.lines();
+  ASSERT_EQ(lines.size(), 8u) << run.out << run.err;
+  EXPECT_EQ(lines[0].rfind(R"({"id":"r1","decision":"block")", 0), 0u);
+  EXPECT_EQ(lines[1].rfind(R"({"id":"r2","decision":"review")", 0), 0u);
+  EXPECT_EQ(lines[4].rfind(R"({"id":"r5","decision":"pass")", 0), 0u);
+  EXPECT_EQ(lines[6].rfind(R"({"id":6,"decision":"block")", 0), 0u);
+  EXPECT_EQ(lines[7].rfind(R"({"id":"r8","decision":"pass")", 0), 0u);
+}
+
+TEST(CliScan, BadLinesGetAnErrorNamingFileAndLine) {
+  std::vector<std::string> lines = qinglang("scan --rules " + kRules + " " + kRecords).lines();
+  ASSERT_EQ(lines.size(), 8u);
+  EXPECT_EQ(lines[2], R"({"id":null,"error":")" + kRecords + R"(:3: invalid JSON","line":3})");
+  EXPECT_EQ(lines[3], R"({"id":null,"error":")" + kRecords + R"(:4: not a JSON object","line":4})");
+  EXPECT_EQ(lines[5], R"({"id":null,"error":")" + kRecords + R"(:6: empty line","line":6})");
+}
+
+TEST(CliScan, ExitStatusIsOneWhenALineHadAnError) {
+  EXPECT_EQ(qinglang("scan --rules " + kRules + " " + kRecords).status, 1);
+}
+
+TEST(CliScan, ExitStatusIsZeroWhenEveryLineWasScanned) {
+  EXPECT_EQ(qinglang("scan --rules " + kRules, "{\"id\":1,\"text\":\"开盒\"}\n").status, 0);
+}
+
+TEST(CliScan, HitsReportFieldSpanAndText) {
+  Outcome run = qinglang("scan --rules " + kRules, "{\"id\":1,\"comments\":[\"你好\",\"x开盒\"]}\n");
+  EXPECT_NE(run.out.find(R"("field":"comments[1]","start":1,"end":7,"text":"开盒")"), std::string::npos)
+      << run.out;
+}
+
+TEST(CliScan, ReadsStandardInputWhenNoFileIsGiven) {
+  EXPECT_EQ(qinglang("scan --rules " + kRules, "{\"id\":1,\"text\":\"开盒\"}\n").lines().size(), 1u);
+}
+
+TEST(CliScan, LastLineWithoutNewlineIsScanned) {
+  EXPECT_EQ(qinglang("scan --rules " + kRules, "{\"id\":1,\"text\":\"开盒\"}").lines().size(), 1u);
+}
+
+TEST(CliScan, TooLongLineGetsAnErrorAndScanningGoesOn) {
+  std::string input =
+      "{\"id\":1,\"text\":\"" + std::string(5000, 'x') + "\"}\n{\"id\":2,\"text\":\"开盒\"}\n";
+  Outcome run = qinglang("scan --max-record-bytes 100 --rules " + kRules, input);
+  std::vector<std::string> lines = run.lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find("record longer than 100 bytes"), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[1].rfind(R"({"id":2,"decision":"block")", 0), 0u);
+}
+
+TEST(CliScan, InvalidUtf8LineIsScanned) {
+  Outcome run = qinglang("scan --rules " + kRules, "{\"id\":1,\"text\":\"a\xff开盒\"}\n");
+  EXPECT_EQ(run.lines().size(), 1u);
+  EXPECT_NE(run.out.find(R"("decision":"block")"), std::string::npos) << run.out;
+}
+
+TEST(CliScan, TextModeTreatsEachLineAsARecord) {
+  Outcome run = qinglang("scan --text --rules " + kRules, "你好\n开盒了\n");
+  std::vector<std::string> lines = run.lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].rfind(R"({"id":1,"decision":"pass")", 0), 0u);
+  EXPECT_EQ(lines[1].rfind(R"({"id":2,"decision":"block")", 0), 0u);
+}
+
+TEST(CliScan, CategoriesLimitTheScan) {
+  Outcome run =
+      qinglang("scan --categories ecommerce --rules " + kRules, "{\"id\":1,\"text\":\"开盒 代骂\"}\n");
+  EXPECT_NE(run.out.find("ecommerce.scolding.word"), std::string::npos);
+  EXPECT_EQ(run.out.find("social.doxxing.word"), std::string::npos);
+}
+
+TEST(CliScan, UnknownCategoryIsAUsageError) {
+  Outcome run = qinglang("scan --categories games --rules " + kRules, "");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("unknown category 'games'"), std::string::npos);
+}
+
+TEST(CliScan, ParallelOutputEqualsSingleThreadedOutput) {
+  std::string input;
+  for (int i = 0; i < 20000; ++i)
+    input += i % 7 == 0 ? "broken line\n"
+                        : "{\"id\":" + std::to_string(i) + ",\"text\":\"第" + std::to_string(i) +
+                              (i % 3 ? "条 开盒\"}\n" : "条 普通\"}\n");
+  Outcome one = qinglang("scan -j 1 --rules " + kRules, input);
+  Outcome two = qinglang("scan -j 2 --rules " + kRules, input);
+  EXPECT_EQ(one.lines().size(), 20000u);
+  EXPECT_EQ(one.out, two.out);
+}
+
+TEST(CliScan, SummaryCountsDecisionsCategoriesAndItems) {
+  Outcome run = qinglang("scan --summary --rules " + kRules + " " + kRecords);
+  EXPECT_NE(run.err.find("records 5  pass 2  review 1  block 2  errors 3"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("有偿代骂"), std::string::npos) << run.err;
+}
+
+TEST(CliScan, MissingInputFileIsReported) {
+  Outcome run = qinglang("scan --rules " + kRules + " /nonexistent.jsonl");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("cannot open /nonexistent.jsonl"), std::string::npos);
+}
+
+TEST(CliScan, RuleErrorsStopTheScan) {
+  Outcome run = qinglang("scan --rules " + kData + "/golden/bad_rules.yaml", "{}\n");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("error E005"), std::string::npos);
+}
+
+TEST(CliTest, PassingExamplesExitZero) {
+  Outcome run = qinglang("test --rules " + kRules);
+  EXPECT_EQ(run.status, 0) << run.out;
+  EXPECT_NE(run.out.find("2 rules, 10 examples: 10 passed, 0 failed"), std::string::npos) << run.out;
+}
+
+TEST(CliTest, FailingExamplesAreReportedByRuleAndLine) {
+  Outcome run = qinglang("test --rules " + kData + "/fixtures/failing_rules");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.out.find("failing.yaml:10: FAIL [social.doxxing.word] expected a match: 这条不会命中"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("failing.yaml:11: FAIL [social.doxxing.word] expected no match: 又开盒了"),
+            std::string::npos)
+      << run.out;
+}
+
+TEST(CliCompile, PrintsStatistics) {
+  Outcome run = qinglang("compile --rules " + kRules);
+  EXPECT_EQ(run.status, 0);
+  EXPECT_NE(run.out.find("rules             2"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("database bytes"), std::string::npos);
+  EXPECT_NE(run.out.find("scratch bytes"), std::string::npos);
+}
+
+TEST(CliCompile, ReportsEveryRuleErrorWithPosition) {
+  Outcome run = qinglang("compile --rules " + kData + "/golden/bad_rules.yaml");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("bad_rules.yaml:9:5: error E002: [social.unknown_key] unknown key 'colour' in rule"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("error E011"), std::string::npos);
+}
+
+}  // namespace

@@ -1,0 +1,69 @@
+// Conditions on structured fields: parsing and evaluation.
+#include "condition.h"
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace qinglang::detail {
+namespace {
+
+Condition parse_or_fail(std::string_view text) {
+  std::string error;
+  std::optional<Condition> c = parse_condition(text, error);
+  EXPECT_TRUE(c.has_value()) << error;
+  return c.value_or(Condition{});
+}
+
+bool holds(std::string_view condition, std::string_view json) {
+  return evaluate(parse_or_fail(condition), testing::record_from_json(json));
+}
+
+TEST(ConditionParser, ReadsPathOperatorAndNumber) {
+  Condition c = parse_or_fail("price >= 10.5");
+  EXPECT_EQ(c.path, "price");
+  EXPECT_EQ(c.op, ConditionOp::ge);
+  EXPECT_EQ(c.value.number, 10.5);
+}
+
+TEST(ConditionParser, ReadsQuotedStrings) {
+  EXPECT_EQ(parse_or_fail("tags contains \"儿童\"").value.text, "儿童");
+}
+
+TEST(ConditionParser, RejectsAMissingOperator) {
+  std::string error;
+  EXPECT_FALSE(parse_condition("price 10", error));
+  EXPECT_NE(error.find("expected one of"), std::string::npos);
+}
+
+TEST(ConditionParser, RejectsAnUnquotedWord) {
+  std::string error;
+  EXPECT_FALSE(parse_condition("app.category == education", error));
+}
+
+TEST(ConditionParser, RejectsOrderingOfText) {
+  std::string error;
+  EXPECT_FALSE(parse_condition("name > \"a\"", error));
+}
+
+TEST(Condition, NumbersCompare) {
+  EXPECT_TRUE(holds("price > 0", R"({"price":0.5})"));
+}
+TEST(Condition, BooleansCompare) {
+  EXPECT_TRUE(holds("m.on == true", R"({"m":{"on":true}})"));
+}
+TEST(Condition, NullCompares) {
+  EXPECT_TRUE(holds("x == null", R"({"x":null})"));
+}
+TEST(Condition, TypesDoNotMix) {
+  EXPECT_FALSE(holds("price == \"5\"", R"({"price":5})"));
+}
+TEST(Condition, AnyArrayElementSatisfiesEquality) {
+  EXPECT_TRUE(holds("n == 3", R"({"n":[1,3]})"));
+}
+TEST(Condition, NotEqualIsTheNegationOfEqual) {
+  EXPECT_FALSE(holds("n != 3", R"({"n":[1,3]})"));
+}
+
+}  // namespace
+}  // namespace qinglang::detail

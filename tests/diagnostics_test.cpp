@@ -1,0 +1,111 @@
+// Rule errors: each reported with file:line:col, a stable code and the rule id, all in one run.
+#include <fstream>
+#include <sstream>
+
+#include "test_support.h"
+
+namespace qinglang::testing {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> codes_of(std::string_view yaml) {
+  std::vector<std::string> codes;
+  for (const Diagnostic& d : compile_rules_from_yaml(yaml, "t.yaml").diagnostics)
+    codes.push_back(d.code);
+  return codes;
+}
+
+using Codes = std::vector<std::string>;
+
+// The golden file pins the wording and positions of every diagnostic; regenerate it after an intended change
+// with QINGLANG_UPDATE_GOLDEN=1.
+TEST(Diagnostics, MatchTheGoldenFile) {
+  const std::string dir = std::string(QINGLANG_TEST_DATA) + "/golden/";
+  CompileResult result = compile_rules_from_yaml(read_file(dir + "bad_rules.yaml"), "bad_rules.yaml");
+  EXPECT_FALSE(result.ok());
+  std::string actual;
+  for (const Diagnostic& d : result.diagnostics)
+    actual += format_diagnostic(d) + "\n";
+  if (std::getenv("QINGLANG_UPDATE_GOLDEN"))
+    std::ofstream(dir + "bad_rules.expected", std::ios::binary) << actual;
+  EXPECT_EQ(actual, read_file(dir + "bad_rules.expected"));
+}
+
+TEST(Diagnostics, YamlSyntaxErrorHasAPosition) {
+  CompileResult r = compile_rules_from_yaml("rules: [\n  - {id: x", "t.yaml");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].code, "E001");
+  EXPECT_GT(r.diagnostics[0].location.line, 0);
+}
+
+TEST(Diagnostics, UnknownKeyNamesTheRuleAndPosition) {
+  CompileResult r =
+      compile_rules_from_yaml(one_rule("    match: {words: [开盒]}\n    colour: red\n"), "t.yaml");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].code, "E002");
+  EXPECT_EQ(r.diagnostics[0].rule_id, "r");
+  EXPECT_EQ(r.diagnostics[0].location.line, 9);
+  EXPECT_EQ(r.diagnostics[0].location.column, 5);
+}
+
+TEST(Diagnostics, ItemMustBelongToTheCategory) {
+  EXPECT_EQ(
+      codes_of("rules:\n  - {id: x, category: social, item: 1, title: t, severity: low, action: review, "
+               "match: {words: [ab]}}\n"),
+      Codes{"E007"});
+}
+
+TEST(Diagnostics, ItemOutOfRange) {
+  EXPECT_EQ(
+      codes_of("rules:\n  - {id: x, category: social, item: 25, title: t, severity: low, action: review, "
+               "match: {words: [ab]}}\n"),
+      Codes{"E007"});
+}
+
+TEST(Diagnostics, NearTakesOnlyLeafPatterns) {
+  EXPECT_EQ(codes_of(one_rule("    match: {near: [{all: [{words: [ab]}]}, {words: [cd]}], within: 3}\n")),
+            Codes{"E009"});
+}
+
+TEST(Diagnostics, NearNeedsWithin) {
+  EXPECT_EQ(codes_of(one_rule("    match: {near: [{words: [ab]}, {words: [cd]}]}\n")), Codes{"E009"});
+}
+
+TEST(Diagnostics, PatternWithTwoKinds) {
+  EXPECT_EQ(codes_of(one_rule("    match: {words: [ab], regex: 'cd'}\n")), Codes{"E009"});
+}
+
+TEST(Diagnostics, EmptyWord) {
+  EXPECT_EQ(codes_of(one_rule("    match: {words: ['']}\n")), Codes{"E008"});
+}
+
+TEST(Diagnostics, ShortLookalikeName) {
+  EXPECT_EQ(codes_of(one_rule("    match: {lookalike: [抖音]}\n")), Codes{"E008"});
+}
+
+TEST(Diagnostics, OneCharacterWordWarns) {
+  CompileResult r = compile_rules_from_yaml(one_rule("    match: {words: [的]}\n"), "t.yaml");
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(codes_of(one_rule("    match: {words: [的]}\n")), Codes{"W002"});
+}
+
+TEST(Diagnostics, AllErrorsOfAFileAreReportedTogether) {
+  std::string yaml =
+      "rules:\n  - {id: a, category: nope, item: 5, title: t, severity: low, action: review, "
+      "match: {words: [ab]}}\n  - {id: b, category: social, item: 5, title: t, severity: low, "
+      "action: review, match: {regex: '(('}}\n";
+  EXPECT_EQ(codes_of(yaml), (Codes{"E006", "E011"}));
+}
+
+TEST(Diagnostics, FileWithoutRulesList) {
+  EXPECT_EQ(codes_of("category: social\n"), Codes{"E004"});
+}
+
+}  // namespace
+}  // namespace qinglang::testing

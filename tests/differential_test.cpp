@@ -1,0 +1,74 @@
+// The engine's word-list hits against a naive substring search, on generated text.
+#include <random>
+
+#include "test_support.h"
+
+namespace qinglang::testing {
+namespace {
+
+// A small alphabet makes words occur often, overlap, and share prefixes.
+const std::vector<std::string> kAlphabet = {"开", "盒", "挂", "人", "a", "1", " ", "，", "😀"};
+
+std::string random_string(std::mt19937& rng, std::size_t min_chars, std::size_t max_chars) {
+  std::uniform_int_distribution<std::size_t> length(min_chars, max_chars), pick(0, kAlphabet.size() - 1);
+  std::string s;
+  for (std::size_t n = length(rng); n > 0; --n)
+    s += kAlphabet[pick(rng)];
+  return s;
+}
+
+struct Expected {
+  bool fires = false;
+  std::size_t start = 0, end = 0;
+};
+
+// What the engine promises for one rule: the earliest start of any of its words, and the longest word there.
+Expected naive(const std::string& text, const std::vector<std::string>& words) {
+  Expected e;
+  for (const std::string& w : words) {
+    std::size_t at = text.find(w);
+    if (at == std::string::npos) continue;
+    if (!e.fires || at < e.start || (at == e.start && at + w.size() > e.end)) e = {true, at, at + w.size()};
+  }
+  return e;
+}
+
+TEST(Differential, WordHitsAgreeWithNaiveSubstringSearch) {
+  std::mt19937 rng(20240701);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::vector<std::string>> rules_words(12);
+    std::string yaml = "rules:\n";
+    for (std::size_t r = 0; r < rules_words.size(); ++r) {
+      yaml += "  - {id: r" + std::to_string(r) +
+              ", category: social, item: 6, title: t, severity: low, "
+              "action: review, match: {words: [";
+      for (int w = 0; w < 3; ++w) {
+        std::string word = random_string(rng, 2, 4);
+        if (word.find_first_not_of(' ') == std::string::npos) word = "开盒";
+        rules_words[r].push_back(word);
+        yaml += (w ? ", '" : "'") + word + "'";
+      }
+      yaml += "]}}\n";
+    }
+    auto rules = compile_or_fail(yaml);
+    ASSERT_TRUE(rules);
+    Scanner scanner(rules);
+    for (int t = 0; t < 50; ++t) {
+      std::string text = random_string(rng, 0, 60);
+      const Verdict& verdict = scanner.scan(Record::from_text(text));
+      for (std::size_t r = 0; r < rules_words.size(); ++r) {
+        Expected expected = naive(text, rules_words[r]);
+        std::string id = "r" + std::to_string(r);
+        auto hit = std::find_if(verdict.hits.begin(), verdict.hits.end(),
+                                [&](const Hit& h) { return h.rule_id == id; });
+        ASSERT_EQ(expected.fires, hit != verdict.hits.end()) << "rule " << id << " text '" << text << "'";
+        if (!expected.fires) continue;
+        EXPECT_EQ(expected.start, hit->start) << "rule " << id << " text '" << text << "'";
+        EXPECT_EQ(expected.end, hit->end) << "rule " << id << " text '" << text << "'";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace qinglang::testing

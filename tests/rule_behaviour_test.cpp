@@ -1,0 +1,221 @@
+// Rule semantics, one behaviour per test: rule YAML + text (or record) → decision.
+#include "test_support.h"
+
+namespace qinglang::testing {
+namespace {
+
+// --- words and regexes
+
+TEST(Words, AnyWordOfTheListMatches) {
+  EXPECT_EQ("block", decision_of(one_rule("    match: {words: [开盒, 人肉]}\n"), "帮我人肉他"));
+}
+
+TEST(Words, TextWithoutTheWordsPasses) {
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {words: [开盒, 人肉]}\n"), "今天天气很好"));
+}
+
+TEST(Words, AsciiLettersMatchInAnyCase) {
+  EXPECT_EQ("block", decision_of(one_rule("    match: {words: [vx]}\n"), "加我VX"));
+}
+
+TEST(Regex, CharacterClassesWorkPerChineseCharacter) {
+  EXPECT_EQ("block",
+            decision_of(one_rule("    match: {regex: '开盒[\\x{4e00}-\\x{9fa5}]{2}'}\n"), "开盒某某"));
+}
+
+TEST(Regex, DigitClassMatchesDigits) {
+  EXPECT_EQ("block", decision_of(one_rule("    match: {regex: 'QQ\\d{6,10}'}\n"), "QQ12345678"));
+}
+
+TEST(Regex, NoMatchPasses) {
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {regex: 'QQ\\d{6,10}'}\n"), "QQ号码丢了"));
+}
+
+// --- combinations
+
+TEST(All, FiresWhenEveryPartIsFound) {
+  EXPECT_EQ("block",
+            decision_of(one_rule("    match: {all: [{words: [代骂]}, {words: [私信]}]}\n"), "代骂服务 私信"));
+}
+
+TEST(All, PassesWhenAPartIsMissing) {
+  EXPECT_EQ("pass",
+            decision_of(one_rule("    match: {all: [{words: [代骂]}, {words: [私信]}]}\n"), "代骂服务"));
+}
+
+TEST(Any, FiresWhenOnePartIsFound) {
+  EXPECT_EQ("block", decision_of(one_rule("    match: {any: [{words: [代骂]}, {regex: 'x{3}'}]}\n"), "xxx"));
+}
+
+TEST(AtLeast, FiresWhenEnoughPartsAreFound) {
+  EXPECT_EQ("block", decision_of(one_rule("    match: {at_least: 2, of: [{words: [学校]}, {words: [班级]}, "
+                                          "{words: [住址]}]}\n"),
+                                 "学校和住址都有"));
+}
+
+TEST(AtLeast, PassesWithTooFewParts) {
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {at_least: 2, of: [{words: [学校]}, {words: [班级]}, "
+                                         "{words: [住址]}]}\n"),
+                                "只有学校"));
+}
+
+// --- proximity
+
+TEST(Near, FiresWithinTheDistance) {
+  EXPECT_EQ("block", decision_of(one_rule("    match: {near: [{words: [加]}, {words: [vx]}], within: 2}\n"),
+                                 "加个vx"));
+}
+
+TEST(Near, DistanceCountsCharactersNotBytes) {
+  // Two Chinese characters (six bytes) between the parts: within 2 holds.
+  EXPECT_EQ("block", decision_of(one_rule("    match: {near: [{words: [加]}, {words: [vx]}], within: 2}\n"),
+                                 "加我们vx"));
+}
+
+TEST(Near, PassesBeyondTheDistance) {
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {near: [{words: [加]}, {words: [vx]}], within: 2}\n"),
+                                "加油啊朋友们vx"));
+}
+
+TEST(Near, UnorderedAcceptsEitherOrder) {
+  EXPECT_EQ("block",
+            decision_of(one_rule("    match: {near: [{words: [加]}, {words: [vx]}], within: 2}\n"), "vx加"));
+}
+
+TEST(Near, OrderedRejectsTheWrongOrder) {
+  EXPECT_EQ(
+      "pass",
+      decision_of(one_rule("    match: {near: [{words: [加]}, {words: [vx]}], within: 2, ordered: true}\n"),
+                  "vx加"));
+}
+
+TEST(Near, OrderedAcceptsTheListedOrder) {
+  EXPECT_EQ(
+      "block",
+      decision_of(one_rule("    match: {near: [{words: [加]}, {words: [vx]}], within: 2, ordered: true}\n"),
+                  "vx 不行，加vx"));
+}
+
+TEST(Near, FindsALaterPairWhenTheFirstIsTooFarApart) {
+  EXPECT_EQ("block", decision_of(one_rule("    match: {near: [{words: [加]}, {words: [vx]}], within: 1}\n"),
+                                 "加油，今天很开心，来加vx"));
+}
+
+// --- exceptions
+
+TEST(Unless, ExceptionInTheSameFieldStopsTheRule) {
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {words: [开盒]}\n    unless: {words: [举报]}\n"),
+                                "遇到开盒请举报"));
+}
+
+TEST(Unless, ExceptionAfterTheMatchStillStopsTheRule) {
+  // Hyperscan's own NOT would have fired at 开盒, before 警惕 was seen.
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {words: [开盒]}\n    unless: {words: [警惕]}\n"),
+                                "开盒这种事大家都要警惕"));
+}
+
+TEST(Unless, ExceptionInAnotherFieldDoesNotStopAFieldScopedRule) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    match: {words: [开盒]}\n    unless: {words: [举报]}\n"),
+                                        R"({"title":"开盒","description":"举报"})"));
+}
+
+TEST(Unless, RecordScopedExceptionInAnotherFieldStopsTheRule) {
+  EXPECT_EQ("pass", decision_of_record(one_rule("    match: {words: [开盒]}\n    unless: {words: [举报]}\n"
+                                                "    unless_scope: record\n"),
+                                       R"({"title":"开盒","description":"举报"})"));
+}
+
+// --- scope and fields
+
+TEST(Scope, FieldScopeNeedsAllPartsInOneField) {
+  EXPECT_EQ("pass", decision_of_record(one_rule("    match: {all: [{words: [代骂]}, {words: [私信]}]}\n"),
+                                       R"({"title":"代骂","description":"私信"})"));
+}
+
+TEST(Scope, RecordScopeCombinesParts) {
+  EXPECT_EQ("block",
+            decision_of_record(
+                one_rule("    scope: record\n    match: {all: [{words: [代骂]}, {words: [私信]}]}\n"),
+                R"({"title":"代骂","description":"私信"})"));
+}
+
+TEST(Fields, RuleIgnoresFieldsItDoesNotName) {
+  EXPECT_EQ("pass", decision_of_record(one_rule("    fields: [title]\n    match: {words: [开盒]}\n"),
+                                       R"({"title":"你好","description":"开盒"})"));
+}
+
+TEST(Fields, ArrayElementsAreNamedWithoutIndex) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    fields: [comments]\n    match: {words: [开盒]}\n"),
+                                        R"({"comments":["你好","开盒了"]})"));
+}
+
+TEST(Fields, PrefixSelectsNestedFields) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    fields: [app.*]\n    match: {words: [开盒]}\n"),
+                                        R"({"app":{"description":"开盒"}})"));
+}
+
+// --- conditions
+
+TEST(Where, ConditionHoldsWithText) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    match: {words: [代骂]}\n    where: [price > 0]\n"),
+                                        R"({"title":"代骂","price":5})"));
+}
+
+TEST(Where, FailedConditionStopsTheRule) {
+  EXPECT_EQ("pass", decision_of_record(one_rule("    match: {words: [代骂]}\n    where: [price > 0]\n"),
+                                       R"({"title":"代骂","price":0})"));
+}
+
+TEST(Where, ConditionOnAMissingFieldIsFalse) {
+  EXPECT_EQ("pass", decision_of_record(one_rule("    match: {words: [代骂]}\n    where: [price > 0]\n"),
+                                       R"({"title":"代骂"})"));
+}
+
+TEST(Where, NotEqualOnAMissingFieldIsTrue) {
+  EXPECT_EQ("block",
+            decision_of_record(
+                one_rule("    where: ['app.developer != \"真开发者\"']\n    match: {words: [代骂]}\n"),
+                R"({"title":"代骂"})"));
+}
+
+TEST(Where, ConditionsAloneCanFire) {
+  EXPECT_EQ("block",
+            decision_of_record(one_rule("    where: [minor_mode.exit_requires_verification == false]\n"),
+                               R"({"minor_mode":{"exit_requires_verification":false}})"));
+}
+
+TEST(Where, ContainsOnAnArrayComparesElements) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    where: ['tags contains \"儿童\"']\n"),
+                                        R"({"tags":["玩具","儿童"]})"));
+}
+
+TEST(Where, ContainsOnAnArrayDoesNotMatchPartOfAnElement) {
+  EXPECT_EQ("pass", decision_of_record(one_rule("    where: ['tags contains \"儿童\"']\n"),
+                                       R"({"tags":["儿童节"]})"));
+}
+
+TEST(Where, ContainsOnAStringFindsASubstring) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    where: ['app.category contains \"edu\"']\n"),
+                                        R"({"app":{"category":"education"}})"));
+}
+
+TEST(Where, StringEquality) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    where: ['app.category == \"education\"']\n"),
+                                        R"({"app":{"category":"education"}})"));
+}
+
+// --- decisions
+
+TEST(Decision, ReviewRuleGivesReview) {
+  EXPECT_EQ("review", decision_of(one_rule("    match: {words: [开盒]}\n", "review"), "开盒"));
+}
+
+TEST(Decision, BlockBeatsReview) {
+  std::string yaml = one_rule("    match: {words: [开盒]}\n", "review") +
+                     "  - {id: s, category: social, item: 6, title: t, severity: high, action: block, "
+                     "match: {words: [挂人]}}\n";
+  EXPECT_EQ("block", decision_of(yaml, "开盒挂人"));
+}
+
+}  // namespace
+}  // namespace qinglang::testing

@@ -1,0 +1,154 @@
+// What a verdict reports: spans, order, categories, and safety on hostile input.
+#include <string>
+
+#include "test_support.h"
+
+namespace qinglang::testing {
+namespace {
+
+constexpr std::string_view kTwoRules = R"(
+rules:
+  - {id: a.doxx, category: social, item: 6, title: 开盒, severity: high, action: block, match: {words: [开盒]}}
+  - {id: b.scold, category: ecommerce, item: 11, title: 代骂, severity: medium, action: review, match: {words: [代骂]}}
+)";
+
+TEST(Scanner, HitSpanIsTheByteRangeOfTheMatch) {
+  Scanner scanner(compile_or_fail(kTwoRules));
+  Record record = Record::from_text("有人开盒了");
+  const Verdict& v = scanner.scan(record);
+  ASSERT_EQ(v.hits.size(), 1u);
+  EXPECT_EQ(v.hits[0].start, 6u);
+  EXPECT_EQ(v.hits[0].end, 12u);
+  EXPECT_EQ(v.hits[0].text, "开盒");
+  EXPECT_EQ(v.hits[0].field, "text");
+}
+
+TEST(Scanner, HitCarriesTheRulesTaxonomy) {
+  Scanner scanner(compile_or_fail(kTwoRules));
+  Record record = Record::from_text("代骂");
+  const Hit& hit = scanner.scan(record).hits.at(0);
+  EXPECT_EQ(hit.rule_id, "b.scold");
+  EXPECT_EQ(hit.category, Category::ecommerce);
+  EXPECT_EQ(hit.item, 11);
+  EXPECT_EQ(hit.title, "代骂");
+  EXPECT_EQ(hit.severity, Severity::medium);
+  EXPECT_EQ(hit.action, Action::review);
+}
+
+TEST(Scanner, OneHitPerRuleAndFieldAtTheFirstOccurrence) {
+  Scanner scanner(compile_or_fail(kTwoRules));
+  const Verdict& v = scanner.scan(Record::from_text("开盒 开盒 开盒"));
+  ASSERT_EQ(v.hits.size(), 1u);
+  EXPECT_EQ(v.hits[0].start, 0u);
+}
+
+TEST(Scanner, HitsAreOrderedByFieldThenStart) {
+  Scanner scanner(compile_or_fail(kTwoRules));
+  Record record = record_from_json(R"({"a":"代骂 开盒","b":"开盒"})");
+  const Verdict& v = scanner.scan(record);
+  ASSERT_EQ(v.hits.size(), 3u);
+  EXPECT_EQ(v.hits[0].rule_id, "b.scold");
+  EXPECT_EQ(v.hits[1].rule_id, "a.doxx");
+  EXPECT_EQ(v.hits[2].field, "b");
+}
+
+TEST(Scanner, VerdictListsTheCategoriesOfItsHits) {
+  Scanner scanner(compile_or_fail(kTwoRules));
+  const Verdict& v = scanner.scan(Record::from_text("开盒 代骂"));
+  EXPECT_TRUE(v.categories.contains(Category::social));
+  EXPECT_TRUE(v.categories.contains(Category::ecommerce));
+  EXPECT_FALSE(v.categories.contains(Category::app_store));
+  EXPECT_EQ(v.decision, Decision::block);
+}
+
+TEST(Scanner, RestrictingCategoriesSkipsOtherRules) {
+  Scanner scanner(compile_or_fail(kTwoRules));
+  CategorySet only_ecommerce;
+  only_ecommerce.insert(Category::ecommerce);
+  scanner.restrict_to(only_ecommerce);
+  const Verdict& v = scanner.scan(Record::from_text("开盒 代骂"));
+  ASSERT_EQ(v.hits.size(), 1u);
+  EXPECT_EQ(v.hits[0].rule_id, "b.scold");
+}
+
+TEST(Scanner, NothingCarriesOverBetweenRecords) {
+  Scanner scanner(compile_or_fail(kTwoRules));
+  scanner.scan(Record::from_text("开盒"));
+  EXPECT_EQ(scanner.scan(Record::from_text("你好")).decision, Decision::pass);
+}
+
+TEST(Scanner, NumbersAndBooleansAreNotScannedAsText) {
+  Scanner scanner(compile_or_fail(kTwoRules));
+  EXPECT_EQ(scanner.scan(record_from_json(R"({"n":12,"b":true,"z":null})")).hits.size(), 0u);
+}
+
+TEST(Scanner, InvalidUtf8IsScannedAndSpansStayInsideTheField) {
+  Scanner scanner(compile_or_fail(kTwoRules));
+  std::string text = "\xff\xfe开盒\xc3";
+  const Verdict& v = scanner.scan(Record::from_text(text));
+  ASSERT_EQ(v.hits.size(), 1u);
+  EXPECT_EQ(v.hits[0].start, 2u);
+  EXPECT_EQ(v.hits[0].end, 8u);
+}
+
+TEST(Scanner, FloodOfOneWordStaysBoundedAndStillMatches) {
+  Scanner scanner(compile_or_fail(kTwoRules));
+  std::string flood;
+  for (int i = 0; i < 200000; ++i)
+    flood += "开盒";
+  const Verdict& v = scanner.scan(Record::from_text(flood));
+  ASSERT_EQ(v.hits.size(), 1u);
+  EXPECT_EQ(v.hits[0].start, 0u);
+}
+
+TEST(Scanner, ManyScannersShareOneRuleSet) {
+  auto rules = compile_or_fail(kTwoRules);
+  Scanner first(rules), second(rules);
+  EXPECT_EQ(first.scan(Record::from_text("开盒")).decision, Decision::block);
+  EXPECT_EQ(second.scan(Record::from_text("代骂")).decision, Decision::review);
+}
+
+TEST(Scanner, LongestMatchAtTheFirstStartIsReported) {
+  Scanner scanner(compile_or_fail(one_rule("    match: {words: [开盒, 开盒挂人]}\n")));
+  Record record = Record::from_text("开盒挂人");
+  EXPECT_EQ(scanner.scan(record).hits.at(0).text, "开盒挂人");
+}
+
+TEST(Scanner, CoveringSpanOfACombination) {
+  Scanner scanner(compile_or_fail(one_rule("    match: {all: [{words: [代骂]}, {words: [私信]}]}\n")));
+  Record record = Record::from_text("我们代骂，请私信");
+  const Hit& hit = scanner.scan(record).hits.at(0);
+  EXPECT_EQ(hit.text, "代骂，请私信");
+}
+
+TEST(Scanner, RecordScopeReportsAHitPerFieldWithEvidence) {
+  Scanner scanner(
+      compile_or_fail(one_rule("    scope: record\n    match: {all: [{words: [代骂]}, {words: [私信]}]}\n")));
+  Record record = record_from_json(R"({"title":"代骂","description":"请私信"})");
+  const Verdict& v = scanner.scan(record);
+  ASSERT_EQ(v.hits.size(), 2u);
+  EXPECT_EQ(v.hits[0].field, "title");
+  EXPECT_EQ(v.hits[1].field, "description");
+  EXPECT_EQ(v.hits[1].text, "私信");
+}
+
+TEST(Scanner, RecordScopedNearFiresOnEveryRecordNotOnlyTheFirst) {
+  std::string yaml =
+      one_rule("    scope: record\n    match: {near: [{words: [关闭]}, {words: [模式]}], within: 3}\n") +
+      "  - {id: f, category: social, item: 6, title: t, severity: low, action: review, "
+      "match: {words: [关闭]}}\n";
+  Scanner scanner(compile_or_fail(yaml));
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(scanner.scan(Record::from_text("x关闭青少年模式")).decision, Decision::block) << "record " << i;
+}
+
+TEST(Scanner, ConditionOnlyHitNamesTheConditionsField) {
+  Scanner scanner(compile_or_fail(one_rule("    where: ['report contains \"退出\"']\n")));
+  Record record = record_from_json(R"({"report":"直接退出"})");
+  const Hit& hit = scanner.scan(record).hits.at(0);
+  EXPECT_EQ(hit.field, "report");
+  EXPECT_EQ(hit.text, "直接退出");
+}
+
+}  // namespace
+}  // namespace qinglang::testing
