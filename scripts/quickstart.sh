@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and scans the bundled sample: one verdict line per record on standard
+# output, the summary per category and item on standard error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-debian.sh
+scripts/build.sh release qinglang_cli >/dev/null
+status=0
+build/release/tools/qinglang scan --summary examples/sample.jsonl || status=$?
+# The sample ends with two deliberately broken lines, so exit status 1 is the expected outcome.
+[[ $status -le 1 ]]
