@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "eval_command.h"
 #include "qinglang/rules.h"
 #include "qinglang/taxonomy.h"
 #include "scan_command.h"
@@ -102,6 +103,11 @@ int main(int argc, char** argv) {
       app.add_subcommand("compile", "Check the rules; print diagnostics and statistics");
   add_rules_option(compile_command);
 
+  std::vector<std::string> eval_inputs;
+  CLI::App* eval_command = app.add_subcommand("eval", "Precision and recall per item on a labelled corpus");
+  add_rules_option(eval_command);
+  eval_command->add_option("inputs", eval_inputs, "Labelled JSONL files (tests/eval/*.jsonl)")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   if (*scan_command) {
@@ -120,5 +126,9 @@ int main(int argc, char** argv) {
     return cli::run_scan(std::move(rules), scan);
   }
   if (*test_command) return run_test(rule_paths);
+  if (*eval_command) {
+    std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
+    return rules ? cli::run_eval(std::move(rules), eval_inputs) : 2;
+  }
   return run_compile(rule_paths);
 }

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -27,6 +29,7 @@ struct Summary {
   std::array<std::size_t, kAllCategories.size()> category_records{};
   std::array<std::size_t, kItemCount + 1> item_records{};
   std::array<std::size_t, kItemCount + 1> item_hits{};
+  std::map<std::string_view, std::size_t> rule_hits;  // the ids live as long as the compiled rules
 
   void add(const Summary& o) {
     records += o.records;
@@ -39,6 +42,8 @@ struct Summary {
       item_records[i] += o.item_records[i];
       item_hits[i] += o.item_hits[i];
     }
+    for (const auto& [rule, hits] : o.rule_hits)
+      rule_hits[rule] += hits;
   }
 
   void count(const Verdict& verdict) {
@@ -48,6 +53,7 @@ struct Summary {
       if (verdict.categories.contains(c)) ++category_records[static_cast<std::size_t>(c)];
     std::array<bool, kItemCount + 1> seen{};
     for (const Hit& hit : verdict.hits) {
+      ++rule_hits[hit.rule_id];
       ++item_hits[static_cast<std::size_t>(hit.item)];
       if (!seen[static_cast<std::size_t>(hit.item)]) {
         seen[static_cast<std::size_t>(hit.item)] = true;
@@ -234,6 +240,13 @@ void print_summary(const Summary& s) {
                        s.item_records[static_cast<std::size_t>(item)],
                        s.item_hits[static_cast<std::size_t>(item)], item_title(item));
   }
+  std::vector<std::pair<std::size_t, std::string_view>> top;
+  for (const auto& [rule, hits] : s.rule_hits)
+    top.emplace_back(hits, rule);
+  std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (!top.empty()) out += fmt::format("\n{:>8}  {}\n", "hits", "rules that fired most");
+  for (std::size_t i = 0; i < top.size() && i < 15; ++i)
+    out += fmt::format("{:>8}  {}\n", top[i].first, top[i].second);
   std::fputs(out.c_str(), stderr);
 }
 

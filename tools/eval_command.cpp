@@ -1,0 +1,190 @@
+#include "eval_command.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include "qinglang/json.h"
+#include "qinglang/scanner.h"
+
+namespace qinglang::cli {
+namespace {
+
+constexpr std::string_view kRecordPrefix = "record.";
+
+struct Counts {
+  std::size_t true_positives = 0, false_positives = 0, false_negatives = 0, positives = 0, negatives = 0;
+
+  std::string precision() const {
+    std::size_t flagged = true_positives + false_positives;
+    return flagged ? fmt::format("{:.2f}", static_cast<double>(true_positives) / static_cast<double>(flagged))
+                   : "-";
+  }
+  std::string recall() const {
+    return positives
+               ? fmt::format("{:.2f}", static_cast<double>(true_positives) / static_cast<double>(positives))
+               : "-";
+  }
+};
+
+struct Label {
+  Category category = Category::short_video_live;
+  int item = 0;
+  bool positive = true;
+};
+
+// Reads the label from the parsed line and moves the "record.*" fields into `record`.
+std::optional<Label> split_line(const Record& line, Record& record) {
+  Label label;
+  bool has_category = false;
+  record.clear();
+  record.set_id_json(line.id_json());
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    FieldView f = line.field(i);
+    if (f.path == "label.category" && f.type == ValueType::text) {
+      std::optional<Category> c = parse_category(f.text);
+      if (!c) return std::nullopt;
+      label.category = *c;
+      has_category = true;
+    } else if (f.path == "label.item" && f.type == ValueType::number) {
+      label.item = static_cast<int>(f.number);
+    } else if (f.path == "label.positive" && f.type == ValueType::boolean) {
+      label.positive = f.boolean;
+    } else if (f.path.starts_with(kRecordPrefix)) {
+      std::string_view path = f.path.substr(kRecordPrefix.size());
+      switch (f.type) {
+        case ValueType::text:
+          record.add_text(path, f.text);
+          break;
+        case ValueType::number:
+          record.add_number(path, f.number);
+          break;
+        case ValueType::boolean:
+          record.add_boolean(path, f.boolean);
+          break;
+        case ValueType::null:
+          record.add_null(path);
+          break;
+      }
+    }
+  }
+  if (!has_category || !is_valid_item(label.item) || category_of_item(label.item) != label.category)
+    return std::nullopt;
+  return label;
+}
+
+}  // namespace
+
+int run_eval(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<std::string>& inputs) {
+  Scanner scanner(std::move(rules));
+  JsonRecordParser parser;
+  Record line_record, record;
+  std::array<Counts, kItemCount + 1> items{};
+  std::array<Counts, kAllCategories.size()> categories{};
+  // confusion[labelled category][flagged category]; the last column counts positives nothing flagged.
+  std::array<std::array<std::size_t, kAllCategories.size() + 1>, kAllCategories.size()> confusion{};
+  std::size_t negatives_blocked = 0, negatives_reviewed = 0, bad_lines = 0, total = 0;
+  std::vector<std::string> misses;
+
+  for (const std::string& input : inputs) {
+    std::ifstream in(input, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "qinglang: cannot open %s\n", input.c_str());
+      return 2;
+    }
+    std::size_t number = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++number;
+      if (line.empty()) continue;
+      std::optional<Label> label;
+      if (parser.parse(line, line_record).empty()) label = split_line(line_record, record);
+      if (!label) {
+        std::fprintf(stderr, "%s:%zu: not an evaluation line (see docs/records.md)\n", input.c_str(), number);
+        ++bad_lines;
+        continue;
+      }
+      ++total;
+      const Verdict& verdict = scanner.scan(record);
+      std::array<bool, kItemCount + 1> item_flagged{};
+      for (const Hit& hit : verdict.hits)
+        item_flagged[static_cast<std::size_t>(hit.item)] = true;
+      auto category_index = static_cast<std::size_t>(label->category);
+
+      for (int item = 1; item <= kItemCount; ++item) {
+        bool labelled = label->positive && label->item == item;
+        Counts& c = items[static_cast<std::size_t>(item)];
+        if (labelled) ++c.positives;
+        if (!label->positive && label->item == item) ++c.negatives;
+        if (item_flagged[static_cast<std::size_t>(item)]) {
+          labelled ? ++c.true_positives : ++c.false_positives;
+        } else if (labelled) {
+          ++c.false_negatives;
+          misses.push_back(fmt::format("{}:{}: missed item {} ({})", input, number, item, record.id_json()));
+        }
+      }
+      for (Category category : kAllCategories) {
+        auto index = static_cast<std::size_t>(category);
+        bool labelled = label->positive && label->category == category;
+        Counts& c = categories[index];
+        if (labelled) ++c.positives;
+        if (!label->positive && label->category == category) ++c.negatives;
+        if (verdict.categories.contains(category)) {
+          labelled ? ++c.true_positives : ++c.false_positives;
+        } else if (labelled) {
+          ++c.false_negatives;
+        }
+      }
+      if (label->positive) {
+        for (Category flagged : kAllCategories)
+          if (verdict.categories.contains(flagged))
+            ++confusion[category_index][static_cast<std::size_t>(flagged)];
+        if (verdict.categories.empty()) ++confusion[category_index][kAllCategories.size()];
+      } else {
+        if (verdict.decision == Decision::block) {
+          ++negatives_blocked;
+          misses.push_back(fmt::format("{}:{}: hard negative blocked ({})", input, number, record.id_json()));
+        }
+        if (verdict.decision == Decision::review) ++negatives_reviewed;
+      }
+    }
+  }
+
+  std::string out = fmt::format("{} labelled records; hard negatives blocked: {}, reviewed: {}\n\n", total,
+                                negatives_blocked, negatives_reviewed);
+  out += "| item | category | positives | negatives | precision | recall |\n|---:|---|---:|---:|---:|---:|\n";
+  for (int item = 1; item <= kItemCount; ++item) {
+    const Counts& c = items[static_cast<std::size_t>(item)];
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", item, to_string(category_of_item(item)),
+                       c.positives, c.negatives, c.precision(), c.recall());
+  }
+  out += "\n| category | positives | negatives | precision | recall |\n|---|---:|---:|---:|---:|\n";
+  for (Category category : kAllCategories) {
+    const Counts& c = categories[static_cast<std::size_t>(category)];
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", to_string(category), c.positives, c.negatives,
+                       c.precision(), c.recall());
+  }
+  out +=
+      "\nConfusion: positives by labelled category (rows), the categories flagged (columns)\n\n| labelled |";
+  for (Category category : kAllCategories)
+    out += fmt::format(" {} |", to_string(category));
+  out += " none |\n|---|";
+  for (std::size_t i = 0; i <= kAllCategories.size(); ++i)
+    out += "---:|";
+  out += "\n";
+  for (Category row : kAllCategories) {
+    out += fmt::format("| {} |", to_string(row));
+    for (std::size_t column : confusion[static_cast<std::size_t>(row)])
+      out += fmt::format(" {} |", column);
+    out += "\n";
+  }
+  std::fputs(out.c_str(), stdout);
+  for (const std::string& miss : misses)
+    std::fprintf(stderr, "%s\n", miss.c_str());
+  return bad_lines == 0 ? 0 : 1;
+}
+
+}  // namespace qinglang::cli
