@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 
@@ -37,15 +36,10 @@ Counts scan(const std::string& options, const std::string& input) {
   std::filesystem::remove(summary_path);
   Counts c;
   c.summary = text.str();
-  std::smatch m;
-  std::regex totals(R"(records (\d+)  pass (\d+)  review (\d+)  block (\d+)  errors (\d+))");
-  if (std::regex_search(c.summary, m, totals)) {
-    c.records = std::stol(m[1]);
-    c.pass = std::stol(m[2]);
-    c.review = std::stol(m[3]);
-    c.block = std::stol(m[4]);
-    c.errors = std::stol(m[5]);
-  }
+  std::size_t at = c.summary.find("records ");
+  if (at != std::string::npos)
+    std::sscanf(c.summary.c_str() + at, "records %ld  pass %ld  review %ld  block %ld  errors %ld",
+                &c.records, &c.pass, &c.review, &c.block, &c.errors);
   return c;
 }
 
