@@ -4,6 +4,7 @@
 
 #include <hs/hs.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,12 +27,11 @@ struct RegexTarget {
   std::string exact_name;  // empty for plain regexes
 };
 
-struct CompiledRuleSetData {
-  RuleSetModel model;
-
+// The databases that scan one view of the text.
+struct ViewDatabases {
   // Every distinct word of every `words` leaf is one literal; several leaves may share it.
-  DatabasePtr literal_database;
-  std::vector<std::uint32_t> literal_length;          // by literal id: bytes
+  DatabasePtr literals;
+  std::vector<std::uint32_t> literal_length;          // by literal id: bytes in this view
   std::vector<std::uint32_t> literal_targets_offset;  // by literal id: range into literal_targets (CSR)
   std::vector<std::uint32_t> literal_targets;         // leaf indexes
 
@@ -42,9 +42,14 @@ struct CompiledRuleSetData {
   DatabasePtr regex_locator;
   std::vector<RegexTarget> regex_targets;  // by regex id
 
+  bool empty() const { return !literals && !regex_detector; }
+};
+
+struct CompiledRuleSetData {
+  RuleSetModel model;
+  std::array<ViewDatabases, kViewCount> views;      // by View
   std::vector<Category> leaf_category;              // by leaf: its rule's category, checked on every match
   std::vector<std::uint32_t> condition_only_rules;  // rules with `where` and no `match`: evaluated every scan
-
   DatabaseStats stats;
 };
 

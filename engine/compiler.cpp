@@ -38,82 +38,109 @@ class Compiler {
   std::unique_ptr<CompiledRuleSetData> compile();
 
  private:
+  // The patterns of one view, before compilation.
+  struct ViewPatterns {
+    std::map<std::string, std::vector<std::uint32_t>, std::less<>> literal_leaves;
+    std::vector<std::string> regexes;  // by regex id, parallel to ViewDatabases::regex_targets
+  };
+
   void report(DiagnosticLevel level, std::string code, std::string message, const Rule& rule,
               const SourceLocation& where) {
     diagnostics_.push_back({level, std::move(code), std::move(message), where, rule.id});
   }
 
   void collect_patterns();
+  void warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
   void check_regexes();
   void lint_rules();
-  bool build_literal_database();
-  bool build_regex_database(unsigned flags, DatabasePtr& out);
+  bool build_literal_database(View view);
+  bool build_regex_database(View view, unsigned flags, DatabasePtr& out);
 
   std::unique_ptr<CompiledRuleSetData> data_;
   std::vector<Diagnostic>& diagnostics_;
-  std::vector<std::string> literals_;
-  std::vector<std::string> regexes_;
+  std::array<ViewPatterns, kViewCount> patterns_;
 };
+
+// What a view shows of a pattern's text: words and names are folded the way the text is.
+std::string text_for_view(const std::string& text, View view) {
+  switch (view) {
+    case View::raw:
+      return text;
+    case View::folded:
+      return Normalizer::instance().fold(text);
+    case View::skeleton:
+      return Normalizer::instance().skeleton(text);
+  }
+  return text;
+}
 
 void Compiler::collect_patterns() {
   CompiledRuleSetData& d = *data_;
-  std::map<std::string, std::vector<std::uint32_t>, std::less<>> literal_leaves;
   for (std::uint32_t leaf_index = 0; leaf_index < d.model.leaves.size(); ++leaf_index) {
     const Leaf& leaf = d.model.leaves[leaf_index];
     d.leaf_category.push_back(d.model.rules[leaf.rule].category);
-    for (const std::string& text : leaf.texts) {
-      switch (leaf.kind) {
-        case PatternKind::words: {
-          std::vector<std::uint32_t>& leaves = literal_leaves[text];
+    for (std::size_t v = 0; v < kViewCount; ++v) {
+      auto view = static_cast<View>(v);
+      if ((leaf.views & view_bit(view)) == 0) continue;
+      ViewPatterns& patterns = patterns_[v];
+      for (const std::string& text : leaf.texts) {
+        if (leaf.kind == PatternKind::words) {
+          std::string word = text_for_view(text, view);
+          if (view == View::skeleton) warn_if_skeleton_broadens(leaf, text, word);
+          if (word.empty()) continue;  // a word of noise only has no skeleton
+          std::vector<std::uint32_t>& leaves = patterns.literal_leaves[word];
           if (leaves.empty() || leaves.back() != leaf_index) leaves.push_back(leaf_index);
-          break;
+        } else if (leaf.kind == PatternKind::regex) {
+          patterns.regexes.push_back(text);
+          d.views[v].regex_targets.push_back({leaf_index, {}});
+        } else {
+          std::string name = text_for_view(text, view);
+          patterns.regexes.push_back(lookalike_regex(name, leaf.edits));
+          d.views[v].regex_targets.push_back({leaf_index, name});
         }
-        case PatternKind::regex:
-          regexes_.push_back(text);
-          d.regex_targets.push_back({leaf_index, {}});
-          break;
-        case PatternKind::lookalike:
-          regexes_.push_back(lookalike_regex(text, leaf.edits));
-          d.regex_targets.push_back({leaf_index, text});
-          break;
-        default:
-          break;
       }
     }
-  }
-  d.literal_targets_offset.push_back(0);
-  for (auto& [word, leaves] : literal_leaves) {
-    literals_.push_back(word);
-    d.literal_length.push_back(static_cast<std::uint32_t>(word.size()));
-    d.literal_targets.insert(d.literal_targets.end(), leaves.begin(), leaves.end());
-    d.literal_targets_offset.push_back(static_cast<std::uint32_t>(d.literal_targets.size()));
   }
   for (std::uint32_t r = 0; r < d.model.rules.size(); ++r)
     if (d.model.rules[r].match == kNoNode) d.condition_only_rules.push_back(r);
 }
 
+// A word holding symbols or emoji (nm$l, 你🐴死了) loses them in the skeleton view and matches far more than
+// its author wrote; spaces are taken as meant to be optional.
+void Compiler::warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word,
+                                         const std::string& skeleton) {
+  std::string without_spaces = Normalizer::instance().fold(word);
+  std::erase(without_spaces, ' ');
+  if (without_spaces == skeleton) return;
+  report(DiagnosticLevel::warning, "W003",
+         "the word '" + word + "' holds characters the skeleton view drops: it also matches '" + skeleton +
+             "' (use views: [folded] to keep them)",
+         data_->model.rules[leaf.rule], leaf.location);
+}
+
 // Checks each regex on its own, so that every bad one is reported, not only the first.
 void Compiler::check_regexes() {
-  for (std::size_t i = 0; i < regexes_.size(); ++i) {
-    const RegexTarget& target = data_->regex_targets[i];
-    const Leaf& leaf = data_->model.leaves[target.leaf];
+  for (const Leaf& leaf : data_->model.leaves) {
+    if (leaf.kind != PatternKind::regex) continue;
     const Rule& rule = data_->model.rules[leaf.rule];
-    hs_expr_info_t* info = nullptr;
-    hs_compile_error_t* raw_error = nullptr;
-    if (hs_expression_info(regexes_[i].c_str(), kRegexFlags, &info, &raw_error) != HS_SUCCESS) {
-      CompileErrorPtr error(raw_error);
-      report(DiagnosticLevel::error, "E011", "regex '" + regexes_[i] + "' rejected: " + error->message, rule,
-             leaf.location);
-      continue;
+    for (const std::string& regex : leaf.texts) {
+      hs_expr_info_t* info = nullptr;
+      hs_compile_error_t* raw_error = nullptr;
+      if (hs_expression_info(regex.c_str(), kRegexFlags, &info, &raw_error) != HS_SUCCESS) {
+        CompileErrorPtr error(raw_error);
+        report(DiagnosticLevel::error, "E011", "regex '" + regex + "' rejected: " + error->message, rule,
+               leaf.location);
+        continue;
+      }
+      if (info->min_width == 0)
+        report(DiagnosticLevel::error, "E011", "regex '" + regex + "' can match the empty string", rule,
+               leaf.location);
+      else if (info->min_width <= 1)
+        report(DiagnosticLevel::warning, "W002",
+               "regex '" + regex + "' can match a single character: it matches nearly everything", rule,
+               leaf.location);
+      std::free(info);
     }
-    if (info->min_width == 0)
-      report(DiagnosticLevel::error, "E011", "regex '" + regexes_[i] + "' can match the empty string", rule,
-             leaf.location);
-    else if (info->min_width <= 1)
-      report(DiagnosticLevel::warning, "W002",
-             "regex '" + regexes_[i] + "' can match a single character: it matches nearly everything", rule,
-             leaf.location);
-    std::free(info);
   }
 }
 
@@ -164,21 +191,27 @@ void Compiler::lint_rules() {
   }
 }
 
-bool Compiler::build_literal_database() {
-  if (literals_.empty()) return true;
+bool Compiler::build_literal_database(View view) {
+  const auto& literal_leaves = patterns_[static_cast<std::size_t>(view)].literal_leaves;
+  if (literal_leaves.empty()) return true;
+  ViewDatabases& out = data_->views[static_cast<std::size_t>(view)];
   std::vector<const char*> expressions;
   std::vector<std::size_t> lengths;
-  std::vector<unsigned> flags(literals_.size(), kLiteralFlags);
   std::vector<unsigned> ids;
-  for (std::size_t i = 0; i < literals_.size(); ++i) {
-    expressions.push_back(literals_[i].data());
-    lengths.push_back(literals_[i].size());
-    ids.push_back(static_cast<unsigned>(i));
+  out.literal_targets_offset.push_back(0);
+  for (const auto& [word, leaves] : literal_leaves) {
+    ids.push_back(static_cast<unsigned>(expressions.size()));
+    expressions.push_back(word.data());
+    lengths.push_back(word.size());
+    out.literal_length.push_back(static_cast<std::uint32_t>(word.size()));
+    out.literal_targets.insert(out.literal_targets.end(), leaves.begin(), leaves.end());
+    out.literal_targets_offset.push_back(static_cast<std::uint32_t>(out.literal_targets.size()));
   }
+  std::vector<unsigned> flags(expressions.size(), kLiteralFlags);
   hs_database_t* db = nullptr;
   hs_compile_error_t* raw_error = nullptr;
   if (hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
-                           static_cast<unsigned>(literals_.size()), HS_MODE_BLOCK, nullptr, &db,
+                           static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr, &db,
                            &raw_error) != HS_SUCCESS) {
     CompileErrorPtr error(raw_error);
     diagnostics_.push_back({DiagnosticLevel::error,
@@ -188,31 +221,33 @@ bool Compiler::build_literal_database() {
                             {}});
     return false;
   }
-  data_->literal_database.reset(db);
+  out.literals.reset(db);
   return true;
 }
 
-bool Compiler::build_regex_database(unsigned pattern_flags, DatabasePtr& out) {
-  if (regexes_.empty()) return true;
+bool Compiler::build_regex_database(View view, unsigned pattern_flags, DatabasePtr& out) {
+  const std::vector<std::string>& regexes = patterns_[static_cast<std::size_t>(view)].regexes;
+  if (regexes.empty()) return true;
+  // Normalized views are lower case: a regex written with capitals must still match them.
+  if (view != View::raw) pattern_flags |= HS_FLAG_CASELESS;
   std::vector<const char*> expressions;
-  std::vector<unsigned> flags(regexes_.size(), pattern_flags);
+  std::vector<unsigned> flags(regexes.size(), pattern_flags);
   std::vector<unsigned> ids;
-  for (std::size_t i = 0; i < regexes_.size(); ++i) {
-    expressions.push_back(regexes_[i].c_str());
+  for (std::size_t i = 0; i < regexes.size(); ++i) {
+    expressions.push_back(regexes[i].c_str());
     ids.push_back(static_cast<unsigned>(i));
   }
   hs_database_t* db = nullptr;
   hs_compile_error_t* raw_error = nullptr;
-  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned>(regexes_.size()),
+  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned>(regexes.size()),
                        HS_MODE_BLOCK, nullptr, &db, &raw_error) != HS_SUCCESS) {
     CompileErrorPtr error(raw_error);
-    if (error->expression >= 0 && static_cast<std::size_t>(error->expression) < regexes_.size()) {
-      const RegexTarget& target = data_->regex_targets[static_cast<std::size_t>(error->expression)];
-      const Leaf& leaf = data_->model.leaves[target.leaf];
-      report(
-          DiagnosticLevel::error, "E011",
-          "regex '" + regexes_[static_cast<std::size_t>(error->expression)] + "' rejected: " + error->message,
-          data_->model.rules[leaf.rule], leaf.location);
+    auto index = static_cast<std::size_t>(error->expression);
+    if (error->expression >= 0 && index < regexes.size()) {
+      const Leaf& leaf =
+          data_->model.leaves[data_->views[static_cast<std::size_t>(view)].regex_targets[index].leaf];
+      report(DiagnosticLevel::error, "E011", "regex '" + regexes[index] + "' rejected: " + error->message,
+             data_->model.rules[leaf.rule], leaf.location);
     } else {
       diagnostics_.push_back({DiagnosticLevel::error,
                               "E011",
@@ -232,23 +267,26 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile() {
   check_regexes();
   lint_rules();
   if (has_errors(diagnostics_)) return nullptr;
-  if (!build_literal_database() || !build_regex_database(kDetectorFlags, data_->regex_detector) ||
-      !build_regex_database(kLocatorFlags, data_->regex_locator))
-    return nullptr;
 
   DatabaseStats& stats = data_->stats;
-  stats.rules = data_->model.rules.size();
-  stats.literal_patterns = literals_.size();
-  stats.regex_patterns = regexes_.size();
   hs_scratch_t* scratch = nullptr;
-  for (hs_database_t* db :
-       {data_->literal_database.get(), data_->regex_detector.get(), data_->regex_locator.get()}) {
-    if (!db) continue;
-    std::size_t size = 0;
-    hs_database_size(db, &size);
-    stats.database_bytes += size;
-    hs_alloc_scratch(db, &scratch);
+  for (std::size_t v = 0; v < kViewCount; ++v) {
+    auto view = static_cast<View>(v);
+    ViewDatabases& dbs = data_->views[v];
+    if (!build_literal_database(view) || !build_regex_database(view, kDetectorFlags, dbs.regex_detector) ||
+        !build_regex_database(view, kLocatorFlags, dbs.regex_locator))
+      return nullptr;
+    stats.literal_patterns += patterns_[v].literal_leaves.size();
+    stats.regex_patterns += patterns_[v].regexes.size();
+    for (hs_database_t* db : {dbs.literals.get(), dbs.regex_detector.get(), dbs.regex_locator.get()}) {
+      if (!db) continue;
+      std::size_t size = 0;
+      hs_database_size(db, &size);
+      stats.database_bytes += size;
+      hs_alloc_scratch(db, &scratch);
+    }
   }
+  stats.rules = data_->model.rules.size();
   if (scratch) {
     hs_scratch_size(scratch, &stats.scratch_bytes);
     hs_free_scratch(scratch);

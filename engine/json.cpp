@@ -239,7 +239,9 @@ void append_verdict_json(std::string& out, const Record& record, const Verdict& 
     append_number(out, hit.end);
     out.append(",\"text\":");
     append_json_string(out, hit.text);
-    out.push_back('}');
+    out.append(",\"view\":\"");
+    out.append(hit.view);
+    out.append("\"}");
   }
   out.append("]}");
 }

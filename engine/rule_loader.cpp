@@ -11,9 +11,9 @@
 namespace qinglang::detail {
 namespace {
 
-constexpr std::string_view kRuleKeys[] = {"id",           "category", "item",    "title", "severity",
-                                          "action",       "fields",   "scope",   "match", "unless",
-                                          "unless_scope", "where",    "examples"};
+constexpr std::string_view kRuleKeys[] = {"id",           "category", "item",     "title", "severity",
+                                          "action",       "fields",   "scope",    "match", "unless",
+                                          "unless_scope", "where",    "examples", "views"};
 
 // Reads one file's YAML tree; holds what every check needs to report where it is.
 class FileLoader {
@@ -61,6 +61,7 @@ class FileLoader {
   std::map<std::string, SourceLocation, std::less<>>& rule_ids_;
   std::string rule_id_;  // the rule being read, for diagnostics
   std::uint32_t rule_index_ = 0;
+  std::uint8_t rule_views_ = 0;
 };
 
 std::string describe(const YAML::Node& node) {
@@ -331,7 +332,23 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
     if (value) rule.unless_scope = *value;
   }
 
+  if (YAML::Node views = node["views"]) {
+    if (std::optional<std::vector<std::string>> names = string_list(views, "views")) {
+      for (const std::string& name : *names) {
+        if (name == "raw")
+          rule.views |= view_bit(View::raw);
+        else if (name == "folded")
+          rule.views |= view_bit(View::folded);
+        else if (name == "skeleton")
+          rule.views |= view_bit(View::skeleton);
+        else
+          error("E008", "views are raw, folded and skeleton, found '" + name + "'", views);
+      }
+    }
+  }
+
   rule_index_ = static_cast<std::uint32_t>(model_.rules.size());
+  rule_views_ = rule.views;
   if (YAML::Node match = node["match"]) {
     rule.match = load_pattern(match);
   }
@@ -499,6 +516,7 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
         warning("W002", "the one-character word '" + word + "' matches nearly everything", value);
   }
   leaf.texts = std::move(*texts);
+  leaf.views = rule_views_ != 0 ? rule_views_ : default_views(kind);
   model_.leaves.push_back(std::move(leaf));
 
   PatternNode node;

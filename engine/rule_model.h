@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "condition.h"
+#include "normalizer.h"
 #include "qinglang/diagnostic.h"
 #include "qinglang/record.h"
 #include "qinglang/taxonomy.h"
@@ -26,8 +27,20 @@ struct Leaf {
   std::uint32_t rule = 0;
   std::vector<std::string> texts;  // words, regexes or protected names
   int edits = 1;                   // for lookalike
+  std::uint8_t views = 0;          // bit per View (normalizer.h): the views this leaf is matched against
   SourceLocation location;
 };
+
+constexpr std::uint8_t view_bit(View view) {
+  return static_cast<std::uint8_t>(1u << static_cast<unsigned>(view));
+}
+
+// Words are matched with and without noise; regexes and look-alike names against the folded text only, since
+// dropping noise would let them run across the punctuation that separates their parts.
+constexpr std::uint8_t default_views(PatternKind kind) {
+  return kind == PatternKind::words ? view_bit(View::folded) | view_bit(View::skeleton)
+                                    : view_bit(View::folded);
+}
 
 // A node of a rule's pattern tree. Nodes of all rules live in one table; children refer to it by index.
 struct PatternNode {
@@ -70,6 +83,7 @@ struct Rule {
   std::vector<FieldSelector> fields;  // empty: every text field
   Scope scope = Scope::field;
   Scope unless_scope = Scope::field;
+  std::uint8_t views = 0;          // from `views:`; 0 means each pattern's default
   std::uint32_t match = kNoNode;   // root node of `match`
   std::uint32_t unless = kNoNode;  // root node of `unless`
   std::vector<Condition> conditions;

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "compiled_rule_set.h"
+#include "normalizer.h"
 #include "utf8.h"
 
 namespace qinglang {
@@ -17,9 +18,10 @@ struct Event {
   std::uint32_t field;
   std::uint32_t start;
   std::uint32_t end;
+  View view;  // the least normalized view that explains the match
 
   bool operator<(const Event& o) const {
-    return std::tie(leaf, field, start, end) < std::tie(o.leaf, o.field, o.start, o.end);
+    return std::tie(leaf, field, start, end, view) < std::tie(o.leaf, o.field, o.start, o.end, o.view);
   }
 };
 
@@ -28,6 +30,7 @@ struct Span {
   std::uint32_t field;
   std::uint32_t start;
   std::uint32_t end;
+  View view;
 };
 
 // A flood of one word must not grow memory without bound: beyond this many matches of one leaf in one field,
@@ -48,16 +51,24 @@ struct Scanner::State {
     leaf_begin.assign(leaves, 0);
     leaf_end.assign(leaves, 0);
     rule_epoch.assign(data->model.rules.size(), 0);
-    for (hs_database_t* db :
-         {data->literal_database.get(), data->regex_detector.get(), data->regex_locator.get()})
-      if (db && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) scratch_failed = true;
+    for (const detail::ViewDatabases& dbs : data->views)
+      for (hs_database_t* db : {dbs.literals.get(), dbs.regex_detector.get(), dbs.regex_locator.get()})
+        if (db && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) scratch_failed = true;
   }
   ~State() { hs_free_scratch(scratch); }
 
-  // What Hyperscan's callbacks get: the scanner and the field being scanned.
+  // What Hyperscan's callbacks get: the scanner, the field, and the view of it being scanned.
   struct FieldContext {
     State* state;
     std::uint32_t field;
+    detail::View view;
+    std::string_view text;        // the view's text
+    const detail::ViewText* map;  // its map to the original; null for the raw view
+    std::string_view original;    // the field value
+
+    // The original span of a view span, and the least normalized view that shows it as it is.
+    std::tuple<std::uint32_t, std::uint32_t, detail::View> locate(std::uint32_t start,
+                                                                  std::uint32_t end) const;
   };
   static int on_literal(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
                         void* context);
@@ -66,7 +77,9 @@ struct Scanner::State {
 
   void scan_record(const Record& record);
   void scan_field(std::uint32_t field, std::string_view text);
-  void add_event(std::uint32_t leaf, std::uint32_t field, std::uint32_t start, std::uint32_t end);
+  void scan_view(FieldContext& context, const detail::ViewDatabases& databases);
+  void add_event(std::uint32_t leaf, std::uint32_t field, std::uint32_t start, std::uint32_t end,
+                 detail::View view);
   void index_events();
   void evaluate_rule(std::uint32_t rule_index);
   bool evaluate(std::uint32_t node, std::uint32_t field, const detail::Rule* filter);
@@ -106,12 +119,12 @@ struct Scanner::State {
   std::vector<std::uint32_t> pending_rules;
   std::vector<std::uint32_t> hit_order;
   std::string repaired;  // a field's bytes with invalid UTF-8 replaced, same offsets
-  std::string_view field_text;
+  detail::ViewText folded, skeleton;
   Verdict verdict;
 };
 
 void Scanner::State::add_event(std::uint32_t leaf, std::uint32_t field, std::uint32_t start,
-                               std::uint32_t end) {
+                               std::uint32_t end, detail::View view) {
   if (!categories.contains(data->leaf_category[leaf])) return;
   if (leaf_count_epoch[leaf] != field_epoch) {
     leaf_count_epoch[leaf] = field_epoch;
@@ -119,57 +132,93 @@ void Scanner::State::add_event(std::uint32_t leaf, std::uint32_t field, std::uin
   }
   if (leaf_count[leaf] >= detail::kMaxEventsPerLeafAndField) return;
   ++leaf_count[leaf];
-  events.push_back({leaf, field, start, end});
+  events.push_back({leaf, field, start, end, view});
+}
+
+std::tuple<std::uint32_t, std::uint32_t, detail::View> Scanner::State::FieldContext::locate(
+    std::uint32_t start, std::uint32_t end) const {
+  if (map == nullptr) return {start, end, detail::View::raw};
+  auto [original_start, original_end] = detail::Normalizer::original_span(*map, original, start, end);
+  bool unchanged =
+      original.substr(original_start, original_end - original_start) == text.substr(start, end - start);
+  return {original_start, original_end, unchanged ? detail::View::raw : view};
 }
 
 int Scanner::State::on_literal(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
                                void* context) {
   auto& c = *static_cast<FieldContext*>(context);
-  const detail::CompiledRuleSetData& d = *c.state->data;
+  const detail::ViewDatabases& dbs = c.state->data->views[static_cast<std::size_t>(c.view)];
   auto end = static_cast<std::uint32_t>(to);
-  std::uint32_t start = end - d.literal_length[id];
-  for (std::uint32_t i = d.literal_targets_offset[id]; i < d.literal_targets_offset[id + 1]; ++i)
-    c.state->add_event(d.literal_targets[i], c.field, start, end);
+  std::uint32_t start = end - dbs.literal_length[id];
+  if (c.view == detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(*c.map, start, end))
+    return 0;
+  auto [original_start, original_end, view] = c.locate(start, end);
+  for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i)
+    c.state->add_event(dbs.literal_targets[i], c.field, original_start, original_end, view);
   return 0;
 }
 
 int Scanner::State::on_regex(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
                              void* context) {
   auto& c = *static_cast<FieldContext*>(context);
-  const detail::RegexTarget& target = c.state->data->regex_targets[id];
+  const detail::RegexTarget& target =
+      c.state->data->views[static_cast<std::size_t>(c.view)].regex_targets[id];
   auto start = static_cast<std::uint32_t>(from), end = static_cast<std::uint32_t>(to);
+  if (start == end) return 0;
   if (!target.exact_name.empty()) {
     // The real name itself, or a look-alike match overlapping it, is the genuine app.
-    std::string_view text = c.state->field_text;
     std::size_t margin = target.exact_name.size();
     std::size_t window_start = start > margin ? start - margin : 0;
-    std::string_view window = text.substr(window_start, end - window_start + margin);
+    std::string_view window = c.text.substr(window_start, end - window_start + margin);
     if (window.find(target.exact_name) != std::string_view::npos) return 0;
   }
-  c.state->add_event(target.leaf, c.field, start, end);
+  if (c.view == detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(*c.map, start, end))
+    return 0;
+  auto [original_start, original_end, view] = c.locate(start, end);
+  c.state->add_event(target.leaf, c.field, original_start, original_end, view);
   return 0;
 }
 
-void Scanner::State::scan_field(std::uint32_t field, std::string_view text) {
-  ++field_epoch;
-  if (!detail::is_valid_utf8(text)) {
-    // Hyperscan's UTF-8 mode is undefined on invalid input; a same-length repair keeps every offset valid.
-    detail::replace_invalid_bytes(text, '?', repaired);
-    text = repaired;
-  }
-  field_text = text;
-  FieldContext context{this, field};
-  auto length = static_cast<unsigned int>(text.size());
-  if (data->literal_database)
-    hs_scan(data->literal_database.get(), text.data(), length, 0, scratch, on_literal, &context);
-  if (data->regex_detector) {
+void Scanner::State::scan_view(FieldContext& context, const detail::ViewDatabases& dbs) {
+  auto length = static_cast<unsigned int>(context.text.size());
+  if (dbs.literals)
+    hs_scan(dbs.literals.get(), context.text.data(), length, 0, scratch, on_literal, &context);
+  if (dbs.regex_detector) {
     bool found = false;
     auto on_detect = [](unsigned int, unsigned long long, unsigned long long, unsigned int, void* flag) {
       *static_cast<bool*>(flag) = true;
       return 1;  // one is enough: the locator finds them all
     };
-    hs_scan(data->regex_detector.get(), text.data(), length, 0, scratch, on_detect, &found);
-    if (found) hs_scan(data->regex_locator.get(), text.data(), length, 0, scratch, on_regex, &context);
+    hs_scan(dbs.regex_detector.get(), context.text.data(), length, 0, scratch, on_detect, &found);
+    if (found) hs_scan(dbs.regex_locator.get(), context.text.data(), length, 0, scratch, on_regex, &context);
+  }
+}
+
+void Scanner::State::scan_field(std::uint32_t field, std::string_view text) {
+  ++field_epoch;
+  const auto& views = data->views;
+  const detail::ViewDatabases& raw = views[static_cast<std::size_t>(detail::View::raw)];
+  if (!raw.empty()) {
+    std::string_view scanned = text;
+    if (!detail::is_valid_utf8(text)) {
+      // Hyperscan's UTF-8 mode is undefined on invalid input; a same-length repair keeps every offset valid.
+      detail::replace_invalid_bytes(text, '?', repaired);
+      scanned = repaired;
+    }
+    FieldContext context{this, field, detail::View::raw, scanned, nullptr, text};
+    scan_view(context, raw);
+  }
+  const detail::ViewDatabases& folded_dbs = views[static_cast<std::size_t>(detail::View::folded)];
+  const detail::ViewDatabases& skeleton_dbs = views[static_cast<std::size_t>(detail::View::skeleton)];
+  if (folded_dbs.empty() && skeleton_dbs.empty()) return;
+  detail::Normalizer::instance().normalize(text, folded, skeleton);
+  if (!folded_dbs.empty() && !folded.text.empty()) {
+    FieldContext context{this, field, detail::View::folded, folded.text, &folded, text};
+    scan_view(context, folded_dbs);
+  }
+  if (!skeleton_dbs.empty() && !skeleton.text.empty()) {
+    FieldContext context{this, field, detail::View::skeleton, skeleton.text, &skeleton, text};
+    scan_view(context, skeleton_dbs);
   }
 }
 
@@ -203,11 +252,15 @@ bool Scanner::State::evaluate_leaf(const detail::PatternNode& node, std::uint32_
   auto [begin, end] = events_of(node.leaf);
   for (const Event* e = begin; e != end; ++e) {
     if (!field_allowed(e->field, field, filter)) continue;
-    // Events are sorted by start then end: the last one with this start is the longest match there.
+    // Events are sorted by start, end, then view: the longest match at this start, seen in its least
+    // normalized view.
     const Event* longest = e;
     while (longest + 1 != end && longest[1].field == e->field && longest[1].start == e->start)
       ++longest;
-    evidence.push_back({e->field, e->start, longest->end});
+    const Event* plainest = longest;
+    while (plainest != e && plainest[-1].end == longest->end)
+      --plainest;
+    evidence.push_back({e->field, e->start, longest->end, plainest->view});
     return true;
   }
   return false;
@@ -232,7 +285,7 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
     auto [first_begin, first_end] = occurrences(parts[0]);
     for (const Event* anchor = first_begin; anchor != first_end; ++anchor) {
       std::size_t mark = evidence.size();
-      evidence.push_back({field, anchor->start, anchor->end});
+      evidence.push_back({field, anchor->start, anchor->end, anchor->view});
       const Event* previous = anchor;
       bool complete = true;
       for (std::size_t k = 1; k < parts.size() && complete; ++k) {
@@ -241,7 +294,7 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
             std::find_if(begin, end, [&](const Event& e) { return e.start >= previous->end; });
         complete = next != end;
         if (complete) {
-          evidence.push_back({field, next->start, next->end});
+          evidence.push_back({field, next->start, next->end, next->view});
           previous = next;
         }
       }
@@ -261,7 +314,7 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
     auto [anchor_begin, anchor_end] = occurrences(anchor_part);
     for (const Event* anchor = anchor_begin; anchor != anchor_end; ++anchor) {
       std::size_t mark = evidence.size();
-      evidence.push_back({field, anchor->start, anchor->end});
+      evidence.push_back({field, anchor->start, anchor->end, anchor->view});
       std::uint32_t last_start = anchor->start;
       bool complete = true;
       for (std::uint32_t part : parts) {
@@ -273,7 +326,7 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
           complete = false;
           break;
         }
-        evidence.push_back({field, next->start, next->end});
+        evidence.push_back({field, next->start, next->end, next->view});
         last_start = std::max(last_start, next->start);
       }
       if (complete && gap(anchor->end, last_start) <= node.within) return true;
@@ -353,8 +406,10 @@ void Scanner::State::add_hits(std::uint32_t rule_index, std::size_t evidence_beg
   });
   for (auto it = first; it != evidence.end();) {
     detail::Span covering = *it;
-    for (; it != evidence.end() && it->field == covering.field; ++it)
+    for (; it != evidence.end() && it->field == covering.field; ++it) {
       covering.end = std::max(covering.end, it->end);
+      covering.view = std::max(covering.view, it->view);
+    }
     pending_hits.push_back(covering);
     pending_rules.push_back(rule_index);
   }
@@ -371,12 +426,12 @@ void Scanner::State::evaluate_rule(std::uint32_t rule_index) {
     std::size_t field = detail::first_field_for(rule.conditions.front(), *record);
     if (field < record->size()) {
       FieldView value = record->field(field);
-      evidence.push_back(
-          {static_cast<std::uint32_t>(field), 0, static_cast<std::uint32_t>(value.text.size())});
+      evidence.push_back({static_cast<std::uint32_t>(field), 0, static_cast<std::uint32_t>(value.text.size()),
+                          detail::View::raw});
     }
     add_hits(rule_index, 0);
     if (evidence.empty()) {
-      pending_hits.push_back({detail::kAnyField, 0, 0});
+      pending_hits.push_back({detail::kAnyField, 0, 0, detail::View::raw});
       pending_rules.push_back(rule_index);
     }
     return;
@@ -427,8 +482,17 @@ void Scanner::State::finish_verdict() {
   for (std::uint32_t i : hit_order) {
     const detail::Rule& rule = data->model.rules[pending_rules[i]];
     const detail::Span& span = pending_hits[i];
-    Hit hit{rule.id,     rule.title, rule.category, rule.item, rule.severity,
-            rule.action, {},         span.start,    span.end,  {}};
+    Hit hit{rule.id,
+            rule.title,
+            rule.category,
+            rule.item,
+            rule.severity,
+            rule.action,
+            {},
+            span.start,
+            span.end,
+            {},
+            detail::to_string(span.view)};
     if (span.field != detail::kAnyField) {
       FieldView field = record->field(span.field);
       hit.field = field.path;

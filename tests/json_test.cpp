@@ -106,7 +106,8 @@ TEST(VerdictJson, FollowsTheOutputContract) {
   EXPECT_EQ(
       out,
       R"({"id":7,"decision":"block","categories":["social"],"hits":[{"rule":"r","category":"social","item":6,)"
-      R"("title":"t","severity":"high","action":"block","field":"text","start":1,"end":7,"text":"开盒"}]})");
+      R"("title":"t","severity":"high","action":"block","field":"text","start":1,"end":7,"text":"开盒",)"
+      R"("view":"raw"}]})");
 }
 
 TEST(VerdictJson, PassHasEmptyLists) {

@@ -28,6 +28,9 @@ TEST(Lookalike, TheRealNameDoesNotMatch) {
 TEST(Lookalike, TheRealNameWithASuffixDoesNotMatch) {
   EXPECT_EQ("pass", decision_of_record(kRule, app("小猿搜题家长版")));
 }
+TEST(Lookalike, TheRealNameInTraditionalCharactersIsTheRealName) {
+  EXPECT_EQ("pass", decision_of_record(kRule, app("小猿搜題")));
+}
 TEST(Lookalike, TwoEditsAwayDoesNotMatchAtDistanceOne) {
   EXPECT_EQ("pass", decision_of_record(kRule, app("大猿搜提")));
 }
@@ -37,8 +40,8 @@ TEST(Lookalike, TwoEditsMatchAtDistanceTwo) {
 }
 TEST(Lookalike, HitCoversTheWholeLookalike) {
   Scanner scanner(compile_or_fail(kRule));
-  Record record = record_from_json(app("小猿搜題"));
-  EXPECT_EQ(scanner.scan(record).hits.at(0).text, "小猿搜題");
+  Record record = record_from_json(app("小猿收题HD"));
+  EXPECT_EQ(scanner.scan(record).hits.at(0).text, "小猿收题");
 }
 
 }  // namespace

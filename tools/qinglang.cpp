@@ -6,7 +6,9 @@
 #include <cstdio>
 
 #include "eval_command.h"
+#include "qinglang/normalize.h"
 #include "qinglang/rules.h"
+#include "qinglang/scanner.h"
 #include "qinglang/taxonomy.h"
 #include "scan_command.h"
 
@@ -72,6 +74,26 @@ int run_test(const std::vector<std::string>& rule_paths) {
   return failed == 0 ? 0 : 1;
 }
 
+// Shows rule authors how a text is seen: each view, then every hit with the view that found it.
+int run_explain(const std::vector<std::string>& rule_paths, const std::vector<std::string>& texts) {
+  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
+  if (!rules) return 1;
+  Scanner scanner(rules);
+  for (const std::string& text : texts) {
+    TextViews views = normalized_views(text);
+    std::string out =
+        fmt::format("raw       {}\nfolded    {}\nskeleton  {}\n", text, views.folded, views.skeleton);
+    Record record = Record::from_text(text);
+    const Verdict& verdict = scanner.scan(record);
+    out += fmt::format("decision  {}\n", to_string(verdict.decision));
+    for (const Hit& hit : verdict.hits)
+      out += fmt::format("  {:<8} {} (item {}, {}) [{}, {}) \"{}\" via {}\n", to_string(hit.action),
+                         hit.rule_id, hit.item, hit.title, hit.start, hit.end, hit.text, hit.view);
+    std::fputs((out + "\n").c_str(), stdout);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,6 +130,12 @@ int main(int argc, char** argv) {
   add_rules_option(eval_command);
   eval_command->add_option("inputs", eval_inputs, "Labelled JSONL files (tests/eval/*.jsonl)")->required();
 
+  std::vector<std::string> explain_texts;
+  CLI::App* explain_command =
+      app.add_subcommand("explain", "Show how texts are normalized and which rules fire");
+  add_rules_option(explain_command);
+  explain_command->add_option("texts", explain_texts, "Texts to explain")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   if (*scan_command) {
@@ -126,6 +154,7 @@ int main(int argc, char** argv) {
     return cli::run_scan(std::move(rules), scan);
   }
   if (*test_command) return run_test(rule_paths);
+  if (*explain_command) return run_explain(rule_paths, explain_texts);
   if (*eval_command) {
     std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
     return rules ? cli::run_eval(std::move(rules), eval_inputs) : 2;

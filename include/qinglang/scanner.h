@@ -25,6 +25,9 @@ struct Hit {
   std::uint32_t start;     // byte offsets into the field value; end exclusive; on UTF-8 boundaries
   std::uint32_t end;
   std::string_view text;  // the field value's bytes [start, end)
+  std::string_view view;  // what the match needed: "raw" (the text as written), "folded" (width, case, style,
+                          // traditional characters, look-alike letters, invisible characters), "skeleton"
+                          // (also noise between characters)
 };
 
 // The result of scanning one record.

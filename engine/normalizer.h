@@ -1,0 +1,82 @@
+// The normalizer: views of a text that see through evasions, each with a map back to the original bytes.
+//
+//   raw       the original bytes
+//   folded    width, style (𝐚 ⓐ ①), case, traditional → simplified, look-alike letters and variants folded;
+//             invisible characters (zero-width, bidi, variation selectors) dropped
+//   skeleton  folded, then noise dropped: punctuation, symbols, emoji, spaces, so 代*骂 and 加🌹V read 代骂,
+//   加v
+//
+// Rules compile their words through the same folding, so a word written plainly matches every form.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qinglang::detail {
+
+enum class View : std::uint8_t { raw, folded, skeleton };
+inline constexpr std::size_t kViewCount = 3;
+std::string_view to_string(View view) noexcept;
+
+// A view's text and, for each of its bytes, where the character it came from starts in the original.
+struct ViewText {
+  std::string text;
+  std::vector<std::uint32_t> origin;  // by view byte: the original byte offset of its source character
+  std::vector<std::uint8_t> gap;      // skeleton only, by view byte: noise characters dropped just before it
+
+  void clear() {
+    text.clear();
+    origin.clear();
+    gap.clear();
+  }
+};
+
+// In the skeleton view, at most this many noise characters may stand between two characters of one match:
+// 开 盒 and 代**骂 are evasions; a word whose halves are sentences apart is not.
+inline constexpr std::uint8_t kMaxNoiseRun = 3;
+
+class Normalizer {
+ public:
+  // The tables are built once, on first use; the instance is immutable and shared by all threads.
+  static const Normalizer& instance();
+
+  // Fills the folded and skeleton views of `text` (any bytes; an invalid byte reads as U+FFFD, which is
+  // noise).
+  void normalize(std::string_view text, ViewText& folded, ViewText& skeleton) const;
+
+  // The folded and skeleton forms of a rule's word, as the views would show it.
+  std::string fold(std::string_view word) const;
+  std::string skeleton(std::string_view word) const;
+
+  // The original span [start, end) of the view span [view_start, view_end), which must be non-empty.
+  static std::pair<std::uint32_t, std::uint32_t> original_span(const ViewText& view,
+                                                               std::string_view original,
+                                                               std::uint32_t view_start,
+                                                               std::uint32_t view_end);
+
+  // Whether a skeleton match [view_start, view_end) has no run of noise longer than kMaxNoiseRun inside it.
+  static bool noise_runs_are_short(const ViewText& skeleton, std::uint32_t view_start,
+                                   std::uint32_t view_end);
+
+ private:
+  Normalizer();
+  struct Entry {
+    std::string folded;
+    std::string skeleton;
+  };
+  // The class of a code point: 0 identity, 1 identity but noise, 2 invisible, k ≥ 3 entries_[k - 3].
+  std::uint16_t classify(std::uint32_t code_point) const {
+    if (code_point >= 0x110000) return kNoise;
+    return pages_[page_index_[code_point >> 8]][code_point & 0xFF];
+  }
+  static constexpr std::uint16_t kIdentity = 0, kNoise = 1, kInvisible = 2, kFirstEntry = 3;
+
+  std::vector<Entry> entries_;
+  std::vector<std::uint16_t> page_index_;              // by code point >> 8: index into pages_
+  std::vector<std::array<std::uint16_t, 256>> pages_;  // page 0 is all identity, shared
+};
+
+}  // namespace qinglang::detail

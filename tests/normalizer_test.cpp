@@ -1,0 +1,115 @@
+// The normalizer's views and their maps back to the original text.
+#include "normalizer.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "qinglang/normalize.h"
+#include "utf8.h"
+
+namespace qinglang::detail {
+namespace {
+
+std::string folded(std::string_view text) {
+  return normalized_views(text).folded;
+}
+std::string skeleton(std::string_view text) {
+  return normalized_views(text).skeleton;
+}
+
+TEST(Fold, FullWidthLettersAndDigits) {
+  EXPECT_EQ(folded("ＶＸ１２３"), "vx123");
+}
+TEST(Fold, StyledLetters) {
+  EXPECT_EQ(folded("𝐚𝒃𝕔"), "abc");
+}
+TEST(Fold, CircledLettersAndDigits) {
+  EXPECT_EQ(folded("ⓐⓋ①"), "av1");
+}
+TEST(Fold, NegativeCircledDigits) {
+  EXPECT_EQ(folded("❶⓿"), "10");
+}
+TEST(Fold, SquaredAndRegionalIndicatorLetters) {
+  EXPECT_EQ(folded("🅥🇻"), "vv");
+}
+TEST(Fold, ParenthesizedDigitsKeepTheirParenthesesUntilTheSkeleton) {
+  EXPECT_EQ(folded("⑴"), "(1)");
+  EXPECT_EQ(skeleton("⑴"), "1");
+}
+TEST(Fold, UpperCase) {
+  EXPECT_EQ(folded("QQ Vx"), "qq vx");
+}
+TEST(Fold, TraditionalCharactersBecomeSimplified) {
+  EXPECT_EQ(folded("網絡廁所開盒"), "网络厕所开盒");
+}
+TEST(Fold, CyrillicAndGreekLookalikeLetters) {
+  EXPECT_EQ(folded("vх qq ρorn"), "vx qq porn");
+}
+TEST(Fold, InvisibleCharactersDisappear) {
+  EXPECT_EQ(folded("开\u200b盒\u200d\u2060\ufeff挂\u202e人\ufe0f"), "开盒挂人");
+}
+TEST(Fold, PlainChineseIsUnchanged) {
+  EXPECT_EQ(folded("今天天气很好"), "今天天气很好");
+}
+TEST(Fold, InvalidBytesBecomeReplacementCharacters) {
+  EXPECT_EQ(folded("a\xff"), "a\xEF\xBF\xBD");
+}
+
+TEST(Skeleton, DropsPunctuationSymbolsSpacesAndEmoji) {
+  EXPECT_EQ(skeleton("代*骂 网.络 加🌹V！"), "代骂网络加v");
+}
+TEST(Skeleton, KeepsLettersDigitsAndChinese) {
+  EXPECT_EQ(skeleton("abc123中文"), "abc123中文");
+}
+
+TEST(ViewMap, OriginPointsAtTheSourceCharacter) {
+  ViewText f, s;
+  std::string text = "網.絡";
+  Normalizer::instance().normalize(text, f, s);
+  ASSERT_EQ(s.text, "网络");
+  EXPECT_EQ(Normalizer::original_span(s, text, 0, 6), std::make_pair(0u, 7u));
+}
+
+TEST(ViewMap, SpanOfAnExpandedCharacterCoversIt) {
+  ViewText f, s;
+  std::string text = "x⑴y";
+  Normalizer::instance().normalize(text, f, s);
+  ASSERT_EQ(f.text, "x(1)y");
+  EXPECT_EQ(Normalizer::original_span(f, text, 2, 3), std::make_pair(1u, 4u));
+}
+
+TEST(NoiseRun, ShortRunsInsideAMatchAreAllowed) {
+  ViewText f, s;
+  Normalizer::instance().normalize("开***盒", f, s);
+  EXPECT_TRUE(Normalizer::noise_runs_are_short(s, 0, static_cast<std::uint32_t>(s.text.size())));
+}
+
+TEST(NoiseRun, LongRunsInsideAMatchAreNot) {
+  ViewText f, s;
+  Normalizer::instance().normalize("开,,,,,,盒", f, s);
+  EXPECT_FALSE(Normalizer::noise_runs_are_short(s, 0, static_cast<std::uint32_t>(s.text.size())));
+}
+
+// Property: any bytes give valid UTF-8 views whose every origin lies inside the input, at a character start.
+TEST(NormalizerProperty, RandomBytesGiveValidViewsAndInBoundsOrigins) {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> byte(0, 255), length(0, 64);
+  ViewText f, s;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    for (int n = length(rng); n > 0; --n)
+      text.push_back(static_cast<char>(byte(rng)));
+    Normalizer::instance().normalize(text, f, s);
+    for (const ViewText* view : {&f, &s}) {
+      ASSERT_TRUE(is_valid_utf8(view->text));
+      ASSERT_EQ(view->origin.size(), view->text.size());
+      for (std::uint32_t origin : view->origin)
+        ASSERT_LT(origin, text.size());
+    }
+    ASSERT_EQ(s.gap.size(), s.text.size());
+  }
+}
+
+}  // namespace
+}  // namespace qinglang::detail
