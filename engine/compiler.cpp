@@ -302,7 +302,10 @@ bool diagnostic_order(const Diagnostic& a, const Diagnostic& b) {
          std::tie(b.location.file, b.location.line, b.location.column);
 }
 
-CompileResult finish(RuleLoader& loader) {
+CompileResult finish(RuleLoader& loader, const CompileOptions& options) {
+  if (!options.normalize)
+    for (Leaf& leaf : loader.model().leaves)
+      leaf.views = view_bit(View::raw);
   CompileResult result;
   std::vector<Diagnostic>& diagnostics = loader.diagnostics();
   // The compiler runs even after loader errors, so regex errors are reported in the same run.
@@ -337,17 +340,18 @@ const DatabaseStats& CompiledRuleSet::stats() const noexcept {
   return data_->stats;
 }
 
-CompileResult compile_rules(const std::vector<std::filesystem::path>& paths) {
+CompileResult compile_rules(const std::vector<std::filesystem::path>& paths, const CompileOptions& options) {
   detail::RuleLoader loader;
   for (const auto& path : paths)
     loader.load_path(path);
-  return detail::finish(loader);
+  return detail::finish(loader, options);
 }
 
-CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view file_name) {
+CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view file_name,
+                                      const CompileOptions& options) {
   detail::RuleLoader loader;
   loader.load_yaml(yaml, std::string(file_name));
-  return detail::finish(loader);
+  return detail::finish(loader, options);
 }
 
 }  // namespace qinglang

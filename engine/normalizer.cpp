@@ -27,7 +27,7 @@ bool in_ranges(std::uint32_t cp, const CodeRange (&ranges)[N]) {
 }
 
 // Decodes the well-formed sequence of `length` bytes at `p`.
-std::uint32_t decode(const unsigned char* p, std::size_t length) {
+inline std::uint32_t decode(const unsigned char* p, std::size_t length) {
   switch (length) {
     case 1:
       return p[0];
@@ -42,17 +42,13 @@ std::uint32_t decode(const unsigned char* p, std::size_t length) {
 
 constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
 
-void append(ViewText& view, std::string_view bytes, std::uint32_t origin) {
-  view.text.append(bytes);
-  view.origin.insert(view.origin.end(), bytes.size(), origin);
+std::uint8_t saturating_increment(std::uint8_t n) {
+  return n == 255 ? n : static_cast<std::uint8_t>(n + 1);
 }
 
-// Appends to the skeleton, recording the noise dropped since its last character.
-void append_skeleton(ViewText& view, std::string_view bytes, std::uint32_t origin, std::uint8_t& noise_run) {
-  view.gap.push_back(noise_run);
-  view.gap.insert(view.gap.end(), bytes.size() - 1, 0);
-  noise_run = 0;
-  append(view, bytes, origin);
+// The length of a sequence from its lead byte, for text already known to be valid.
+inline std::size_t sequence_length(unsigned char lead) {
+  return lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
 }
 
 }  // namespace
@@ -97,66 +93,127 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
     entries_.push_back(std::move(entry));
     set(e.code_point, static_cast<std::uint16_t>(kFirstEntry + entries_.size() - 1));
   }
+  for (std::uint32_t c = 0; c < 128; ++c) {
+    std::uint16_t kind = classify(c);
+    ascii_noise_[c] = kind == kNoise;
+    ascii_folded_[c] = kind >= kFirstEntry ? entries_[kind - kFirstEntry].folded[0] : static_cast<char>(c);
+  }
 }
 
+// Hot: every byte of every field passes here. The output pointers and sizes are locals, not members, because
+// a store through char* may alias any member and would force the compiler to reload them for every byte.
+// Capacity always covers what is written plus the rest of the input, so a character that does not expand
+// (ASCII, kept or dropped characters) needs no capacity check; only expansions check.
 void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& skeleton) const {
-  folded.clear();
-  skeleton.clear();
-  folded.text.reserve(text.size());
-  folded.origin.reserve(text.size());
-  skeleton.text.reserve(text.size());
-  skeleton.origin.reserve(text.size());
-  skeleton.gap.reserve(text.size());
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  const bool valid = is_valid_utf8(text);  // at SIMD speed; then no per-character validation
+
+  std::size_t f_capacity = n + 16, k_capacity = n + 16, fn = 0, kn = 0;
+  char* fc = folded.chars.reserve(f_capacity, 0);
+  std::uint32_t* fo = folded.origins.reserve(f_capacity, 0);
+  char* kc = skeleton.chars.reserve(k_capacity, 0);
+  std::uint32_t* ko = skeleton.origins.reserve(k_capacity, 0);
+  std::uint8_t* kg = skeleton.gaps.reserve(k_capacity, 0);
   std::uint8_t noise_run = 0;
-  for (std::size_t i = 0; i < text.size();) {
+
+  for (std::size_t i = 0; i < n;) {
     auto origin = static_cast<std::uint32_t>(i);
-    std::size_t length = bytes[i] < 0x80 ? 1 : valid_sequence_length(text.substr(i));
-    if (length == 0) {  // an invalid byte reads as U+FFFD: noise
-      append(folded, kReplacementCharacter, origin);
-      noise_run = static_cast<std::uint8_t>(std::min(noise_run + 1, 255));
+    unsigned char lead = bytes[i];
+    if (lead < 0x80) {
+      char c = ascii_folded_[lead];
+      fc[fn] = c;
+      fo[fn++] = origin;
+      if (ascii_noise_[lead]) {
+        noise_run = saturating_increment(noise_run);
+      } else {
+        kc[kn] = c;
+        ko[kn] = origin;
+        kg[kn++] = noise_run;
+        noise_run = 0;
+      }
       ++i;
       continue;
     }
-    std::string_view source = text.substr(i, length);
-    std::uint16_t kind = classify(decode(bytes + i, length));
-    i += length;
-    if (kind == kIdentity) {
-      append(folded, source, origin);
-      append_skeleton(skeleton, source, origin, noise_run);
-    } else if (kind == kNoise) {
-      append(folded, source, origin);
-      noise_run = static_cast<std::uint8_t>(std::min(noise_run + 1, 255));
-    } else if (kind >= kFirstEntry) {
-      const Entry& entry = entries_[kind - kFirstEntry];
-      append(folded, entry.folded, origin);
-      if (entry.skeleton.empty()) {
-        noise_run = static_cast<std::uint8_t>(std::min(noise_run + 1, 255));
+    std::size_t length = valid ? sequence_length(lead) : valid_sequence_length(text.substr(i));
+    std::string_view folded_form, skeleton_form;
+    if (length == 0) {  // an invalid byte reads as U+FFFD: noise
+      length = 1;
+      folded_form = kReplacementCharacter;
+    } else {
+      std::uint16_t kind = classify(decode(bytes + i, length));
+      if (kind == kIdentity) {
+        for (std::size_t b = 0; b < length; ++b) {
+          fc[fn] = kc[kn] = static_cast<char>(bytes[i + b]);
+          fo[fn++] = ko[kn] = origin;
+          kg[kn++] = b == 0 ? noise_run : 0;
+        }
+        noise_run = 0;
+        i += length;
+        continue;
+      }
+      if (kind == kInvisible) {
+        i += length;
+        continue;
+      }
+      if (kind == kNoise) {
+        folded_form = text.substr(i, length);
       } else {
-        append_skeleton(skeleton, entry.skeleton, origin, noise_run);
+        const Entry& entry = entries_[kind - kFirstEntry];
+        folded_form = entry.folded;
+        skeleton_form = entry.skeleton;
       }
     }
+    i += length;
+    std::size_t still_to_come = n - i + 16;
+    if (fn + folded_form.size() + still_to_come > f_capacity) {
+      f_capacity = std::max(fn + folded_form.size() + still_to_come, 2 * f_capacity);
+      fc = folded.chars.reserve(f_capacity, fn);
+      fo = folded.origins.reserve(f_capacity, fn);
+    }
+    for (char c : folded_form) {
+      fc[fn] = c;
+      fo[fn++] = origin;
+    }
+    if (skeleton_form.empty()) {
+      noise_run = saturating_increment(noise_run);
+      continue;
+    }
+    if (kn + skeleton_form.size() + still_to_come > k_capacity) {
+      k_capacity = std::max(kn + skeleton_form.size() + still_to_come, 2 * k_capacity);
+      kc = skeleton.chars.reserve(k_capacity, kn);
+      ko = skeleton.origins.reserve(k_capacity, kn);
+      kg = skeleton.gaps.reserve(k_capacity, kn);
+    }
+    for (std::size_t b = 0; b < skeleton_form.size(); ++b) {
+      kc[kn] = skeleton_form[b];
+      ko[kn] = origin;
+      kg[kn++] = b == 0 ? noise_run : 0;
+    }
+    noise_run = 0;
   }
+  folded.size = fn;
+  skeleton.size = kn;
 }
 
 std::string Normalizer::fold(std::string_view word) const {
   ViewText folded, skeleton;
   normalize(word, folded, skeleton);
-  return std::move(folded.text);
+  return std::string(folded.text());
 }
 
 std::string Normalizer::skeleton(std::string_view word) const {
   ViewText folded, skeleton;
   normalize(word, folded, skeleton);
-  return std::move(skeleton.text);
+  return std::string(skeleton.text());
 }
 
 std::pair<std::uint32_t, std::uint32_t> Normalizer::original_span(const ViewText& view,
                                                                   std::string_view original,
                                                                   std::uint32_t view_start,
                                                                   std::uint32_t view_end) {
-  std::uint32_t start = view.origin[view_start];
-  std::uint32_t last = view.origin[view_end - 1];
+  std::uint32_t start = view.origin(view_start);
+  std::uint32_t last = view.origin(view_end - 1);
   std::size_t length = valid_sequence_length(original.substr(last));
   return {start, last + static_cast<std::uint32_t>(length == 0 ? 1 : length)};
 }
@@ -164,7 +221,7 @@ std::pair<std::uint32_t, std::uint32_t> Normalizer::original_span(const ViewText
 bool Normalizer::noise_runs_are_short(const ViewText& skeleton, std::uint32_t view_start,
                                       std::uint32_t view_end) {
   for (std::uint32_t i = view_start + 1; i < view_end; ++i)
-    if (skeleton.gap[i] > kMaxNoiseRun) return false;
+    if (skeleton.gap(i) > kMaxNoiseRun) return false;
   return true;
 }
 
@@ -175,7 +232,7 @@ namespace qinglang {
 TextViews normalized_views(std::string_view text) {
   detail::ViewText folded, skeleton;
   detail::Normalizer::instance().normalize(text, folded, skeleton);
-  return {std::move(folded.text), std::move(skeleton.text)};
+  return {std::string(folded.text()), std::string(skeleton.text())};
 }
 
 }  // namespace qinglang

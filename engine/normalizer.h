@@ -9,8 +9,10 @@
 // Rules compile their words through the same folding, so a word written plainly matches every form.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,17 +23,42 @@ enum class View : std::uint8_t { raw, folded, skeleton };
 inline constexpr std::size_t kViewCount = 3;
 std::string_view to_string(View view) noexcept;
 
-// A view's text and, for each of its bytes, where the character it came from starts in the original.
-struct ViewText {
-  std::string text;
-  std::vector<std::uint32_t> origin;  // by view byte: the original byte offset of its source character
-  std::vector<std::uint8_t> gap;      // skeleton only, by view byte: noise characters dropped just before it
-
-  void clear() {
-    text.clear();
-    origin.clear();
-    gap.clear();
+// A growable array whose new elements are left uninitialized: the normalizer writes every element it keeps,
+// and zero-filling megabytes per field would cost as much as normalizing them.
+template <typename T>
+class RawBuffer {
+ public:
+  // Makes room for `n` elements, keeping the first `used`.
+  T* reserve(std::size_t n, std::size_t used) {
+    if (n > capacity_) {
+      std::size_t capacity = std::max(n, 2 * capacity_);
+      std::unique_ptr<T[]> grown(new T[capacity]);
+      std::copy(data_.get(), data_.get() + used, grown.get());
+      data_ = std::move(grown);
+      capacity_ = capacity;
+    }
+    return data_.get();
   }
+  const T* data() const { return data_.get(); }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  std::size_t capacity_ = 0;
+};
+
+// A view's text and, for each of its bytes, where the character it came from starts in the original. Reused
+// between fields, so a warm scanner normalizes without allocating.
+struct ViewText {
+  std::string_view text() const { return {chars.data(), size}; }
+  std::uint32_t origin(std::size_t i) const { return origins.data()[i]; }
+  std::uint8_t gap(std::size_t i) const {
+    return gaps.data()[i];
+  }  // skeleton only: noise dropped just before
+
+  RawBuffer<char> chars;
+  RawBuffer<std::uint32_t> origins;
+  RawBuffer<std::uint8_t> gaps;
+  std::size_t size = 0;
 };
 
 // In the skeleton view, at most this many noise characters may stand between two characters of one match:
@@ -75,6 +102,8 @@ class Normalizer {
   static constexpr std::uint16_t kIdentity = 0, kNoise = 1, kInvisible = 2, kFirstEntry = 3;
 
   std::vector<Entry> entries_;
+  std::array<char, 128> ascii_folded_{};  // ASCII folds to ASCII: lower case
+  std::array<bool, 128> ascii_noise_{};
   std::vector<std::uint16_t> page_index_;              // by code point >> 8: index into pages_
   std::vector<std::array<std::uint16_t, 256>> pages_;  // page 0 is all identity, shared
 };

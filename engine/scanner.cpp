@@ -212,12 +212,12 @@ void Scanner::State::scan_field(std::uint32_t field, std::string_view text) {
   const detail::ViewDatabases& skeleton_dbs = views[static_cast<std::size_t>(detail::View::skeleton)];
   if (folded_dbs.empty() && skeleton_dbs.empty()) return;
   detail::Normalizer::instance().normalize(text, folded, skeleton);
-  if (!folded_dbs.empty() && !folded.text.empty()) {
-    FieldContext context{this, field, detail::View::folded, folded.text, &folded, text};
+  if (!folded_dbs.empty() && folded.size > 0) {
+    FieldContext context{this, field, detail::View::folded, folded.text(), &folded, text};
     scan_view(context, folded_dbs);
   }
-  if (!skeleton_dbs.empty() && !skeleton.text.empty()) {
-    FieldContext context{this, field, detail::View::skeleton, skeleton.text, &skeleton, text};
+  if (!skeleton_dbs.empty() && skeleton.size > 0) {
+    FieldContext context{this, field, detail::View::skeleton, skeleton.text(), &skeleton, text};
     scan_view(context, skeleton_dbs);
   }
 }

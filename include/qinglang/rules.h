@@ -72,12 +72,20 @@ struct CompileResult {
   bool ok() const noexcept { return rules != nullptr; }
 };
 
+struct CompileOptions {
+  // false: every pattern matches the text only as written (the raw view), whatever its rule's `views:` say.
+  // For measuring what normalization costs, and for callers that normalize upstream.
+  bool normalize = true;
+};
+
 // Loads and compiles rule files. Each path is a YAML file or a directory, whose *.yaml and *.yml files are
 // read in name order. Never throws for bad input: problems become diagnostics.
-CompileResult compile_rules(const std::vector<std::filesystem::path>& paths);
+CompileResult compile_rules(const std::vector<std::filesystem::path>& paths,
+                            const CompileOptions& options = {});
 
 // Compiles rules given as YAML text; `file_name` is used in diagnostics. For tests and embedding.
-CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view file_name = "<string>");
+CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view file_name = "<string>",
+                                      const CompileOptions& options = {});
 
 // The result of one rule example (`examples:` in a rule) run against the compiled rules.
 struct ExampleResult {
