@@ -17,8 +17,11 @@ using namespace qinglang;
 
 std::shared_ptr<const CompiledRuleSet> bundled_rules(bool normalize) {
   static std::shared_ptr<const CompiledRuleSet> with = compile_rules({QINGLANG_RULES_DIR}).rules;
-  static std::shared_ptr<const CompiledRuleSet> without =
-      compile_rules({QINGLANG_RULES_DIR}, CompileOptions{.normalize = false}).rules;
+  static std::shared_ptr<const CompiledRuleSet> without = [] {
+    CompileOptions options;
+    options.normalize = false;
+    return compile_rules({QINGLANG_RULES_DIR}, options).rules;
+  }();
   return normalize ? with : without;
 }
 

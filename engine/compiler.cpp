@@ -4,6 +4,7 @@
 #include <map>
 
 #include "compiled_rule_set.h"
+#include "database_cache.h"
 #include "lookalike.h"
 #include "rule_loader.h"
 
@@ -35,7 +36,7 @@ class Compiler {
     data_->model = std::move(model);
   }
 
-  std::unique_ptr<CompiledRuleSetData> compile();
+  std::unique_ptr<CompiledRuleSetData> compile(const CompileOptions& options);
 
  private:
   // The patterns of one view, before compilation.
@@ -53,7 +54,9 @@ class Compiler {
   void warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
   void check_regexes();
   void lint_rules();
-  bool build_literal_database(View view);
+  bool build_literal_database(View view, bool compile);
+  std::uint64_t cache_key() const;
+  unsigned regex_flags(View view, unsigned kind_flags) const;
   bool build_regex_database(View view, unsigned flags, DatabasePtr& out);
 
   std::unique_ptr<CompiledRuleSetData> data_;
@@ -191,7 +194,7 @@ void Compiler::lint_rules() {
   }
 }
 
-bool Compiler::build_literal_database(View view) {
+bool Compiler::build_literal_database(View view, bool compile) {
   const auto& literal_leaves = patterns_[static_cast<std::size_t>(view)].literal_leaves;
   if (literal_leaves.empty()) return true;
   ViewDatabases& out = data_->views[static_cast<std::size_t>(view)];
@@ -207,6 +210,7 @@ bool Compiler::build_literal_database(View view) {
     out.literal_targets.insert(out.literal_targets.end(), leaves.begin(), leaves.end());
     out.literal_targets_offset.push_back(static_cast<std::uint32_t>(out.literal_targets.size()));
   }
+  if (!compile) return true;
   std::vector<unsigned> flags(expressions.size(), kLiteralFlags);
   hs_database_t* db = nullptr;
   hs_compile_error_t* raw_error = nullptr;
@@ -228,10 +232,8 @@ bool Compiler::build_literal_database(View view) {
 bool Compiler::build_regex_database(View view, unsigned pattern_flags, DatabasePtr& out) {
   const std::vector<std::string>& regexes = patterns_[static_cast<std::size_t>(view)].regexes;
   if (regexes.empty()) return true;
-  // Normalized views are lower case: a regex written with capitals must still match them.
-  if (view != View::raw) pattern_flags |= HS_FLAG_CASELESS;
   std::vector<const char*> expressions;
-  std::vector<unsigned> flags(regexes.size(), pattern_flags);
+  std::vector<unsigned> flags(regexes.size(), regex_flags(view, pattern_flags));
   std::vector<unsigned> ids;
   for (std::size_t i = 0; i < regexes.size(); ++i) {
     expressions.push_back(regexes[i].c_str());
@@ -261,7 +263,38 @@ bool Compiler::build_regex_database(View view, unsigned pattern_flags, DatabaseP
   return true;
 }
 
-std::unique_ptr<CompiledRuleSetData> Compiler::compile() {
+unsigned Compiler::regex_flags(View view, unsigned kind_flags) const {
+  // Normalized views are lower case: a regex written with capitals must still match them.
+  return view == View::raw ? kind_flags : kind_flags | HS_FLAG_CASELESS;
+}
+
+// Everything that decides what the databases hold and where they run: every expression with its flags and id,
+// per view and database (so rules, normalization tables and this compiler's own choices are all covered),
+// plus Hyperscan's version and the CPU it tunes for.
+std::uint64_t Compiler::cache_key() const {
+  constexpr std::string_view kFormat = "qinglang database cache 1";
+  Fnv1a hash;
+  hash.add(kFormat);
+  hash.add(hs_version());
+  hs_platform_info_t platform{};
+  hs_populate_platform(&platform);
+  hash.add(&platform.tune, sizeof platform.tune);
+  hash.add(&platform.cpu_features, sizeof platform.cpu_features);
+  for (std::size_t v = 0; v < kViewCount; ++v) {
+    auto view = static_cast<View>(v);
+    hash.add(&kLiteralFlags, sizeof kLiteralFlags);
+    for (const auto& [word, leaves] : patterns_[v].literal_leaves)
+      hash.add(word);
+    for (unsigned flags : {regex_flags(view, kDetectorFlags), regex_flags(view, kLocatorFlags)}) {
+      hash.add(&flags, sizeof flags);
+      for (const std::string& regex : patterns_[v].regexes)
+        hash.add(regex);
+    }
+  }
+  return hash.value();
+}
+
+std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& options) {
   auto started = std::chrono::steady_clock::now();
   collect_patterns();
   check_regexes();
@@ -269,22 +302,44 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile() {
   if (has_errors(diagnostics_)) return nullptr;
 
   DatabaseStats& stats = data_->stats;
-  hs_scratch_t* scratch = nullptr;
+  std::uint64_t key = cache_key();
+  if (!options.cache_file.empty()) {
+    std::string why;
+    stats.from_cache = read_database_cache(options.cache_file, key, *data_, why);
+    if (!stats.from_cache && !why.empty())
+      diagnostics_.push_back({DiagnosticLevel::warning,
+                              "W004",
+                              "database cache not used (" + why + "): rebuilding it",
+                              {options.cache_file.string()},
+                              {}});
+  }
   for (std::size_t v = 0; v < kViewCount; ++v) {
     auto view = static_cast<View>(v);
     ViewDatabases& dbs = data_->views[v];
-    if (!build_literal_database(view) || !build_regex_database(view, kDetectorFlags, dbs.regex_detector) ||
-        !build_regex_database(view, kLocatorFlags, dbs.regex_locator))
+    if (!build_literal_database(view, !stats.from_cache)) return nullptr;
+    if (!stats.from_cache && (!build_regex_database(view, kDetectorFlags, dbs.regex_detector) ||
+                              !build_regex_database(view, kLocatorFlags, dbs.regex_locator)))
       return nullptr;
     stats.literal_patterns += patterns_[v].literal_leaves.size();
     stats.regex_patterns += patterns_[v].regexes.size();
-    for (hs_database_t* db : {dbs.literals.get(), dbs.regex_detector.get(), dbs.regex_locator.get()}) {
-      if (!db) continue;
-      std::size_t size = 0;
-      hs_database_size(db, &size);
-      stats.database_bytes += size;
-      hs_alloc_scratch(db, &scratch);
-    }
+  }
+  if (!options.cache_file.empty() && !stats.from_cache) {
+    std::string problem = write_database_cache(options.cache_file, key, *data_);
+    if (!problem.empty())
+      diagnostics_.push_back({DiagnosticLevel::warning,
+                              "W004",
+                              "database cache not written: " + problem,
+                              {options.cache_file.string()},
+                              {}});
+  }
+
+  hs_scratch_t* scratch = nullptr;
+  for (DatabasePtr* db : cached_databases(*data_)) {
+    if (!*db) continue;
+    std::size_t size = 0;
+    hs_database_size(db->get(), &size);
+    stats.database_bytes += size;
+    hs_alloc_scratch(db->get(), &scratch);
   }
   stats.rules = data_->model.rules.size();
   if (scratch) {
@@ -309,7 +364,8 @@ CompileResult finish(RuleLoader& loader, const CompileOptions& options) {
   CompileResult result;
   std::vector<Diagnostic>& diagnostics = loader.diagnostics();
   // The compiler runs even after loader errors, so regex errors are reported in the same run.
-  std::unique_ptr<CompiledRuleSetData> data = Compiler(std::move(loader.model()), diagnostics).compile();
+  std::unique_ptr<CompiledRuleSetData> data =
+      Compiler(std::move(loader.model()), diagnostics).compile(options);
   std::stable_sort(diagnostics.begin(), diagnostics.end(), diagnostic_order);
   result.diagnostics = std::move(diagnostics);
   if (data && !has_errors(result.diagnostics)) result.rules = CompiledRuleSetFactory::make(std::move(data));

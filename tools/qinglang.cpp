@@ -17,9 +17,17 @@ namespace {
 using namespace qinglang;
 
 // Compiles the rules and prints every diagnostic to standard error; nullptr when there was an error.
-std::shared_ptr<const CompiledRuleSet> compile_and_report(const std::vector<std::string>& rule_paths) {
-  std::vector<std::filesystem::path> paths(rule_paths.begin(), rule_paths.end());
-  CompileResult result = compile_rules(paths);
+// The rule paths and the optional database cache, shared by every subcommand.
+struct RuleSource {
+  std::vector<std::string> paths{QINGLANG_DEFAULT_RULES};
+  std::string cache_file;
+};
+
+std::shared_ptr<const CompiledRuleSet> compile_and_report(const RuleSource& source) {
+  std::vector<std::filesystem::path> paths(source.paths.begin(), source.paths.end());
+  CompileOptions options;
+  options.cache_file = source.cache_file;
+  CompileResult result = compile_rules(paths, options);
   for (const Diagnostic& d : result.diagnostics)
     std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
   if (!result.ok()) {
@@ -30,8 +38,8 @@ std::shared_ptr<const CompiledRuleSet> compile_and_report(const std::vector<std:
   return result.rules;
 }
 
-int run_compile(const std::vector<std::string>& rule_paths) {
-  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
+int run_compile(const RuleSource& source) {
+  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
   if (!rules) return 1;
   const DatabaseStats& s = rules->stats();
   std::array<std::size_t, kAllCategories.size()> per_category{};
@@ -43,14 +51,15 @@ int run_compile(const std::vector<std::string>& rule_paths) {
   out +=
       fmt::format("literal patterns  {}\nregex patterns    {}\ndatabase bytes    {}\nscratch bytes     {}\n",
                   s.literal_patterns, s.regex_patterns, s.database_bytes, s.scratch_bytes);
-  out += fmt::format("compile time      {:.1f} ms\nhyperscan         {}\n", s.compile_milliseconds,
-                     s.engine_version);
+  out +=
+      fmt::format("{}      {:.1f} ms\nhyperscan         {}\n", s.from_cache ? "cached load " : "compile time",
+                  s.compile_milliseconds, s.engine_version);
   std::fputs(out.c_str(), stdout);
   return 0;
 }
 
-int run_test(const std::vector<std::string>& rule_paths) {
-  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
+int run_test(const RuleSource& source) {
+  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
   if (!rules) return 1;
   std::size_t passed = 0, failed = 0;
   for (const ExampleResult& r : run_rule_examples(rules)) {
@@ -75,8 +84,8 @@ int run_test(const std::vector<std::string>& rule_paths) {
 }
 
 // Shows rule authors how a text is seen: each view, then every hit with the view that found it.
-int run_explain(const std::vector<std::string>& rule_paths, const std::vector<std::string>& texts) {
-  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
+int run_explain(const RuleSource& source, const std::vector<std::string>& texts) {
+  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
   if (!rules) return 1;
   Scanner scanner(rules);
   for (const std::string& text : texts) {
@@ -99,11 +108,12 @@ int run_explain(const std::vector<std::string>& rule_paths, const std::vector<st
 int main(int argc, char** argv) {
   CLI::App app{"Qinglang: scans content for the 清朗 minors' online environment campaign's 24 problems"};
   app.require_subcommand(1);
-  std::vector<std::string> rule_paths{QINGLANG_DEFAULT_RULES};
-
+  RuleSource source;
   auto add_rules_option = [&](CLI::App* command) {
-    command->add_option("--rules", rule_paths, "Rule files or directories (default: the bundled rules/)")
+    command->add_option("--rules", source.paths, "Rule files or directories (default: the bundled rules/)")
         ->allow_extra_args(false);
+    command->add_option("--cache", source.cache_file,
+                        "Compiled-database cache: loaded when it matches the rules, rebuilt otherwise");
   };
 
   cli::ScanSettings scan;
@@ -124,6 +134,8 @@ int main(int argc, char** argv) {
   CLI::App* compile_command =
       app.add_subcommand("compile", "Check the rules; print diagnostics and statistics");
   add_rules_option(compile_command);
+  compile_command->add_option("-o,--output", source.cache_file,
+                              "Write the compiled databases to this cache file");
 
   std::vector<std::string> eval_inputs;
   CLI::App* eval_command = app.add_subcommand("eval", "Precision and recall per item on a labelled corpus");
@@ -149,15 +161,15 @@ int main(int argc, char** argv) {
       }
       scan.categories = *set;
     }
-    std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
+    std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
     if (!rules) return 2;
     return cli::run_scan(std::move(rules), scan);
   }
-  if (*test_command) return run_test(rule_paths);
-  if (*explain_command) return run_explain(rule_paths, explain_texts);
+  if (*test_command) return run_test(source);
+  if (*explain_command) return run_explain(source, explain_texts);
   if (*eval_command) {
-    std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(rule_paths);
+    std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
     return rules ? cli::run_eval(std::move(rules), eval_inputs) : 2;
   }
-  return run_compile(rule_paths);
+  return run_compile(source);
 }

@@ -39,7 +39,8 @@ struct DatabaseStats {
   std::size_t regex_patterns = 0;    // regexes and look-alike expansions
   std::size_t database_bytes = 0;    // all Hyperscan databases together
   std::size_t scratch_bytes = 0;     // per Scanner
-  double compile_milliseconds = 0;
+  double compile_milliseconds = 0;   // loading, when the databases came from the cache
+  bool from_cache = false;
   std::string engine_version;  // Hyperscan's own version string
 };
 
@@ -76,6 +77,11 @@ struct CompileOptions {
   // false: every pattern matches the text only as written (the raw view), whatever its rule's `views:` say.
   // For measuring what normalization costs, and for callers that normalize upstream.
   bool normalize = true;
+
+  // When set, the compiled databases are read from this file if it was built from exactly the same patterns,
+  // by the same Hyperscan, for this CPU, and are otherwise compiled and written to it. A stale, foreign or
+  // corrupt file is never used: it is rebuilt (corrupt or foreign files with a warning).
+  std::filesystem::path cache_file;
 };
 
 // Loads and compiles rule files. Each path is a YAML file or a directory, whose *.yaml and *.yml files are

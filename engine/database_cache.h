@@ -1,0 +1,49 @@
+// The compiled-database cache: Hyperscan databases serialized to one file, so that a process starts in
+// milliseconds instead of recompiling. The file is keyed by everything that decides the databases' contents
+// and where they run (see cache_key in compiler.cpp) and checksummed; anything that does not match is not
+// used.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "compiled_rule_set.h"
+
+namespace qinglang::detail {
+
+// FNV-1a, 64 bits: a cache key and a checksum, not a defence against tampering.
+class Fnv1a {
+ public:
+  void add(const void* data, std::size_t size) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < size; ++i)
+      hash_ = (hash_ ^ p[i]) * 0x100000001b3ULL;
+  }
+  void add(std::string_view text) {
+    std::uint64_t size = text.size();
+    add(&size, sizeof size);
+    add(text.data(), text.size());
+  }
+  std::uint64_t value() const { return hash_; }
+
+ private:
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+// The databases of every view, in a fixed order (view, then literals, detector, locator); null where absent.
+std::vector<DatabasePtr*> cached_databases(CompiledRuleSetData& data);
+
+// Writes the databases under `key`, through a temporary file and a rename so readers never see half a file.
+// Returns an empty string, or what went wrong.
+std::string write_database_cache(const std::filesystem::path& path, std::uint64_t key,
+                                 CompiledRuleSetData& data);
+
+// Fills the databases from the file when it holds exactly `key`, its checksum matches and Hyperscan accepts
+// every database (its version and platform are checked again there). Otherwise returns false and says why in
+// `why` (empty when the file does not exist).
+bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, CompiledRuleSetData& data,
+                         std::string& why);
+
+}  // namespace qinglang::detail
