@@ -22,6 +22,13 @@ using DatabasePtr = std::unique_ptr<hs_database_t, DatabaseDeleter>;
 
 // Where a regex pattern's matches go. A look-alike expansion carries the protected name: an exact match of it
 // (or a match overlapping it) is the real app, not a look-alike.
+// Where a literal's matches go: a leaf, and whether the literal is one of the leaf's pinyin forms (which must
+// stand alone and are reported as such).
+struct LiteralTarget {
+  std::uint32_t leaf = 0;
+  bool pinyin = false;
+};
+
 struct RegexTarget {
   std::uint32_t leaf = 0;
   std::string exact_name;  // empty for plain regexes
@@ -33,7 +40,7 @@ struct ViewDatabases {
   DatabasePtr literals;
   std::vector<std::uint32_t> literal_length;          // by literal id: bytes in this view
   std::vector<std::uint32_t> literal_targets_offset;  // by literal id: range into literal_targets (CSR)
-  std::vector<std::uint32_t> literal_targets;         // leaf indexes
+  std::vector<LiteralTarget> literal_targets;
 
   // Regexes and look-alike expansions, kept apart so the literal database stays fast. Start of match makes a
   // database four times slower, and regex matches are rare: each field is scanned with the detector (no start

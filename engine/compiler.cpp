@@ -6,6 +6,7 @@
 #include "compiled_rule_set.h"
 #include "database_cache.h"
 #include "lookalike.h"
+#include "pinyin.h"
 #include "rule_loader.h"
 
 namespace qinglang {
@@ -41,7 +42,7 @@ class Compiler {
  private:
   // The patterns of one view, before compilation.
   struct ViewPatterns {
-    std::map<std::string, std::vector<std::uint32_t>, std::less<>> literal_leaves;
+    std::map<std::string, std::vector<LiteralTarget>, std::less<>> literal_leaves;
     std::vector<std::string> regexes;  // by regex id, parallel to ViewDatabases::regex_targets
   };
 
@@ -51,6 +52,7 @@ class Compiler {
   }
 
   void collect_patterns();
+  static void add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target);
   void warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
   void check_regexes();
   void lint_rules();
@@ -64,15 +66,27 @@ class Compiler {
   std::array<ViewPatterns, kViewCount> patterns_;
 };
 
+// A literal may serve several leaves, but each leaf once: as itself when it is also one of its pinyin forms.
+void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target) {
+  std::vector<LiteralTarget>& targets = patterns.literal_leaves[word];
+  auto same_leaf = [&](const LiteralTarget& t) { return t.leaf == target.leaf; };
+  auto existing = std::find_if(targets.begin(), targets.end(), same_leaf);
+  if (existing == targets.end()) {
+    targets.push_back(target);
+  } else {
+    existing->pinyin = existing->pinyin && target.pinyin;
+  }
+}
+
 // What a view shows of a pattern's text: words and names are folded the way the text is.
 std::string text_for_view(const std::string& text, View view) {
-  switch (view) {
-    case View::raw:
-      return text;
+    switch (view) {
     case View::folded:
       return Normalizer::instance().fold(text);
     case View::skeleton:
       return Normalizer::instance().skeleton(text);
+    default:
+      return text;
   }
   return text;
 }
@@ -91,8 +105,10 @@ void Compiler::collect_patterns() {
           std::string word = text_for_view(text, view);
           if (view == View::skeleton) warn_if_skeleton_broadens(leaf, text, word);
           if (word.empty()) continue;  // a word of noise only has no skeleton
-          std::vector<std::uint32_t>& leaves = patterns.literal_leaves[word];
-          if (leaves.empty() || leaves.back() != leaf_index) leaves.push_back(leaf_index);
+          add_literal(patterns, word, {leaf_index, false});
+          if (leaf.pinyin && view != View::raw)
+            for (const std::string& variant : pinyin_variants(word))
+              add_literal(patterns, variant, {leaf_index, true});
         } else if (leaf.kind == PatternKind::regex) {
           patterns.regexes.push_back(text);
           d.views[v].regex_targets.push_back({leaf_index, {}});

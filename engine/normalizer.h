@@ -19,8 +19,10 @@
 
 namespace qinglang::detail {
 
-enum class View : std::uint8_t { raw, folded, skeleton };
-inline constexpr std::size_t kViewCount = 3;
+// The views that are scanned, and `pinyin`: not a view of its own but what a hit reports when it matched one
+// of its words' pinyin forms (in the folded or skeleton view).
+enum class View : std::uint8_t { raw, folded, skeleton, pinyin };
+inline constexpr std::size_t kViewCount = 3;  // scanned views
 std::string_view to_string(View view) noexcept;
 
 // A growable array whose new elements are left uninitialized: the normalizer writes every element it keeps,

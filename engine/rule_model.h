@@ -28,6 +28,7 @@ struct Leaf {
   std::vector<std::string> texts;  // words, regexes or protected names
   int edits = 1;                   // for lookalike
   std::uint8_t views = 0;          // bit per View (normalizer.h): the views this leaf is matched against
+  bool pinyin = false;             // words: also match their pinyin forms (pinyin.h)
   SourceLocation location;
 };
 
@@ -84,6 +85,7 @@ struct Rule {
   Scope scope = Scope::field;
   Scope unless_scope = Scope::field;
   std::uint8_t views = 0;          // from `views:`; 0 means each pattern's default
+  bool pinyin = false;             // from `pinyin:`
   std::uint32_t match = kNoNode;   // root node of `match`
   std::uint32_t unless = kNoNode;  // root node of `unless`
   std::vector<Condition> conditions;

@@ -7,6 +7,7 @@
 
 #include "compiled_rule_set.h"
 #include "normalizer.h"
+#include "pinyin.h"
 #include "utf8.h"
 
 namespace qinglang {
@@ -153,8 +154,14 @@ int Scanner::State::on_literal(unsigned int id, unsigned long long, unsigned lon
   if (c.view == detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(*c.map, start, end))
     return 0;
   auto [original_start, original_end, view] = c.locate(start, end);
-  for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i)
-    c.state->add_event(dbs.literal_targets[i], c.field, original_start, original_end, view);
+  for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i) {
+    const detail::LiteralTarget& target = dbs.literal_targets[i];
+    if (!target.pinyin) {
+      c.state->add_event(target.leaf, c.field, original_start, original_end, view);
+    } else if (detail::stands_alone(c.text, start, end)) {
+      c.state->add_event(target.leaf, c.field, original_start, original_end, detail::View::pinyin);
+    }
+  }
   return 0;
 }
 

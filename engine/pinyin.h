@@ -1,0 +1,23 @@
+// Pinyin forms of a word, for rules with `pinyin: true`: violators write 开盒 as kaihe, kh, 开he or kai盒.
+// Variants are generated at compile time and matched as literals; no view of the text is converted.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qinglang::detail {
+
+// At most this many variants per word: mixed forms grow as 3^n with the word's length.
+inline constexpr std::size_t kMaxPinyinVariants = 256;
+
+// The pinyin variants of a folded word (lower case, simplified): full pinyin (kaihe), initials (kh), and
+// mixed forms that keep some characters (开he, wangluocs). Polyphonic characters contribute each reading.
+// Empty for a word of fewer than two Chinese characters. The word itself is never among them.
+std::vector<std::string> pinyin_variants(std::string_view folded_word);
+
+// Whether a pinyin match [start, end) in `text` stands on its own: no ASCII letter or digit runs into its
+// ASCII ends, so kh does not fire inside "khaki" or an id like "ak47kh".
+bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noexcept;
+
+}  // namespace qinglang::detail

@@ -1,0 +1,98 @@
+// Pinyin forms of words, for rules with `pinyin: true`.
+#include "pinyin.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "test_support.h"
+
+namespace qinglang::detail {
+namespace {
+
+bool has(const std::vector<std::string>& variants, const std::string& v) {
+  return std::find(variants.begin(), variants.end(), v) != variants.end();
+}
+
+TEST(PinyinVariants, FullPinyin) {
+  EXPECT_TRUE(has(pinyin_variants("开盒"), "kaihe"));
+}
+TEST(PinyinVariants, Initials) {
+  EXPECT_TRUE(has(pinyin_variants("网络厕所"), "wlcs"));
+}
+TEST(PinyinVariants, MixedForms) {
+  auto v = pinyin_variants("网络厕所");
+  EXPECT_TRUE(has(v, "网络cs"));
+  EXPECT_TRUE(has(v, "wangluo厕所"));
+}
+TEST(PinyinVariants, PolyphonicCharactersGiveEachReading) {
+  auto v = pinyin_variants("银行");
+  EXPECT_TRUE(has(v, "yinhang"));
+  EXPECT_TRUE(has(v, "yinxing"));
+}
+TEST(PinyinVariants, SimplifiedCharactersTakeTheirTraditionalReadings) {
+  EXPECT_TRUE(has(pinyin_variants("开盒"), "kaihe"));  // the dictionary lists 开 under 開
+}
+TEST(PinyinVariants, TheWordItselfIsNotAVariant) {
+  EXPECT_FALSE(has(pinyin_variants("开盒"), "开盒"));
+}
+TEST(PinyinVariants, OneChineseCharacterGivesNone) {
+  EXPECT_TRUE(pinyin_variants("加v").empty());
+}
+TEST(PinyinVariants, LongWordsStayBounded) {
+  EXPECT_LE(pinyin_variants("长长长长长长长长长").size(), kMaxPinyinVariants);
+}
+
+TEST(StandsAlone, AtTextEdges) {
+  EXPECT_TRUE(stands_alone("kh", 0, 2));
+}
+TEST(StandsAlone, BetweenChineseCharacters) {
+  EXPECT_TRUE(stands_alone("被kh了", 3, 5));
+}
+TEST(StandsAlone, NotInsideAnEnglishWord) {
+  EXPECT_FALSE(stands_alone("khaki", 0, 2));
+}
+TEST(StandsAlone, NotAtTheEndOfAnId) {
+  EXPECT_FALSE(stands_alone("ak47kh", 4, 6));
+}
+
+}  // namespace
+}  // namespace qinglang::detail
+
+namespace qinglang::testing {
+namespace {
+
+const std::string kPinyinRule = one_rule("    pinyin: true\n    match: {words: [开盒, 网络厕所]}\n");
+
+std::string view_of_hit(std::string_view text) {
+  static auto rules = compile_or_fail(kPinyinRule);
+  Scanner scanner(rules);
+  Record record = Record::from_text(text);
+  const Verdict& v = scanner.scan(record);
+  return v.hits.empty() ? "none" : std::string(v.hits[0].view);
+}
+
+TEST(PinyinRule, FullPinyinMatches) {
+  EXPECT_EQ(view_of_hit("他被kaihe了"), "pinyin");
+}
+TEST(PinyinRule, InitialsMatch) {
+  EXPECT_EQ(view_of_hit("投稿wlcs"), "pinyin");
+}
+TEST(PinyinRule, MixedFormsMatch) {
+  EXPECT_EQ(view_of_hit("网络cs"), "pinyin");
+}
+TEST(PinyinRule, CapitalsAndSpacesMatch) {
+  EXPECT_EQ(view_of_hit("Kai He"), "pinyin");
+}
+TEST(PinyinRule, InitialsInsideEnglishDoNotMatch) {
+  EXPECT_EQ(view_of_hit("khaki pants"), "none");
+}
+TEST(PinyinRule, PlainWordsStillMatchRaw) {
+  EXPECT_EQ(view_of_hit("开盒"), "raw");
+}
+TEST(PinyinRule, RulesWithoutPinyinIgnoreIt) {
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {words: [开盒]}\n"), "kaihe"));
+}
+
+}  // namespace
+}  // namespace qinglang::testing
