@@ -66,7 +66,8 @@ class Compiler {
   std::array<ViewPatterns, kViewCount> patterns_;
 };
 
-// A literal may serve several leaves, but each leaf once: as itself when it is also one of its pinyin forms.
+// A literal may serve several leaves, but each leaf once: as the word itself when it is also a generated
+// form.
 void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target) {
   std::vector<LiteralTarget>& targets = patterns.literal_leaves[word];
   auto same_leaf = [&](const LiteralTarget& t) { return t.leaf == target.leaf; };
@@ -74,13 +75,13 @@ void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, Lite
   if (existing == targets.end()) {
     targets.push_back(target);
   } else {
-    existing->pinyin = existing->pinyin && target.pinyin;
+    if (target.form == View::raw) existing->form = View::raw;
   }
 }
 
 // What a view shows of a pattern's text: words and names are folded the way the text is.
 std::string text_for_view(const std::string& text, View view) {
-    switch (view) {
+  switch (view) {
     case View::folded:
       return Normalizer::instance().fold(text);
     case View::skeleton:
@@ -105,10 +106,13 @@ void Compiler::collect_patterns() {
           std::string word = text_for_view(text, view);
           if (view == View::skeleton) warn_if_skeleton_broadens(leaf, text, word);
           if (word.empty()) continue;  // a word of noise only has no skeleton
-          add_literal(patterns, word, {leaf_index, false});
+          add_literal(patterns, word, {leaf_index, View::raw});
           if (leaf.pinyin && view != View::raw)
             for (const std::string& variant : pinyin_variants(word))
-              add_literal(patterns, variant, {leaf_index, true});
+              add_literal(patterns, variant, {leaf_index, View::pinyin});
+          if (leaf.homophones && view != View::raw)
+            for (const std::string& variant : homophone_variants(word))
+              add_literal(patterns, variant, {leaf_index, View::homophone});
         } else if (leaf.kind == PatternKind::regex) {
           patterns.regexes.push_back(text);
           d.views[v].regex_targets.push_back({leaf_index, {}});

@@ -91,7 +91,8 @@ bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, C
     why = "not a Qinglang database cache";
     return false;
   }
-    if (header.key != key) return false;  // built from other rules, Hyperscan or CPU: the usual reason to rebuild
+  if (header.key != key)
+    return false;  // built from other rules, Hyperscan or CPU: the usual reason to rebuild
   Fnv1a checksum;
   checksum.add(rest.data(), rest.size());
   if (header.payload_size != rest.size() || header.payload_checksum != checksum.value()) {

@@ -41,9 +41,9 @@ std::string write_database_cache(const std::filesystem::path& path, std::uint64_
                                  CompiledRuleSetData& data);
 
 // Fills the databases from the file when it holds exactly `key`, its checksum matches and Hyperscan accepts
-// every database (its version and platform are checked again there). Otherwise returns false and, when the file
-// is damaged or not a cache at all, says why in `why`; a missing file, or one built for other patterns, leaves
-// `why` empty: that is the ordinary reason to rebuild.
+// every database (its version and platform are checked again there). Otherwise returns false and, when the
+// file is damaged or not a cache at all, says why in `why`; a missing file, or one built for other patterns,
+// leaves `why` empty: that is the ordinary reason to rebuild.
 bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, CompiledRuleSetData& data,
                          std::string& why);
 

@@ -54,8 +54,8 @@ inline std::size_t sequence_length(unsigned char lead) {
 }  // namespace
 
 std::string_view to_string(View view) noexcept {
-  static constexpr std::array<std::string_view, kViewCount + 1> kNames = {"raw", "folded", "skeleton",
-                                                                          "pinyin"};
+  static constexpr std::array<std::string_view, kViewCount + 2> kNames = {"raw", "folded", "skeleton",
+                                                                          "pinyin", "homophone"};
   return kNames[static_cast<std::size_t>(view)];
 }
 

@@ -19,9 +19,9 @@
 
 namespace qinglang::detail {
 
-// The views that are scanned, and `pinyin`: not a view of its own but what a hit reports when it matched one
-// of its words' pinyin forms (in the folded or skeleton view).
-enum class View : std::uint8_t { raw, folded, skeleton, pinyin };
+// The views that are scanned, then what a hit reports when it matched one of its words' generated forms (in
+// the folded or skeleton view): `pinyin` (kaihe, kh) or `homophone` (带骂 for 代骂).
+enum class View : std::uint8_t { raw, folded, skeleton, pinyin, homophone };
 inline constexpr std::size_t kViewCount = 3;  // scanned views
 std::string_view to_string(View view) noexcept;
 

@@ -12,6 +12,7 @@ namespace {
 struct PinyinEntry {
   std::uint32_t code_point;
   const char* readings;
+  bool common;  // GB2312 level 1
 };
 
 #include "pinyin_table.inc"
@@ -50,6 +51,43 @@ std::uint32_t decode(std::string_view c) {
   }
 }
 
+std::string encode(std::uint32_t cp) {
+  std::string out;
+  if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+  } else {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  }
+  out += static_cast<char>(0x80 | (cp & 0x3F));
+  return out;
+}
+
+// Most likely reading → the common characters whose most likely reading it is, in code point order.
+const std::unordered_map<std::string, std::vector<std::string>>& common_characters_by_reading() {
+  static const auto table = [] {
+    std::unordered_map<std::string, std::vector<std::string>> t;
+    for (const PinyinEntry& e : kPinyinReadings) {
+      if (!e.common) continue;
+      std::string_view readings = e.readings;
+      t[std::string(readings.substr(0, readings.find('|')))].push_back(encode(e.code_point));
+    }
+    return t;
+  }();
+  return table;
+}
+
+std::vector<std::string> split_characters(std::string_view word) {
+  std::vector<std::string> characters;
+  for (std::size_t i = 0; i < word.size();) {
+    std::size_t n = valid_sequence_length(word.substr(i));
+    if (n == 0) n = 1;
+    characters.emplace_back(word.substr(i, n));
+    i += n;
+  }
+  return characters;
+}
+
 // Appends every combination of one option per position, stopping at the cap.
 void combine(const std::vector<Options>& positions, std::size_t index, std::string& current,
              std::set<std::string>& out) {
@@ -73,13 +111,7 @@ bool is_ascii_alnum(char c) {
 }  // namespace
 
 std::vector<std::string> pinyin_variants(std::string_view word) {
-  std::vector<std::string> characters;
-  for (std::size_t i = 0; i < word.size();) {
-    std::size_t n = valid_sequence_length(word.substr(i));
-    if (n == 0) n = 1;
-    characters.emplace_back(word.substr(i, n));
-    i += n;
-  }
+  std::vector<std::string> characters = split_characters(word);
   std::vector<Options> full, initials, mixed;
   std::size_t chinese = 0;
   for (const std::string& c : characters) {
@@ -109,6 +141,29 @@ std::vector<std::string> pinyin_variants(std::string_view word) {
   combine(mixed, 0, current, variants);
   variants.erase(std::string(word));
   return {variants.begin(), variants.end()};
+}
+
+std::vector<std::string> homophone_variants(std::string_view word) {
+  std::vector<std::string> characters = split_characters(word);
+  std::vector<std::string> variants;
+  std::size_t chinese = 0;
+  for (const std::string& c : characters)
+    chinese += reading_table().count(decode(c));
+  if (chinese < 2) return variants;
+  for (std::size_t i = 0; i < characters.size() && variants.size() < kMaxHomophoneVariants; ++i) {
+    auto readings = reading_table().find(decode(characters[i]));
+    if (readings == reading_table().end()) continue;
+    auto same = common_characters_by_reading().find(readings->second.front());
+    if (same == common_characters_by_reading().end()) continue;
+    for (const std::string& h : same->second) {
+      if (h == characters[i] || variants.size() >= kMaxHomophoneVariants) continue;
+      std::string variant;
+      for (std::size_t j = 0; j < characters.size(); ++j)
+        variant += j == i ? h : characters[j];
+      variants.push_back(std::move(variant));
+    }
+  }
+  return variants;
 }
 
 bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noexcept {

@@ -16,6 +16,13 @@ inline constexpr std::size_t kMaxPinyinVariants = 256;
 // Empty for a word of fewer than two Chinese characters. The word itself is never among them.
 std::vector<std::string> pinyin_variants(std::string_view folded_word);
 
+// At most this many homophone variants per word.
+inline constexpr std::size_t kMaxHomophoneVariants = 64;
+
+// The word with one Chinese character replaced by a common character read the same way (带骂 for 代骂; its
+// most likely reading only). Empty for a word of fewer than two Chinese characters.
+std::vector<std::string> homophone_variants(std::string_view folded_word);
+
 // Whether a pinyin match [start, end) in `text` stands on its own: no ASCII letter or digit runs into its
 // ASCII ends, so kh does not fire inside "khaki" or an id like "ak47kh".
 bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noexcept;

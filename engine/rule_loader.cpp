@@ -11,9 +11,9 @@
 namespace qinglang::detail {
 namespace {
 
-constexpr std::string_view kRuleKeys[] = {"id",           "category", "item",     "title", "severity",
-                                          "action",       "fields",   "scope",    "match", "unless",
-                                          "unless_scope", "where",    "examples", "views", "pinyin"};
+constexpr std::string_view kRuleKeys[] = {
+    "id",    "category", "item",         "title", "severity", "action", "fields", "scope",
+    "match", "unless",   "unless_scope", "where", "examples", "views",  "pinyin", "homophones"};
 
 // Reads one file's YAML tree; holds what every check needs to report where it is.
 class FileLoader {
@@ -63,6 +63,7 @@ class FileLoader {
   std::uint32_t rule_index_ = 0;
   std::uint8_t rule_views_ = 0;
   bool rule_pinyin_ = false;
+  bool rule_homophones_ = false;
 };
 
 std::string describe(const YAML::Node& node) {
@@ -351,10 +352,14 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
   if (YAML::Node pinyin = node["pinyin"]) {
     if (std::optional<bool> value = boolean(pinyin, "pinyin")) rule.pinyin = *value;
   }
+  if (YAML::Node homophones = node["homophones"]) {
+    if (std::optional<bool> value = boolean(homophones, "homophones")) rule.homophones = *value;
+  }
 
   rule_index_ = static_cast<std::uint32_t>(model_.rules.size());
   rule_views_ = rule.views;
   rule_pinyin_ = rule.pinyin;
+  rule_homophones_ = rule.homophones;
   if (YAML::Node match = node["match"]) {
     rule.match = load_pattern(match);
   }
@@ -524,6 +529,7 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
   leaf.texts = std::move(*texts);
   leaf.views = rule_views_ != 0 ? rule_views_ : default_views(kind);
   leaf.pinyin = rule_pinyin_ && kind == PatternKind::words;
+  leaf.homophones = rule_homophones_ && kind == PatternKind::words;
   model_.leaves.push_back(std::move(leaf));
 
   PatternNode node;

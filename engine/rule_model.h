@@ -29,6 +29,7 @@ struct Leaf {
   int edits = 1;                   // for lookalike
   std::uint8_t views = 0;          // bit per View (normalizer.h): the views this leaf is matched against
   bool pinyin = false;             // words: also match their pinyin forms (pinyin.h)
+  bool homophones = false;         // words: also match them with a character swapped for a homophone
   SourceLocation location;
 };
 
@@ -86,6 +87,7 @@ struct Rule {
   Scope unless_scope = Scope::field;
   std::uint8_t views = 0;          // from `views:`; 0 means each pattern's default
   bool pinyin = false;             // from `pinyin:`
+  bool homophones = false;         // from `homophones:`
   std::uint32_t match = kNoNode;   // root node of `match`
   std::uint32_t unless = kNoNode;  // root node of `unless`
   std::vector<Condition> conditions;

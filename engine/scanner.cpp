@@ -156,10 +156,10 @@ int Scanner::State::on_literal(unsigned int id, unsigned long long, unsigned lon
   auto [original_start, original_end, view] = c.locate(start, end);
   for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i) {
     const detail::LiteralTarget& target = dbs.literal_targets[i];
-    if (!target.pinyin) {
+    if (target.form == detail::View::raw) {
       c.state->add_event(target.leaf, c.field, original_start, original_end, view);
-    } else if (detail::stands_alone(c.text, start, end)) {
-      c.state->add_event(target.leaf, c.field, original_start, original_end, detail::View::pinyin);
+    } else if (target.form != detail::View::pinyin || detail::stands_alone(c.text, start, end)) {
+      c.state->add_event(target.leaf, c.field, original_start, original_end, target.form);
     }
   }
   return 0;

@@ -96,3 +96,41 @@ TEST(PinyinRule, RulesWithoutPinyinIgnoreIt) {
 
 }  // namespace
 }  // namespace qinglang::testing
+
+namespace qinglang::detail {
+namespace {
+
+TEST(HomophoneVariants, OneCharacterSwappedForTheSameReading) {
+  auto h = homophone_variants("代骂");
+  EXPECT_TRUE(std::find(h.begin(), h.end(), "带骂") != h.end());
+  EXPECT_TRUE(std::find(h.begin(), h.end(), "代妈") != h.end());
+}
+TEST(HomophoneVariants, NeverTheWordItself) {
+  auto h = homophone_variants("代骂");
+  EXPECT_TRUE(std::find(h.begin(), h.end(), "代骂") == h.end());
+}
+TEST(HomophoneVariants, StayBounded) {
+  EXPECT_LE(homophone_variants("一二三四五六七八九十").size(), kMaxHomophoneVariants);
+}
+TEST(HomophoneVariants, OneChineseCharacterGivesNone) {
+  EXPECT_TRUE(homophone_variants("骂v").empty());
+}
+
+}  // namespace
+}  // namespace qinglang::detail
+
+namespace qinglang::testing {
+namespace {
+
+TEST(HomophoneRule, HomophoneMatchesAndSaysSo) {
+  auto rules = compile_or_fail(one_rule("    homophones: true\n    match: {words: [代骂]}\n"));
+  Scanner scanner(rules);
+  Record record = Record::from_text("专业带骂");
+  EXPECT_EQ(scanner.scan(record).hits.at(0).view, "homophone");
+}
+TEST(HomophoneRule, RulesWithoutHomophonesIgnoreThem) {
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {words: [代骂]}\n"), "专业带骂"));
+}
+
+}  // namespace
+}  // namespace qinglang::testing
