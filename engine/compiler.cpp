@@ -8,6 +8,7 @@
 #include "lookalike.h"
 #include "pinyin.h"
 #include "rule_loader.h"
+#include "split_characters.h"
 
 namespace qinglang {
 
@@ -86,6 +87,8 @@ std::string text_for_view(const std::string& text, View view) {
       return Normalizer::instance().fold(text);
     case View::skeleton:
       return Normalizer::instance().skeleton(text);
+    case View::numerals:
+      return Normalizer::instance().numerals(text);
     default:
       return text;
   }
@@ -113,6 +116,9 @@ void Compiler::collect_patterns() {
           if (leaf.homophones && view != View::raw)
             for (const std::string& variant : homophone_variants(word))
               add_literal(patterns, variant, {leaf_index, View::homophone});
+          if (view != View::raw)
+            for (const std::string& variant : split_character_variants(word))
+              add_literal(patterns, variant, {leaf_index, View::split});
         } else if (leaf.kind == PatternKind::regex) {
           patterns.regexes.push_back(text);
           d.views[v].regex_targets.push_back({leaf_index, {}});

@@ -54,8 +54,8 @@ inline std::size_t sequence_length(unsigned char lead) {
 }  // namespace
 
 std::string_view to_string(View view) noexcept {
-  static constexpr std::array<std::string_view, kViewCount + 2> kNames = {"raw", "folded", "skeleton",
-                                                                          "pinyin", "homophone"};
+  static constexpr std::array<std::string_view, 7> kNames = {"raw",    "folded",    "skeleton", "numerals",
+                                                             "pinyin", "homophone", "split"};
   return kNames[static_cast<std::size_t>(view)];
 }
 
@@ -94,6 +94,8 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
     entries_.push_back(std::move(entry));
     set(e.code_point, static_cast<std::uint16_t>(kFirstEntry + entries_.size() - 1));
   }
+  for (const FoldEntry& e : kNumeralDigits)
+    numeral_digits_.emplace_back(e.code_point, e.folded[0]);
   for (std::uint32_t c = 0; c < 128; ++c) {
     std::uint16_t kind = classify(c);
     ascii_noise_[c] = kind == kNoise;
@@ -195,6 +197,41 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
   }
   folded.size = fn;
   skeleton.size = kn;
+}
+
+void Normalizer::numerals(const ViewText& skeleton, ViewText& out) const {
+  std::string_view text = skeleton.text();
+  char* chars = out.chars.reserve(text.size() + 1, 0);
+  std::uint32_t* origins = out.origins.reserve(text.size() + 1, 0);
+  std::uint8_t* gaps = out.gaps.reserve(text.size() + 1, 0);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t length = valid_sequence_length(text.substr(i));
+    if (length == 3) {
+      std::uint32_t cp = decode(reinterpret_cast<const unsigned char*>(text.data() + i), 3);
+      auto it = std::lower_bound(numeral_digits_.begin(), numeral_digits_.end(), std::make_pair(cp, '\0'));
+      if (it != numeral_digits_.end() && it->first == cp) {
+        chars[n] = it->second;
+        origins[n] = skeleton.origin(i);
+        gaps[n++] = skeleton.gap(i);
+        i += 3;
+        continue;
+      }
+    }
+    for (std::size_t b = 0; b < length; ++b, ++i, ++n) {
+      chars[n] = text[i];
+      origins[n] = skeleton.origin(i);
+      gaps[n] = skeleton.gap(i);
+    }
+  }
+  out.size = n;
+}
+
+std::string Normalizer::numerals(std::string_view word) const {
+  ViewText folded, skeleton, digits;
+  normalize(word, folded, skeleton);
+  numerals(skeleton, digits);
+  return std::string(digits.text());
 }
 
 std::string Normalizer::fold(std::string_view word) const {

@@ -19,10 +19,11 @@
 
 namespace qinglang::detail {
 
-// The views that are scanned, then what a hit reports when it matched one of its words' generated forms (in
-// the folded or skeleton view): `pinyin` (kaihe, kh) or `homophone` (带骂 for 代骂).
-enum class View : std::uint8_t { raw, folded, skeleton, pinyin, homophone };
-inline constexpr std::size_t kViewCount = 3;  // scanned views
+// The views that are scanned (`numerals`: the skeleton with Chinese numerals as digits, for rules that opt
+// in), then what a hit reports when it matched one of its words' generated forms: `pinyin` (kaihe, kh),
+// `homophone` (带骂 for 代骂) or `split` (弓虽 for 强).
+enum class View : std::uint8_t { raw, folded, skeleton, numerals, pinyin, homophone, split };
+inline constexpr std::size_t kViewCount = 4;  // scanned views
 std::string_view to_string(View view) noexcept;
 
 // A growable array whose new elements are left uninitialized: the normalizer writes every element it keeps,
@@ -76,6 +77,11 @@ class Normalizer {
   // noise).
   void normalize(std::string_view text, ViewText& folded, ViewText& skeleton) const;
 
+  // The numerals view: the skeleton with Chinese numerals (一 壹 幺 〇) as ASCII digits, same origins and
+  // gaps.
+  void numerals(const ViewText& skeleton, ViewText& out) const;
+  std::string numerals(std::string_view word) const;
+
   // The folded and skeleton forms of a rule's word, as the views would show it.
   std::string fold(std::string_view word) const;
   std::string skeleton(std::string_view word) const;
@@ -106,8 +112,9 @@ class Normalizer {
   std::vector<Entry> entries_;
   std::array<char, 128> ascii_folded_{};  // ASCII folds to ASCII: lower case
   std::array<bool, 128> ascii_noise_{};
-  std::vector<std::uint16_t> page_index_;              // by code point >> 8: index into pages_
-  std::vector<std::array<std::uint16_t, 256>> pages_;  // page 0 is all identity, shared
+  std::vector<std::pair<std::uint32_t, char>> numeral_digits_;  // sorted by code point
+  std::vector<std::uint16_t> page_index_;                       // by code point >> 8: index into pages_
+  std::vector<std::array<std::uint16_t, 256>> pages_;           // page 0 is all identity, shared
 };
 
 }  // namespace qinglang::detail

@@ -12,8 +12,8 @@ namespace qinglang::detail {
 namespace {
 
 constexpr std::string_view kRuleKeys[] = {
-    "id",    "category", "item",         "title", "severity", "action", "fields", "scope",
-    "match", "unless",   "unless_scope", "where", "examples", "views",  "pinyin", "homophones"};
+    "id",     "category",     "item",  "title",    "severity", "action", "fields",     "scope",   "match",
+    "unless", "unless_scope", "where", "examples", "views",    "pinyin", "homophones", "numerals"};
 
 // Reads one file's YAML tree; holds what every check needs to report where it is.
 class FileLoader {
@@ -64,6 +64,7 @@ class FileLoader {
   std::uint8_t rule_views_ = 0;
   bool rule_pinyin_ = false;
   bool rule_homophones_ = false;
+  bool rule_numerals_ = false;
 };
 
 std::string describe(const YAML::Node& node) {
@@ -355,11 +356,15 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
   if (YAML::Node homophones = node["homophones"]) {
     if (std::optional<bool> value = boolean(homophones, "homophones")) rule.homophones = *value;
   }
+  if (YAML::Node numerals = node["numerals"]) {
+    if (std::optional<bool> value = boolean(numerals, "numerals")) rule.numerals = *value;
+  }
 
   rule_index_ = static_cast<std::uint32_t>(model_.rules.size());
   rule_views_ = rule.views;
   rule_pinyin_ = rule.pinyin;
   rule_homophones_ = rule.homophones;
+  rule_numerals_ = rule.numerals;
   if (YAML::Node match = node["match"]) {
     rule.match = load_pattern(match);
   }
@@ -530,6 +535,7 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
   leaf.views = rule_views_ != 0 ? rule_views_ : default_views(kind);
   leaf.pinyin = rule_pinyin_ && kind == PatternKind::words;
   leaf.homophones = rule_homophones_ && kind == PatternKind::words;
+  if (rule_numerals_) leaf.views |= view_bit(View::numerals);
   model_.leaves.push_back(std::move(leaf));
 
   PatternNode node;

@@ -88,6 +88,7 @@ struct Rule {
   std::uint8_t views = 0;          // from `views:`; 0 means each pattern's default
   bool pinyin = false;             // from `pinyin:`
   bool homophones = false;         // from `homophones:`
+  bool numerals = false;           // from `numerals:`
   std::uint32_t match = kNoNode;   // root node of `match`
   std::uint32_t unless = kNoNode;  // root node of `unless`
   std::vector<Condition> conditions;

@@ -120,7 +120,7 @@ struct Scanner::State {
   std::vector<std::uint32_t> pending_rules;
   std::vector<std::uint32_t> hit_order;
   std::string repaired;  // a field's bytes with invalid UTF-8 replaced, same offsets
-  detail::ViewText folded, skeleton;
+  detail::ViewText folded, skeleton, numerals;
   Verdict verdict;
 };
 
@@ -151,7 +151,7 @@ int Scanner::State::on_literal(unsigned int id, unsigned long long, unsigned lon
   const detail::ViewDatabases& dbs = c.state->data->views[static_cast<std::size_t>(c.view)];
   auto end = static_cast<std::uint32_t>(to);
   std::uint32_t start = end - dbs.literal_length[id];
-  if (c.view == detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(*c.map, start, end))
+  if (c.view >= detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(*c.map, start, end))
     return 0;
   auto [original_start, original_end, view] = c.locate(start, end);
   for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i) {
@@ -179,7 +179,7 @@ int Scanner::State::on_regex(unsigned int id, unsigned long long from, unsigned 
     std::string_view window = c.text.substr(window_start, end - window_start + margin);
     if (window.find(target.exact_name) != std::string_view::npos) return 0;
   }
-  if (c.view == detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(*c.map, start, end))
+  if (c.view >= detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(*c.map, start, end))
     return 0;
   auto [original_start, original_end, view] = c.locate(start, end);
   c.state->add_event(target.leaf, c.field, original_start, original_end, view);
@@ -217,7 +217,9 @@ void Scanner::State::scan_field(std::uint32_t field, std::string_view text) {
   }
   const detail::ViewDatabases& folded_dbs = views[static_cast<std::size_t>(detail::View::folded)];
   const detail::ViewDatabases& skeleton_dbs = views[static_cast<std::size_t>(detail::View::skeleton)];
-  if (folded_dbs.empty() && skeleton_dbs.empty()) return;
+  if (folded_dbs.empty() && skeleton_dbs.empty() &&
+      views[static_cast<std::size_t>(detail::View::numerals)].empty())
+    return;
   detail::Normalizer::instance().normalize(text, folded, skeleton);
   if (!folded_dbs.empty() && folded.size > 0) {
     FieldContext context{this, field, detail::View::folded, folded.text(), &folded, text};
@@ -226,6 +228,12 @@ void Scanner::State::scan_field(std::uint32_t field, std::string_view text) {
   if (!skeleton_dbs.empty() && skeleton.size > 0) {
     FieldContext context{this, field, detail::View::skeleton, skeleton.text(), &skeleton, text};
     scan_view(context, skeleton_dbs);
+  }
+  const detail::ViewDatabases& numerals_dbs = views[static_cast<std::size_t>(detail::View::numerals)];
+  if (!numerals_dbs.empty() && skeleton.size > 0) {
+    detail::Normalizer::instance().numerals(skeleton, numerals);
+    FieldContext context{this, field, detail::View::numerals, numerals.text(), &numerals, text};
+    scan_view(context, numerals_dbs);
   }
 }
 

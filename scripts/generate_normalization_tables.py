@@ -5,7 +5,8 @@ Every mapping is derived from data that Debian ships, never typed by hand:
   - unicode-data: UnicodeData.txt (compatibility decompositions: full-width, styled, circled letters and digits;
     numeric values of digit symbols; general categories for noise), CaseFolding.txt, Unihan_Variants (Z-variants);
   - libopencc-data through the opencc command: traditional to simplified, character by character;
-  - python3-icu: Unicode's confusables (ICU spoof-checker skeletons) for Cyrillic and Greek look-alike letters.
+  - python3-icu: Unicode's confusables (ICU spoof-checker skeletons) for Cyrillic and Greek look-alike letters;
+  - Unihan_NumericValues (unicode-data): Chinese numerals (一 壹 幺 〇) as digits, for rules that opt in.
 
 Run from the repository root after installing those packages:
     apt-get install unicode-data libopencc-data opencc python3-icu
@@ -105,6 +106,20 @@ def z_variants():
                     mapping[cp] = t
                     break
     return mapping
+
+
+def chinese_numerals(chars):
+    """Characters with a single-digit Unihan numeric value (primary, accounting or other), and 〇."""
+    digits = {0x3007: "0"}
+    with bz2.open(f"{UCD}/Unihan_NumericValues.txt.bz2", "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            code, _, value = line.rstrip("\n").split("\t")
+            cp = int(code[2:], 16)
+            if len(value) == 1 and value.isdigit() and 0x4E00 <= cp <= 0x9FFF:
+                digits[cp] = value
+    return digits
 
 
 def is_invisible(cp, category):
@@ -215,6 +230,11 @@ def main():
     out.write("inline constexpr CodeRange kNoiseRanges[] = {\n")
     for first, last in to_ranges(noise):
         out.write(f"    {{0x{first:X}, 0x{last:X}}},\n")
+    out.write("};\n\n")
+    out.write("// Chinese numerals → digits, for the numerals view (rules with numerals: true): 一二三, 壹贰叁, 幺, 〇.\n")
+    out.write("inline constexpr FoldEntry kNumeralDigits[] = {\n")
+    for cp, digit in sorted(chinese_numerals(chars).items()):
+        out.write(f'    {{0x{cp:X}, "{digit}"}},\n')
     out.write("};\n")
 
 

@@ -149,3 +149,37 @@ TEST(EvasionProperty, RandomBytesGiveSpansInsideTheFieldOnCharacterBoundaries) {
 
 }  // namespace
 }  // namespace qinglang::testing
+
+namespace qinglang::testing {
+namespace {
+
+const std::string kContactRule = one_rule("    numerals: true\n    match: {regex: 'qq\\d{6,10}'}\n");
+
+TEST(Numerals, ChineseNumeralsReadAsDigitsForRulesThatOptIn) {
+  EXPECT_EQ("block", decision_of(kContactRule, "加QQ一二三四五六七"));
+}
+TEST(Numerals, AccountingNumeralsAndYao) {
+  EXPECT_EQ("block", decision_of(kContactRule, "QQ幺贰叁肆伍陆柒"));
+}
+TEST(Numerals, SpacedDigits) {
+  EXPECT_EQ("block", decision_of(kContactRule, "qq 1 2 3 4 5 6 7"));
+}
+TEST(Numerals, RulesWithoutTheOptionSeeNumeralsAsWords) {
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {regex: 'qq\\d{6,10}'}\n"), "加QQ一二三四五六七"));
+}
+TEST(Numerals, NumeralsInOrdinaryWordsDoNotMatter) {
+  EXPECT_EQ("pass", decision_of(kContactRule, "我们一起玩QQ游戏"));
+}
+
+TEST(SplitCharacters, SplitCharacterMatches) {
+  EXPECT_EQ("block", decision_of(one_rule("    match: {words: [强奸]}\n"), "弓虽奸"));
+}
+TEST(SplitCharacters, EverySplitCharacterAtOnce) {
+  EXPECT_EQ("block", decision_of(one_rule("    match: {words: [强奸]}\n"), "弓虽女干"));
+}
+TEST(SplitCharacters, HalvesAloneAreOrdinaryText) {
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {words: [强奸]}\n"), "女子干活"));
+}
+
+}  // namespace
+}  // namespace qinglang::testing
