@@ -96,6 +96,9 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
   }
   for (const FoldEntry& e : kNumeralDigits)
     numeral_digits_.emplace_back(e.code_point, e.folded[0]);
+  for (std::uint32_t cp = kCjkFirst; cp < kCjkFirst + kCjkCount; ++cp)
+    if (classify(cp) != kIdentity)
+      cjk_changed_[(cp - kCjkFirst) >> 6] |= std::uint64_t{1} << ((cp - kCjkFirst) & 63);
   for (std::uint32_t c = 0; c < 128; ++c) {
     std::uint16_t kind = classify(c);
     ascii_noise_[c] = kind == kNoise;
@@ -119,6 +122,10 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
   std::uint32_t* ko = skeleton.origins.reserve(k_capacity, 0);
   std::uint8_t* kg = skeleton.gaps.reserve(k_capacity, 0);
   std::uint8_t noise_run = 0;
+  // Locals again: the tables are members, and members are reloaded after every store through char*.
+  const std::uint16_t* page_index = page_index_.data();
+  const std::array<std::uint16_t, 256>* pages = pages_.data();
+  const std::uint64_t* cjk_changed = cjk_changed_.data();
 
   for (std::size_t i = 0; i < n;) {
     auto origin = static_cast<std::uint32_t>(i);
@@ -144,13 +151,25 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
       length = 1;
       folded_form = kReplacementCharacter;
     } else {
-      std::uint16_t kind = classify(decode(bytes + i, length));
+      std::uint32_t cp = decode(bytes + i, length);
+      // Most characters are common CJK ideographs that stay as they are: one bit each, held in L1.
+      bool plain_ideograph =
+          cp - kCjkFirst < kCjkCount && !(cjk_changed[(cp - kCjkFirst) >> 6] >> ((cp - kCjkFirst) & 63) & 1);
+      std::uint16_t kind = plain_ideograph ? kIdentity : pages[page_index[cp >> 8]][cp & 0xFF];
       if (kind == kIdentity) {
-        for (std::size_t b = 0; b < length; ++b) {
-          fc[fn] = kc[kn] = static_cast<char>(bytes[i + b]);
-          fo[fn++] = ko[kn] = origin;
-          kg[kn++] = b == 0 ? noise_run : 0;
+        // Copied through locals: the stores cannot then force the source bytes to be read again.
+        char b0 = static_cast<char>(bytes[i]), b1 = static_cast<char>(bytes[i + 1]);
+        fc[fn] = kc[kn] = b0;
+        fc[fn + 1] = kc[kn + 1] = b1;
+        if (length > 2) {
+          char b2 = static_cast<char>(bytes[i + 2]);
+          fc[fn + 2] = kc[kn + 2] = b2;
+          if (length > 3) fc[fn + 3] = kc[kn + 3] = static_cast<char>(bytes[i + 3]);
         }
+        fo[fn] = ko[kn] = origin;  // only a character's first byte needs its origin and gap
+        kg[kn] = noise_run;
+        fn += length;
+        kn += length;
         noise_run = 0;
         i += length;
         continue;
@@ -218,11 +237,10 @@ void Normalizer::numerals(const ViewText& skeleton, ViewText& out) const {
         continue;
       }
     }
-    for (std::size_t b = 0; b < length; ++b, ++i, ++n) {
-      chars[n] = text[i];
-      origins[n] = skeleton.origin(i);
-      gaps[n] = skeleton.gap(i);
-    }
+    origins[n] = skeleton.origin(i);
+    gaps[n] = skeleton.gap(i);
+    for (std::size_t b = 0; b < length; ++b)
+      chars[n++] = text[i++];
   }
   out.size = n;
 }
@@ -250,16 +268,21 @@ std::pair<std::uint32_t, std::uint32_t> Normalizer::original_span(const ViewText
                                                                   std::string_view original,
                                                                   std::uint32_t view_start,
                                                                   std::uint32_t view_end) {
+  std::string_view text = view.text();
+  std::uint32_t last_character = view_end - 1;
+  while (last_character > view_start && (static_cast<unsigned char>(text[last_character]) & 0xC0) == 0x80)
+    --last_character;
   std::uint32_t start = view.origin(view_start);
-  std::uint32_t last = view.origin(view_end - 1);
+  std::uint32_t last = view.origin(last_character);
   std::size_t length = valid_sequence_length(original.substr(last));
   return {start, last + static_cast<std::uint32_t>(length == 0 ? 1 : length)};
 }
 
 bool Normalizer::noise_runs_are_short(const ViewText& skeleton, std::uint32_t view_start,
                                       std::uint32_t view_end) {
+  std::string_view text = skeleton.text();
   for (std::uint32_t i = view_start + 1; i < view_end; ++i)
-    if (skeleton.gap(i) > kMaxNoiseRun) return false;
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && skeleton.gap(i) > kMaxNoiseRun) return false;
   return true;
 }
 

@@ -49,8 +49,9 @@ class RawBuffer {
   std::size_t capacity_ = 0;
 };
 
-// A view's text and, for each of its bytes, where the character it came from starts in the original. Reused
-// between fields, so a warm scanner normalizes without allocating.
+// A view's text and, for the first byte of each of its characters, where the character it came from starts in
+// the original (matches start and end on character boundaries, so no other byte is ever asked; the other
+// slots are left unwritten). Reused between fields, so a warm scanner normalizes without allocating.
 struct ViewText {
   std::string_view text() const { return {chars.data(), size}; }
   std::uint32_t origin(std::size_t i) const { return origins.data()[i]; }
@@ -113,8 +114,11 @@ class Normalizer {
   std::array<char, 128> ascii_folded_{};  // ASCII folds to ASCII: lower case
   std::array<bool, 128> ascii_noise_{};
   std::vector<std::pair<std::uint32_t, char>> numeral_digits_;  // sorted by code point
-  std::vector<std::uint16_t> page_index_;                       // by code point >> 8: index into pages_
-  std::vector<std::array<std::uint16_t, 256>> pages_;           // page 0 is all identity, shared
+  // CJK Unified Ideographs: a bit per character that is not kept as it is (traditional forms, variants).
+  static constexpr std::uint32_t kCjkFirst = 0x4E00, kCjkCount = 0xA000 - 0x4E00;
+  std::array<std::uint64_t, kCjkCount / 64> cjk_changed_{};
+  std::vector<std::uint16_t> page_index_;              // by code point >> 8: index into pages_
+  std::vector<std::array<std::uint16_t, 256>> pages_;  // page 0 is all identity, shared
 };
 
 }  // namespace qinglang::detail
