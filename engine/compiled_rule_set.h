@@ -43,8 +43,8 @@ struct ViewDatabases {
   std::vector<LiteralTarget> literal_targets;
 
   // Regexes and look-alike expansions, kept apart so the literal database stays fast. Start of match makes a
-  // database four times slower, and regex matches are rare: each field is scanned with the detector (no start
-  // of match, one report per pattern), and only a field where it found something is rescanned by the locator.
+  // database four times slower, and regex matches are rare: a batch is scanned with the detector (no start of
+  // match), and only the fields where it found something are rescanned by the locator.
   DatabasePtr regex_detector;
   DatabasePtr regex_locator;
   std::vector<RegexTarget> regex_targets;  // by regex id

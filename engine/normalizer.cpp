@@ -115,12 +115,13 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
   const std::size_t n = text.size();
   const bool valid = is_valid_utf8(text);  // at SIMD speed; then no per-character validation
 
-  std::size_t f_capacity = n + 16, k_capacity = n + 16, fn = 0, kn = 0;
-  char* fc = folded.chars.reserve(f_capacity, 0);
-  std::uint32_t* fo = folded.origins.reserve(f_capacity, 0);
-  char* kc = skeleton.chars.reserve(k_capacity, 0);
-  std::uint32_t* ko = skeleton.origins.reserve(k_capacity, 0);
-  std::uint8_t* kg = skeleton.gaps.reserve(k_capacity, 0);
+  std::size_t fn = folded.size, kn = skeleton.size;
+  std::size_t f_capacity = fn + n + 16, k_capacity = kn + n + 16;
+  char* fc = folded.chars.reserve(f_capacity, fn);
+  std::uint32_t* fo = folded.origins.reserve(f_capacity, fn);
+  char* kc = skeleton.chars.reserve(k_capacity, kn);
+  std::uint32_t* ko = skeleton.origins.reserve(k_capacity, kn);
+  std::uint8_t* kg = skeleton.gaps.reserve(k_capacity, kn);
   std::uint8_t noise_run = 0;
   // Locals again: the tables are members, and members are reloaded after every store through char*.
   const std::uint16_t* page_index = page_index_.data();
@@ -218,6 +219,13 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
   skeleton.size = kn;
 }
 
+void Normalizer::append_separator(ViewText& view) {
+  view.chars.reserve(view.size + 1, view.size)[view.size] = '\n';
+  view.origins.reserve(view.size + 1, view.size)[view.size] = 0;
+  view.gaps.reserve(view.size + 1, view.size)[view.size] = 255;
+  ++view.size;
+}
+
 void Normalizer::numerals(const ViewText& skeleton, ViewText& out) const {
   std::string_view text = skeleton.text();
   char* chars = out.chars.reserve(text.size() + 1, 0);
@@ -276,6 +284,13 @@ std::pair<std::uint32_t, std::uint32_t> Normalizer::original_span(const ViewText
   std::uint32_t last = view.origin(last_character);
   std::size_t length = valid_sequence_length(original.substr(last));
   return {start, last + static_cast<std::uint32_t>(length == 0 ? 1 : length)};
+}
+
+bool Normalizer::drops_noise(const ViewText& skeleton, std::uint32_t view_start, std::uint32_t view_end) {
+  std::string_view text = skeleton.text();
+  for (std::uint32_t i = view_start + 1; i < view_end; ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && skeleton.gap(i) > 0) return true;
+  return false;
 }
 
 bool Normalizer::noise_runs_are_short(const ViewText& skeleton, std::uint32_t view_start,

@@ -31,12 +31,12 @@ std::string_view to_string(View view) noexcept;
 template <typename T>
 class RawBuffer {
  public:
-  // Makes room for `n` elements, keeping the first `used`.
+  // Makes room for `n` elements, keeping the first `used` (as many of them as were ever allocated).
   T* reserve(std::size_t n, std::size_t used) {
     if (n > capacity_) {
       std::size_t capacity = std::max(n, 2 * capacity_);
       std::unique_ptr<T[]> grown(new T[capacity]);
-      std::copy(data_.get(), data_.get() + used, grown.get());
+      std::copy(data_.get(), data_.get() + std::min(used, capacity_), grown.get());
       data_ = std::move(grown);
       capacity_ = capacity;
     }
@@ -74,9 +74,12 @@ class Normalizer {
   // The tables are built once, on first use; the instance is immutable and shared by all threads.
   static const Normalizer& instance();
 
-  // Fills the folded and skeleton views of `text` (any bytes; an invalid byte reads as U+FFFD, which is
-  // noise).
+  // Appends the folded and skeleton views of `text` to `folded` and `skeleton` (set their size to 0 to start
+  // afresh); origins are offsets into `text`. Any bytes: an invalid byte reads as U+FFFD, which is noise.
   void normalize(std::string_view text, ViewText& folded, ViewText& skeleton) const;
+
+  // Appends a byte that no match may span (the scanner drops matches that cross it), with no origin.
+  static void append_separator(ViewText& view);
 
   // The numerals view: the skeleton with Chinese numerals (一 壹 幺 〇) as ASCII digits, same origins and
   // gaps.
@@ -92,6 +95,9 @@ class Normalizer {
                                                                std::string_view original,
                                                                std::uint32_t view_start,
                                                                std::uint32_t view_end);
+
+  // Whether noise was dropped between the characters of the skeleton span [view_start, view_end).
+  static bool drops_noise(const ViewText& skeleton, std::uint32_t view_start, std::uint32_t view_end);
 
   // Whether a skeleton match [view_start, view_end) has no run of noise longer than kMaxNoiseRun inside it.
   static bool noise_runs_are_short(const ViewText& skeleton, std::uint32_t view_start,

@@ -1,5 +1,8 @@
-// The scan path: Hyperscan reports leaf matches per field; rules are then evaluated over those matches only
-// (so exceptions see the whole field or record), and surviving rules become hits.
+// The scan path. Records are scanned in batches: every field's views are appended to one buffer per view,
+// with a separator between fields, so Hyperscan is called once per view for the whole batch (its fixed cost
+// per call dominates short records). Each match is attributed to its field by offset; a match that crosses a
+// separator is dropped. Rules are then evaluated per record over the leaf matches only, so exceptions see the
+// whole field or record, and surviving rules become hits.
 #include "qinglang/scanner.h"
 
 #include <algorithm>
@@ -13,8 +16,9 @@
 namespace qinglang {
 namespace detail {
 
-// One leaf match in one field. Offsets are bytes into the field value.
+// One leaf match in one field of one record of the batch. Offsets are bytes into the field value.
 struct Event {
+  std::uint32_t record;
   std::uint32_t leaf;
   std::uint32_t field;
   std::uint32_t start;
@@ -22,7 +26,8 @@ struct Event {
   View view;  // the least normalized view that explains the match
 
   bool operator<(const Event& o) const {
-    return std::tie(leaf, field, start, end, view) < std::tie(o.leaf, o.field, o.start, o.end, o.view);
+    return std::tie(record, leaf, field, start, end, view) <
+           std::tie(o.record, o.leaf, o.field, o.start, o.end, o.view);
   }
 };
 
@@ -34,10 +39,34 @@ struct Span {
   View view;
 };
 
-// A flood of one word must not grow memory without bound: beyond this many matches of one leaf in one field,
-// later ones are dropped (the first ones already prove the leaf, and `near` windows look at the first ones).
+// A text field of a record in the batch.
+struct Segment {
+  std::uint32_t record;
+  std::uint32_t field;
+  std::string_view original;
+};
+
+// One scanned view of the whole batch: the fields' view texts one after another, each followed by a
+// separator.
+struct BatchView {
+  ViewText text;
+  std::vector<std::uint32_t> begin;  // by segment: where its text starts; one more entry marks the end
+  std::vector<std::uint8_t> needs_locating;  // by segment: the regex detector found something there
+
+  std::uint32_t content_end(std::size_t segment) const {
+    return begin[segment + 1] - 1;
+  }  // before the separator
+  std::size_t segment_at(std::uint32_t offset) const {
+    return static_cast<std::size_t>(std::upper_bound(begin.begin(), begin.end(), offset) - begin.begin()) - 1;
+  }
+};
+
+// A flood of one word must not grow memory without bound: beyond this many matches of one leaf in one field
+// (per view), later ones are dropped (the first ones already prove the leaf, and `near` windows look at the
+// first ones).
 constexpr std::uint32_t kMaxEventsPerLeafAndField = 64;
 constexpr std::uint32_t kAnyField = UINT32_MAX;
+constexpr std::size_t kNoSegment = SIZE_MAX;
 
 }  // namespace detail
 
@@ -58,30 +87,34 @@ struct Scanner::State {
   }
   ~State() { hs_free_scratch(scratch); }
 
-  // What Hyperscan's callbacks get: the scanner, the field, and the view of it being scanned.
-  struct FieldContext {
+  // What Hyperscan's callbacks get: the scanner and the view being scanned. Offsets Hyperscan reports are
+  // relative to `base` in the view's buffer; `segment` is fixed when one field alone is being scanned.
+  struct ScanContext {
     State* state;
-    std::uint32_t field;
     detail::View view;
-    std::string_view text;        // the view's text
-    const detail::ViewText* map;  // its map to the original; null for the raw view
-    std::string_view original;    // the field value
-
-    // The original span of a view span, and the least normalized view that shows it as it is.
-    std::tuple<std::uint32_t, std::uint32_t, detail::View> locate(std::uint32_t start,
-                                                                  std::uint32_t end) const;
+    detail::BatchView* batch;
+    std::uint32_t base;
+    std::size_t segment;
   };
   static int on_literal(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
                         void* context);
   static int on_regex(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
                       void* context);
+  static int on_detect(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+                       void* context);
 
-  void scan_record(const Record& record);
-  void scan_field(std::uint32_t field, std::string_view text);
-  void scan_view(FieldContext& context, const detail::ViewDatabases& databases);
-  void add_event(std::uint32_t leaf, std::uint32_t field, std::uint32_t start, std::uint32_t end,
+  void scan_batch(std::span<const Record> records);
+  void build_views(std::span<const Record> records);
+  void scan_view(detail::View view);
+  // Attributes a match [start, end) of the view's buffer to its field, checks it and records it; drops it
+  // when it crosses a separator or fails a check.
+  void take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
+                  detail::View form, std::string_view exact_name);
+  void add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
                  detail::View view);
-  void index_events();
+  void evaluate_record(const Record& record, std::size_t events_begin, std::size_t events_end,
+                       Verdict& verdict);
+  void index_events(std::size_t begin, std::size_t end);
   void evaluate_rule(std::uint32_t rule_index);
   bool evaluate(std::uint32_t node, std::uint32_t field, const detail::Rule* filter);
   bool evaluate_leaf(const detail::PatternNode& node, std::uint32_t field, const detail::Rule* filter);
@@ -89,7 +122,7 @@ struct Scanner::State {
   bool evaluate_near_in_field(const detail::PatternNode& node, std::uint32_t field);
   void collect_fields(std::uint32_t node, std::vector<std::uint32_t>& out, std::size_t from) const;
   void add_hits(std::uint32_t rule_index, std::size_t evidence_begin);
-  void finish_verdict();
+  void finish_verdict(Verdict& verdict);
 
   std::pair<const Event*, const Event*> events_of(std::uint32_t leaf) const {
     if (leaf_range_epoch[leaf] != record_epoch) return {nullptr, nullptr};
@@ -99,6 +132,9 @@ struct Scanner::State {
     if (wanted != detail::kAnyField) return field == wanted;
     return filter == nullptr || filter->applies_to(record->field(field).key);
   }
+  const detail::ViewDatabases& databases(detail::View view) const {
+    return data->views[static_cast<std::size_t>(view)];
+  }
 
   std::shared_ptr<const CompiledRuleSet> rules;
   const detail::CompiledRuleSetData* data;
@@ -106,11 +142,21 @@ struct Scanner::State {
   bool scratch_failed = false;
   CategorySet categories = CategorySet::all();
 
-  const Record* record = nullptr;
-  std::uint32_t field_epoch = 0;   // one per scanned field: resets per-leaf match counts
-  std::uint32_t record_epoch = 0;  // one per record: invalidates leaf ranges and rule marks
-  std::vector<Event> events;
+  // The batch being scanned.
+  std::vector<detail::Segment> segments;
+  std::array<detail::BatchView, detail::kViewCount> views;
+  std::string repaired;  // a field's bytes with invalid UTF-8 replaced, same offsets
+  std::vector<Verdict> verdicts;
+
+  // Match bookkeeping.
+  std::size_t counted_segment = detail::kNoSegment;
+  std::uint32_t field_epoch = 0;  // bumped whenever matches move to another field: resets per-leaf counts
   std::vector<std::uint32_t> leaf_count_epoch, leaf_count;
+  std::vector<Event> events;
+
+  // Evaluation of one record.
+  const Record* record = nullptr;
+  std::uint32_t record_epoch = 0;  // invalidates leaf ranges and rule marks
   std::vector<std::uint32_t> leaf_range_epoch, leaf_begin, leaf_end;
   std::vector<std::uint32_t> rule_epoch;
   std::vector<std::uint32_t> candidate_rules;
@@ -119,131 +165,176 @@ struct Scanner::State {
   std::vector<detail::Span> pending_hits;  // field, start, end of each hit; rule in pending_rules
   std::vector<std::uint32_t> pending_rules;
   std::vector<std::uint32_t> hit_order;
-  std::string repaired;  // a field's bytes with invalid UTF-8 replaced, same offsets
-  detail::ViewText folded, skeleton, numerals;
-  Verdict verdict;
 };
 
-void Scanner::State::add_event(std::uint32_t leaf, std::uint32_t field, std::uint32_t start,
+void Scanner::State::add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t start,
                                std::uint32_t end, detail::View view) {
   if (!categories.contains(data->leaf_category[leaf])) return;
+  if (segment != counted_segment) {
+    counted_segment = segment;
+    ++field_epoch;
+  }
   if (leaf_count_epoch[leaf] != field_epoch) {
     leaf_count_epoch[leaf] = field_epoch;
     leaf_count[leaf] = 0;
   }
   if (leaf_count[leaf] >= detail::kMaxEventsPerLeafAndField) return;
   ++leaf_count[leaf];
-  events.push_back({leaf, field, start, end, view});
+  const detail::Segment& s = segments[segment];
+  events.push_back({s.record, leaf, s.field, start, end, view});
 }
 
-std::tuple<std::uint32_t, std::uint32_t, detail::View> Scanner::State::FieldContext::locate(
-    std::uint32_t start, std::uint32_t end) const {
-  if (map == nullptr) return {start, end, detail::View::raw};
-  auto [original_start, original_end] = detail::Normalizer::original_span(*map, original, start, end);
-  bool unchanged =
-      original.substr(original_start, original_end - original_start) == text.substr(start, end - start);
-  return {original_start, original_end, unchanged ? detail::View::raw : view};
+void Scanner::State::take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t start,
+                                std::uint32_t end, detail::View form, std::string_view exact_name) {
+  const detail::BatchView& batch = *c.batch;
+  std::size_t segment = c.segment != detail::kNoSegment ? c.segment : batch.segment_at(end - 1);
+  std::uint32_t begin = batch.begin[segment];
+  if (start < begin || end > batch.content_end(segment) || start == end) return;
+  std::string_view text = batch.text.text().substr(begin, batch.content_end(segment) - begin);
+  std::uint32_t local_start = start - begin, local_end = end - begin;
+  if (!exact_name.empty()) {
+    // The real name itself, or a look-alike match overlapping it, is the genuine app.
+    std::size_t margin = exact_name.size();
+    std::size_t window_start = local_start > margin ? local_start - margin : 0;
+    if (text.substr(window_start, local_end - window_start + margin).find(exact_name) !=
+        std::string_view::npos)
+      return;
+  }
+  if (c.view >= detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(batch.text, start, end))
+    return;
+  if (form == detail::View::pinyin && !detail::stands_alone(text, local_start, local_end)) return;
+
+  std::string_view original = segments[segment].original;
+  std::uint32_t original_start = local_start, original_end = local_end;
+  detail::View view = detail::View::raw;
+  if (c.view != detail::View::raw) {
+    std::tie(original_start, original_end) =
+        detail::Normalizer::original_span(batch.text, original, start, end);
+    bool unchanged = original.substr(original_start, original_end - original_start) ==
+                     text.substr(local_start, local_end - local_start);
+    // Name what the match needed: nothing, folding alone (no noise dropped inside it), or the skeleton.
+    if (unchanged) {
+      view = detail::View::raw;
+    } else if (c.view == detail::View::skeleton && !detail::Normalizer::drops_noise(batch.text, start, end)) {
+      view = detail::View::folded;
+    } else {
+      view = c.view;
+    }
+  }
+  if (form != detail::View::raw) view = form;
+  add_event(segment, leaf, original_start, original_end, view);
 }
 
 int Scanner::State::on_literal(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
                                void* context) {
-  auto& c = *static_cast<FieldContext*>(context);
-  const detail::ViewDatabases& dbs = c.state->data->views[static_cast<std::size_t>(c.view)];
-  auto end = static_cast<std::uint32_t>(to);
+  auto& c = *static_cast<ScanContext*>(context);
+  const detail::ViewDatabases& dbs = c.state->databases(c.view);
+  auto end = static_cast<std::uint32_t>(to) + c.base;
   std::uint32_t start = end - dbs.literal_length[id];
-  if (c.view >= detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(*c.map, start, end))
-    return 0;
-  auto [original_start, original_end, view] = c.locate(start, end);
   for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i) {
     const detail::LiteralTarget& target = dbs.literal_targets[i];
-    if (target.form == detail::View::raw) {
-      c.state->add_event(target.leaf, c.field, original_start, original_end, view);
-    } else if (target.form != detail::View::pinyin || detail::stands_alone(c.text, start, end)) {
-      c.state->add_event(target.leaf, c.field, original_start, original_end, target.form);
-    }
+    c.state->take_match(c, target.leaf, start, end, target.form, {});
   }
   return 0;
 }
 
 int Scanner::State::on_regex(unsigned int id, unsigned long long from, unsigned long long to, unsigned int,
                              void* context) {
-  auto& c = *static_cast<FieldContext*>(context);
-  const detail::RegexTarget& target =
-      c.state->data->views[static_cast<std::size_t>(c.view)].regex_targets[id];
-  auto start = static_cast<std::uint32_t>(from), end = static_cast<std::uint32_t>(to);
-  if (start == end) return 0;
-  if (!target.exact_name.empty()) {
-    // The real name itself, or a look-alike match overlapping it, is the genuine app.
-    std::size_t margin = target.exact_name.size();
-    std::size_t window_start = start > margin ? start - margin : 0;
-    std::string_view window = c.text.substr(window_start, end - window_start + margin);
-    if (window.find(target.exact_name) != std::string_view::npos) return 0;
-  }
-  if (c.view >= detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(*c.map, start, end))
-    return 0;
-  auto [original_start, original_end, view] = c.locate(start, end);
-  c.state->add_event(target.leaf, c.field, original_start, original_end, view);
+  auto& c = *static_cast<ScanContext*>(context);
+  const detail::RegexTarget& target = c.state->databases(c.view).regex_targets[id];
+  c.state->take_match(c, target.leaf, static_cast<std::uint32_t>(from) + c.base,
+                      static_cast<std::uint32_t>(to) + c.base, detail::View::raw, target.exact_name);
   return 0;
 }
 
-void Scanner::State::scan_view(FieldContext& context, const detail::ViewDatabases& dbs) {
-  auto length = static_cast<unsigned int>(context.text.size());
-  if (dbs.literals)
-    hs_scan(dbs.literals.get(), context.text.data(), length, 0, scratch, on_literal, &context);
-  if (dbs.regex_detector) {
-    bool found = false;
-    auto on_detect = [](unsigned int, unsigned long long, unsigned long long, unsigned int, void* flag) {
-      *static_cast<bool*>(flag) = true;
-      return 1;  // one is enough: the locator finds them all
-    };
-    hs_scan(dbs.regex_detector.get(), context.text.data(), length, 0, scratch, on_detect, &found);
-    if (found) hs_scan(dbs.regex_locator.get(), context.text.data(), length, 0, scratch, on_regex, &context);
-  }
+int Scanner::State::on_detect(unsigned int, unsigned long long, unsigned long long to, unsigned int,
+                              void* context) {
+  auto& c = *static_cast<ScanContext*>(context);
+  detail::BatchView& batch = *c.batch;
+  batch.needs_locating[batch.segment_at(static_cast<std::uint32_t>(to) - 1)] = 1;
+  return 0;
 }
 
-void Scanner::State::scan_field(std::uint32_t field, std::string_view text) {
-  ++field_epoch;
-  const auto& views = data->views;
-  const detail::ViewDatabases& raw = views[static_cast<std::size_t>(detail::View::raw)];
-  if (!raw.empty()) {
-    std::string_view scanned = text;
-    if (!detail::is_valid_utf8(text)) {
-      // Hyperscan's UTF-8 mode is undefined on invalid input; a same-length repair keeps every offset valid.
-      detail::replace_invalid_bytes(text, '?', repaired);
-      scanned = repaired;
+void Scanner::State::build_views(std::span<const Record> records) {
+  segments.clear();
+  for (detail::BatchView& view : views) {
+    view.text.size = 0;
+    view.begin.clear();
+  }
+  bool raw = !databases(detail::View::raw).empty();
+  bool normalized = !databases(detail::View::folded).empty() || !databases(detail::View::skeleton).empty() ||
+                    !databases(detail::View::numerals).empty();
+  detail::BatchView& raw_view = views[static_cast<std::size_t>(detail::View::raw)];
+  detail::BatchView& folded = views[static_cast<std::size_t>(detail::View::folded)];
+  detail::BatchView& skeleton = views[static_cast<std::size_t>(detail::View::skeleton)];
+  for (std::size_t r = 0; r < records.size(); ++r) {
+    for (std::size_t f = 0; f < records[r].size(); ++f) {
+      FieldView field = records[r].field(f);
+      if (field.type != ValueType::text || field.text.empty()) continue;
+      segments.push_back({static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(f), field.text});
+      if (raw) {
+        std::string_view text = field.text;
+        if (!detail::is_valid_utf8(text)) {
+          // Hyperscan's UTF-8 mode is undefined on invalid input; a same-length repair keeps every offset
+          // valid.
+          detail::replace_invalid_bytes(text, '?', repaired);
+          text = repaired;
+        }
+        raw_view.begin.push_back(static_cast<std::uint32_t>(raw_view.text.size));
+        char* out = raw_view.text.chars.reserve(raw_view.text.size + text.size() + 1, raw_view.text.size);
+        std::copy(text.begin(), text.end(), out + raw_view.text.size);
+        raw_view.text.size += text.size();
+        out[raw_view.text.size++] = '\n';
+      }
+      if (normalized) {
+        folded.begin.push_back(static_cast<std::uint32_t>(folded.text.size));
+        skeleton.begin.push_back(static_cast<std::uint32_t>(skeleton.text.size));
+        detail::Normalizer::instance().normalize(field.text, folded.text, skeleton.text);
+        detail::Normalizer::append_separator(folded.text);
+        detail::Normalizer::append_separator(skeleton.text);
+      }
     }
-    FieldContext context{this, field, detail::View::raw, scanned, nullptr, text};
-    scan_view(context, raw);
   }
-  const detail::ViewDatabases& folded_dbs = views[static_cast<std::size_t>(detail::View::folded)];
-  const detail::ViewDatabases& skeleton_dbs = views[static_cast<std::size_t>(detail::View::skeleton)];
-  if (folded_dbs.empty() && skeleton_dbs.empty() &&
-      views[static_cast<std::size_t>(detail::View::numerals)].empty())
-    return;
-  detail::Normalizer::instance().normalize(text, folded, skeleton);
-  if (!folded_dbs.empty() && folded.size > 0) {
-    FieldContext context{this, field, detail::View::folded, folded.text(), &folded, text};
-    scan_view(context, folded_dbs);
-  }
-  if (!skeleton_dbs.empty() && skeleton.size > 0) {
-    FieldContext context{this, field, detail::View::skeleton, skeleton.text(), &skeleton, text};
-    scan_view(context, skeleton_dbs);
-  }
-  const detail::ViewDatabases& numerals_dbs = views[static_cast<std::size_t>(detail::View::numerals)];
-  if (!numerals_dbs.empty() && skeleton.size > 0) {
-    detail::Normalizer::instance().numerals(skeleton, numerals);
-    FieldContext context{this, field, detail::View::numerals, numerals.text(), &numerals, text};
-    scan_view(context, numerals_dbs);
+  for (detail::BatchView& view : views)
+    view.begin.push_back(static_cast<std::uint32_t>(view.text.size));
+  if (!databases(detail::View::numerals).empty()) {
+    detail::BatchView& numerals = views[static_cast<std::size_t>(detail::View::numerals)];
+    detail::Normalizer::instance().numerals(skeleton.text, numerals.text);
+    // Numerals replace three-byte characters with one digit, so the boundaries move: find them again.
+    numerals.begin.clear();
+    std::string_view text = numerals.text.text();
+    numerals.begin.push_back(0);
+    for (std::uint32_t i = 0; i < text.size(); ++i)
+      if (text[i] == '\n' && numerals.text.gap(i) == 255) numerals.begin.push_back(i + 1);
   }
 }
 
-void Scanner::State::index_events() {
-  std::sort(events.begin(), events.end());
+void Scanner::State::scan_view(detail::View view) {
+  const detail::ViewDatabases& dbs = databases(view);
+  detail::BatchView& batch = views[static_cast<std::size_t>(view)];
+  if (dbs.empty() || batch.text.size == 0) return;
+  std::string_view text = batch.text.text();
+  auto length = static_cast<unsigned int>(text.size());
+  ScanContext context{this, view, &batch, 0, detail::kNoSegment};
+  if (dbs.literals) hs_scan(dbs.literals.get(), text.data(), length, 0, scratch, on_literal, &context);
+  if (!dbs.regex_detector) return;
+  batch.needs_locating.assign(segments.size(), 0);
+  hs_scan(dbs.regex_detector.get(), text.data(), length, 0, scratch, on_detect, &context);
+  for (std::size_t s = 0; s < segments.size(); ++s) {
+    if (!batch.needs_locating[s]) continue;
+    // The locator reports start offsets, which costs; it runs on the fields the detector flagged, one by one.
+    ScanContext field_context{this, view, &batch, batch.begin[s], s};
+    hs_scan(dbs.regex_locator.get(), text.data() + batch.begin[s], batch.content_end(s) - batch.begin[s], 0,
+            scratch, on_regex, &field_context);
+  }
+}
+
+void Scanner::State::index_events(std::size_t begin, std::size_t end) {
   candidate_rules.clear();
-  for (std::size_t i = 0; i < events.size();) {
+  for (std::size_t i = begin; i < end;) {
     std::uint32_t leaf = events[i].leaf;
     std::size_t j = i;
-    while (j < events.size() && events[j].leaf == leaf)
+    while (j < end && events[j].leaf == leaf)
       ++j;
     leaf_range_epoch[leaf] = record_epoch;
     leaf_begin[leaf] = static_cast<std::uint32_t>(i);
@@ -486,7 +577,7 @@ void Scanner::State::evaluate_rule(std::uint32_t rule_index) {
   }
 }
 
-void Scanner::State::finish_verdict() {
+void Scanner::State::finish_verdict(Verdict& verdict) {
   hit_order.resize(pending_hits.size());
   for (std::uint32_t i = 0; i < hit_order.size(); ++i)
     hit_order[i] = i;
@@ -519,29 +610,46 @@ void Scanner::State::finish_verdict() {
   }
 }
 
-void Scanner::State::scan_record(const Record& r) {
+void Scanner::State::evaluate_record(const Record& r, std::size_t events_begin, std::size_t events_end,
+                                     Verdict& verdict) {
   record = &r;
-  verdict.decision = Decision::pass;
-  verdict.categories = CategorySet();
-  verdict.hits.clear();
-  verdict.error = {};
-  if (scratch_failed) {
-    verdict.error = "could not allocate Hyperscan scratch space";
-    return;
-  }
   ++record_epoch;
-  events.clear();
   pending_hits.clear();
   pending_rules.clear();
-  for (std::size_t i = 0; i < r.size(); ++i) {
-    FieldView field = r.field(i);
-    if (field.type == ValueType::text && !field.text.empty())
-      scan_field(static_cast<std::uint32_t>(i), field.text);
-  }
-  index_events();
+  index_events(events_begin, events_end);
   for (std::uint32_t rule : candidate_rules)
     evaluate_rule(rule);
-  finish_verdict();
+  finish_verdict(verdict);
+}
+
+void Scanner::State::scan_batch(std::span<const Record> records) {
+  verdicts.resize(records.size());
+  for (Verdict& v : verdicts) {
+    v.decision = Decision::pass;
+    v.categories = CategorySet();
+    v.hits.clear();
+    v.error = {};
+  }
+  if (scratch_failed) {
+    for (Verdict& v : verdicts)
+      v.error = "could not allocate Hyperscan scratch space";
+    return;
+  }
+  events.clear();
+  build_views(records);
+  for (std::size_t v = 0; v < detail::kViewCount; ++v) {
+    counted_segment = detail::kNoSegment;
+    scan_view(static_cast<detail::View>(v));
+  }
+  std::sort(events.begin(), events.end());
+  std::size_t begin = 0;
+  for (std::uint32_t r = 0; r < records.size(); ++r) {
+    std::size_t end = begin;
+    while (end < events.size() && events[end].record == r)
+      ++end;
+    evaluate_record(records[r], begin, end, verdicts[r]);
+    begin = end;
+  }
 }
 
 Scanner::Scanner(std::shared_ptr<const CompiledRuleSet> rules)
@@ -555,8 +663,13 @@ void Scanner::restrict_to(CategorySet categories) noexcept {
 }
 
 const Verdict& Scanner::scan(const Record& record) noexcept {
-  state_->scan_record(record);
-  return state_->verdict;
+  state_->scan_batch(std::span<const Record>(&record, 1));
+  return state_->verdicts[0];
+}
+
+const std::vector<Verdict>& Scanner::scan_batch(std::span<const Record> records) noexcept {
+  state_->scan_batch(records);
+  return state_->verdicts;
 }
 
 const CompiledRuleSet& Scanner::rules() const noexcept {

@@ -2,6 +2,7 @@
 // view only: this pins the literal matcher and the evaluation; normalized views have property tests of their
 // own.
 #include <random>
+#include <sstream>
 
 #include "test_support.h"
 
@@ -69,6 +70,61 @@ TEST(Differential, WordHitsAgreeWithNaiveSubstringSearch) {
         EXPECT_EQ(expected.end, hit->end) << "rule " << id << " text '" << text << "'";
       }
     }
+  }
+}
+
+}  // namespace
+}  // namespace qinglang::testing
+
+namespace qinglang::testing {
+namespace {
+
+std::string describe(const Verdict& v) {
+  std::ostringstream out;
+  out << to_string(v.decision);
+  for (const Hit& h : v.hits)
+    out << ' ' << h.rule_id << '@' << h.field << ':' << h.start << '-' << h.end << '/' << h.view;
+  return out.str();
+}
+
+// Scanning records together must give each exactly the verdict it gets alone: no match may leak across the
+// boundary between fields or records, whatever the views, regexes and evasions.
+TEST(Differential, BatchScanEqualsScanningEachRecordAlone) {
+  const std::string yaml = R"(
+rules:
+  - {id: w, category: social, item: 6, title: t, severity: high, action: block, match: {words: [开盒, 网络厕所]}}
+  - {id: x, category: social, item: 5, title: t, severity: low, action: review, match: {regex: '[^。]{0,3}vx\d+'}}
+  - {id: n, category: social, item: 5, title: t, severity: low, action: review, numerals: true,
+     match: {regex: 'qq\d{3,}'}}
+  - {id: r, category: social, item: 7, title: t, severity: low, action: review, scope: record,
+     match: {near: [{words: [加]}, {words: [v]}], within: 2}}
+  - {id: p, category: ecommerce, item: 11, title: t, severity: high, action: block, pinyin: true,
+     match: {words: [代骂]}}
+)";
+  auto rules = compile_or_fail(yaml);
+  ASSERT_TRUE(rules);
+  const std::vector<std::string> pieces = {"开",   "盒",  "网络", "厕所", "v",  "x", "1",  "2",
+                                           "qq",   "一",  "二",   "加",   " ",  "*", "。", "\n",
+                                           "\xff", "dai", "ma",   "代",   "骂", "😀"};
+  std::mt19937 rng(3);
+  std::vector<Record> records(40);
+  Scanner batch_scanner(rules), single_scanner(rules);
+  for (int round = 0; round < 50; ++round) {
+    for (Record& record : records) {
+      record.clear();
+      for (unsigned f = rng() % 4; f > 0; --f) {
+        std::string text;
+        for (unsigned n = rng() % 12; n > 0; --n)
+          text += pieces[rng() % pieces.size()];
+        std::string path = "title";
+        if (f % 2 == 0) path = std::string("comments.") + std::to_string(f);
+        record.add_text(path, text);
+      }
+    }
+    const std::vector<Verdict>& together = batch_scanner.scan_batch(records);
+    ASSERT_EQ(together.size(), records.size());
+    for (std::size_t i = 0; i < records.size(); ++i)
+      ASSERT_EQ(describe(together[i]), describe(single_scanner.scan(records[i]))) << "record " << i;
   }
 }
 
