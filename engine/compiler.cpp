@@ -137,6 +137,9 @@ void Compiler::collect_patterns() {
           if (leaf.pinyin && view != View::raw)
             for (const std::string& variant : pinyin_variants(word))
               add_literal(patterns, variant, {leaf_index, View::pinyin});
+          if (leaf.emoji && view == View::folded)
+            for (const std::string& variant : emoji_variants(word))
+              add_literal(patterns, variant, {leaf_index, View::emoji});
         } else if (leaf.kind == PatternKind::regex) {
           patterns.regexes.push_back(text);
           d.views[v].regex_targets.push_back({leaf_index, {}});

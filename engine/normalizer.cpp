@@ -54,8 +54,8 @@ inline std::size_t sequence_length(unsigned char lead) {
 }  // namespace
 
 std::string_view to_string(View view) noexcept {
-  static constexpr std::array<std::string_view, 7> kNames = {"raw",    "folded",    "skeleton", "numerals",
-                                                             "pinyin", "homophone", "split"};
+  static constexpr std::array<std::string_view, 8> kNames = {"raw",    "folded",    "skeleton", "numerals",
+                                                             "pinyin", "homophone", "split",    "emoji"};
   return kNames[static_cast<std::size_t>(view)];
 }
 

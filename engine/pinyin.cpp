@@ -17,6 +17,13 @@ struct PinyinEntry {
 
 #include "pinyin_table.inc"
 
+struct EmojiWord {
+  const char* character;
+  const char* emoji;
+};
+
+#include "emoji_words.inc"
+
 // One choice per character position: the character itself, one of its full readings, or an initial.
 using Options = std::vector<std::string>;
 
@@ -160,6 +167,37 @@ std::vector<std::string> homophone_variants(std::string_view word) {
       std::string variant;
       for (std::size_t j = 0; j < characters.size(); ++j)
         variant += j == i ? h : characters[j];
+      variants.push_back(std::move(variant));
+    }
+  }
+  return variants;
+}
+
+std::vector<std::string> emoji_variants(std::string_view word) {
+  // The emoji for each reading of the characters they stand for, in table order.
+  static const auto by_reading = [] {
+    std::unordered_map<std::string, std::vector<std::string>> t;
+    for (const EmojiWord& e : kEmojiWords) {
+      auto readings = reading_table().find(decode(e.character));
+      if (readings == reading_table().end()) continue;
+      std::vector<std::string>& emoji = t[readings->second.front()];
+      if (std::find(emoji.begin(), emoji.end(), e.emoji) == emoji.end()) emoji.emplace_back(e.emoji);
+    }
+    return t;
+  }();
+  std::vector<std::string> characters = split_characters(word);
+  std::vector<std::string> variants;
+  if (characters.size() < 2) return variants;
+  for (std::size_t i = 0; i < characters.size() && variants.size() < kMaxEmojiVariants; ++i) {
+    auto readings = reading_table().find(decode(characters[i]));
+    if (readings == reading_table().end()) continue;
+    auto emoji = by_reading.find(readings->second.front());
+    if (emoji == by_reading.end()) continue;
+    for (const std::string& e : emoji->second) {
+      if (variants.size() >= kMaxEmojiVariants) break;
+      std::string variant;
+      for (std::size_t j = 0; j < characters.size(); ++j)
+        variant += j == i ? e : characters[j];
       variants.push_back(std::move(variant));
     }
   }

@@ -23,6 +23,14 @@ inline constexpr std::size_t kMaxHomophoneVariants = 64;
 // most likely reading only). Empty for a word of fewer than two Chinese characters.
 std::vector<std::string> homophone_variants(std::string_view folded_word);
 
+// At most this many emoji forms per word.
+inline constexpr std::size_t kMaxEmojiVariants = 32;
+
+// The word with one Chinese character written as an emoji that stands for it, or for a character read the
+// same way (🔫 for 枪; 🐴, whose name is 马, for 妈), from CLDR's Chinese emoji keywords. Empty for a word of
+// fewer than two characters.
+std::vector<std::string> emoji_variants(std::string_view folded_word);
+
 // Whether a pinyin match [start, end) in `text` stands on its own: no ASCII letter or digit runs into its
 // ASCII ends, so kh does not fire inside "khaki" or an id like "ak47kh".
 bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noexcept;

@@ -12,8 +12,8 @@ namespace qinglang::detail {
 namespace {
 
 constexpr std::string_view kRuleKeys[] = {
-    "id",     "category",     "item",  "title",    "severity", "action", "fields",     "scope",   "match",
-    "unless", "unless_scope", "where", "examples", "views",    "pinyin", "homophones", "numerals"};
+    "id",     "category",     "item",  "title",    "severity", "action", "fields",     "scope",    "match",
+    "unless", "unless_scope", "where", "examples", "views",    "pinyin", "homophones", "numerals", "emoji"};
 
 // Reads one file's YAML tree; holds what every check needs to report where it is.
 class FileLoader {
@@ -65,6 +65,7 @@ class FileLoader {
   bool rule_pinyin_ = false;
   bool rule_homophones_ = false;
   bool rule_numerals_ = false;
+  bool rule_emoji_ = false;
 };
 
 std::string describe(const YAML::Node& node) {
@@ -359,12 +360,16 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
   if (YAML::Node numerals = node["numerals"]) {
     if (std::optional<bool> value = boolean(numerals, "numerals")) rule.numerals = *value;
   }
+  if (YAML::Node emoji = node["emoji"]) {
+    if (std::optional<bool> value = boolean(emoji, "emoji")) rule.emoji = *value;
+  }
 
   rule_index_ = static_cast<std::uint32_t>(model_.rules.size());
   rule_views_ = rule.views;
   rule_pinyin_ = rule.pinyin;
   rule_homophones_ = rule.homophones;
   rule_numerals_ = rule.numerals;
+  rule_emoji_ = rule.emoji;
   if (YAML::Node match = node["match"]) {
     rule.match = load_pattern(match);
   }
@@ -536,6 +541,9 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
   leaf.pinyin = rule_pinyin_ && kind == PatternKind::words;
   leaf.homophones = rule_homophones_ && kind == PatternKind::words;
   if (rule_numerals_) leaf.views |= view_bit(View::numerals);
+  leaf.emoji = rule_emoji_ && kind == PatternKind::words;
+  // Emoji are noise in the skeleton: their forms are matched in the folded view.
+  if (leaf.emoji) leaf.views |= view_bit(View::folded);
   model_.leaves.push_back(std::move(leaf));
 
   PatternNode node;

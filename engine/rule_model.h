@@ -30,6 +30,7 @@ struct Leaf {
   std::uint8_t views = 0;          // bit per View (normalizer.h): the views this leaf is matched against
   bool pinyin = false;             // words: also match their pinyin forms (pinyin.h)
   bool homophones = false;         // words: also match them with a character swapped for a homophone
+  bool emoji = false;              // words: also match them with a character written as an emoji
   SourceLocation location;
 };
 
@@ -89,6 +90,7 @@ struct Rule {
   bool pinyin = false;             // from `pinyin:`
   bool homophones = false;         // from `homophones:`
   bool numerals = false;           // from `numerals:`
+  bool emoji = false;              // from `emoji:`
   std::uint32_t match = kNoNode;   // root node of `match`
   std::uint32_t unless = kNoNode;  // root node of `unless`
   std::vector<Condition> conditions;

@@ -134,3 +134,27 @@ TEST(HomophoneRule, RulesWithoutHomophonesIgnoreThem) {
 
 }  // namespace
 }  // namespace qinglang::testing
+
+namespace qinglang::testing {
+namespace {
+
+const std::string kEmojiRule = one_rule("    emoji: true\n    match: {words: [你妈, 买枪]}\n");
+
+TEST(EmojiRule, EmojiStandingForTheCharacter) {
+  auto rules = compile_or_fail(kEmojiRule);
+  Scanner scanner(rules);
+  Record record = Record::from_text("哪里买🔫");
+  EXPECT_EQ(scanner.scan(record).hits.at(0).view, "emoji");
+}
+TEST(EmojiRule, EmojiStandingForACharacterReadTheSame) {
+  EXPECT_EQ("block", decision_of(kEmojiRule, "你🐴的"));
+}
+TEST(EmojiRule, PlainHomophoneTextIsNotAnEmojiForm) {
+  EXPECT_EQ("pass", decision_of(kEmojiRule, "你马上来"));
+}
+TEST(EmojiRule, RulesWithoutEmojiIgnoreThem) {
+  EXPECT_EQ("pass", decision_of(one_rule("    match: {words: [买枪]}\n"), "买🔫"));
+}
+
+}  // namespace
+}  // namespace qinglang::testing
