@@ -382,8 +382,12 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
     const Event* last = std::find_if(first, end, [&](const Event& e) { return e.field != field; });
     return std::pair{first, last};
   };
-  auto gap = [&](std::uint32_t from, std::uint32_t to) {
-    return to <= from ? 0 : detail::count_characters(text.substr(from, to - from));
+  // Whether at most `within` characters lie in [from, to). A character takes one to four bytes, so the byte
+  // distance settles most cases without counting: a long field would otherwise be counted pair by pair.
+  auto close_enough = [&](std::uint32_t from, std::uint32_t to) {
+    if (to <= from || to - from <= node.within) return true;
+    if (to - from > 4 * node.within) return false;
+    return detail::count_characters(text.substr(from, to - from)) <= node.within;
   };
   const std::vector<std::uint32_t>& parts = node.children;
 
@@ -408,7 +412,7 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
         evidence.resize(mark);
         return false;  // later anchors start later still: they cannot complete either
       }
-      if (gap(anchor->end, previous->start) <= node.within) return true;
+      if (close_enough(anchor->end, previous->start)) return true;
       evidence.resize(mark);
     }
     return false;
@@ -435,7 +439,7 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
         evidence.push_back({field, next->start, next->end, next->view});
         last_start = std::max(last_start, next->start);
       }
-      if (complete && gap(anchor->end, last_start) <= node.within) return true;
+      if (complete && close_enough(anchor->end, last_start)) return true;
       evidence.resize(mark);
     }
   }
