@@ -23,7 +23,7 @@ using DatabasePtr = std::unique_ptr<hs_database_t, DatabaseDeleter>;
 // Where a regex pattern's matches go. A look-alike expansion carries the protected name: an exact match of it
 // (or a match overlapping it) is the real app, not a look-alike.
 // Where a literal's matches go: a leaf, and which form of the leaf's word the literal is. Generated forms are
-// reported as such; pinyin forms must also stand alone (pinyin.h).
+// reported as such; pinyin forms must also stand alone (word_forms.h).
 struct LiteralTarget {
   std::uint32_t leaf = 0;
   View form = View::raw;  // raw: the word itself; pinyin or homophone: a generated form

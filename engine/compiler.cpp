@@ -6,7 +6,7 @@
 #include "compiled_rule_set.h"
 #include "database_cache.h"
 #include "lookalike.h"
-#include "pinyin.h"
+#include "word_forms.h"
 #include "rule_loader.h"
 #include "split_characters.h"
 

@@ -28,7 +28,7 @@ struct Leaf {
   std::vector<std::string> texts;  // words, regexes or protected names
   int edits = 1;                   // for lookalike
   std::uint8_t views = 0;          // bit per View (normalizer.h): the views this leaf is matched against
-  bool pinyin = false;             // words: also match their pinyin forms (pinyin.h)
+  bool pinyin = false;             // words: also match their pinyin forms (word_forms.h)
   bool homophones = false;         // words: also match them with a character swapped for a homophone
   bool emoji = false;              // words: also match them with a character written as an emoji
   SourceLocation location;

@@ -10,7 +10,7 @@
 
 #include "compiled_rule_set.h"
 #include "normalizer.h"
-#include "pinyin.h"
+#include "word_forms.h"
 #include "utf8.h"
 
 namespace qinglang {

@@ -109,3 +109,20 @@ TEST(Diagnostics, FileWithoutRulesList) {
 
 }  // namespace
 }  // namespace qinglang::testing
+
+namespace qinglang::testing {
+namespace {
+
+// A rule file caught half-written (an editor saving, a copy in progress) must give diagnostics, never a
+// crash.
+TEST(Diagnostics, TruncatedRuleFilesNeverCrash) {
+  std::string full = read_file(std::string(QINGLANG_TEST_DATA) + "/golden/bad_rules.yaml") +
+                     read_file(std::string(QINGLANG_TEST_DATA) + "/fixtures/rules/fixture.yaml");
+  for (std::size_t cut = 0; cut < full.size(); cut += 37) {
+    CompileResult r = compile_rules_from_yaml(std::string_view(full).substr(0, cut), "cut.yaml");
+    EXPECT_TRUE(r.ok() || !r.diagnostics.empty()) << "cut at " << cut;
+  }
+}
+
+}  // namespace
+}  // namespace qinglang::testing

@@ -1,5 +1,6 @@
-// Pinyin forms of a word, for rules with `pinyin: true`: violators write 开盒 as kaihe, kh, 开he or kai盒.
-// Variants are generated at compile time and matched as literals; no view of the text is converted.
+// Generated forms of a rule's words, built at compile time from the pinyin readings table and matched as
+// literals: pinyin (kaihe, kh, 开he), homophones (带骂 for 代骂) and emoji (买🔫, 你🐴). Violators write words
+// this way to get past filters; rules opt in per form (docs/rule-language.md).
 #pragma once
 
 #include <string>

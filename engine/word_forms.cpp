@@ -1,4 +1,4 @@
-#include "pinyin.h"
+#include "word_forms.h"
 
 #include <algorithm>
 #include <set>
