@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Qinglang needs to build, test and benchmark on Debian 12.
-# Idempotent; run as root (or through sudo) on a fresh machine.
+# Idempotent; run as root (or through sudo) on a fresh machine. --bench adds the peers the benchmarks compare with.
 set -euo pipefail
 
 packages=(
@@ -9,6 +9,11 @@ packages=(
   libsimdjson-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+
+# The peers that bench/compare_peers.sh measures Qinglang against.
+if [[ ${1:-} == --bench ]]; then
+  packages+=(ripgrep python3-ahocorasick bc)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
