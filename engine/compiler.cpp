@@ -6,9 +6,9 @@
 #include "compiled_rule_set.h"
 #include "database_cache.h"
 #include "lookalike.h"
-#include "word_forms.h"
 #include "rule_loader.h"
 #include "split_characters.h"
+#include "word_forms.h"
 
 namespace qinglang {
 

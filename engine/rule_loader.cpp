@@ -66,6 +66,7 @@ class FileLoader {
   bool rule_homophones_ = false;
   bool rule_numerals_ = false;
   bool rule_emoji_ = false;
+  bool loading_unless_ = false;
 };
 
 std::string describe(const YAML::Node& node) {
@@ -374,7 +375,9 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
     rule.match = load_pattern(match);
   }
   if (YAML::Node unless = node["unless"]) {
+    loading_unless_ = true;
     rule.unless = load_pattern(unless);
+    loading_unless_ = false;
   }
 
   if (YAML::Node where = node["where"]) {
@@ -431,6 +434,8 @@ std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
 
   switch (*kind) {
     case PatternKind::words:
+      if (!check_keys(node, {"words", "pinyin", "homophones", "emoji"}, "words pattern")) return kNoNode;
+      return load_leaf(*kind, kind_key, value, node);
     case PatternKind::regex:
       if (!check_keys(node, {kind_key.Scalar()}, "pattern")) return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
@@ -538,10 +543,19 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
   }
   leaf.texts = std::move(*texts);
   leaf.views = rule_views_ != 0 ? rule_views_ : default_views(kind);
-  leaf.pinyin = rule_pinyin_ && kind == PatternKind::words;
-  leaf.homophones = rule_homophones_ && kind == PatternKind::words;
   if (rule_numerals_) leaf.views |= view_bit(View::numerals);
-  leaf.emoji = rule_emoji_ && kind == PatternKind::words;
+  if (kind == PatternKind::words) {
+    // A words pattern may opt in on its own; the rule's options reach only its `match` words, since the
+    // generated forms of exception words (the initials of 网信 are wx) would silence real violations.
+    auto option = [&](const char* key, bool rule_default) {
+      std::optional<bool> value;
+      if (YAML::Node n = whole[key]) value = boolean(n, key);
+      return value.value_or(rule_default && !loading_unless_);
+    };
+    leaf.pinyin = option("pinyin", rule_pinyin_);
+    leaf.homophones = option("homophones", rule_homophones_);
+    leaf.emoji = option("emoji", rule_emoji_);
+  }
   // Emoji are noise in the skeleton: their forms are matched in the folded view.
   if (leaf.emoji) leaf.views |= view_bit(View::folded);
   model_.leaves.push_back(std::move(leaf));

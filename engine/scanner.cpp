@@ -10,8 +10,8 @@
 
 #include "compiled_rule_set.h"
 #include "normalizer.h"
-#include "word_forms.h"
 #include "utf8.h"
+#include "word_forms.h"
 
 namespace qinglang {
 namespace detail {

@@ -111,8 +111,9 @@ void combine(const std::vector<Options>& positions, std::size_t index, std::stri
   }
 }
 
+// Letters, digits and '_': what ids and English words are made of.
 bool is_ascii_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 }  // namespace

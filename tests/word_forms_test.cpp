@@ -158,3 +158,25 @@ TEST(EmojiRule, RulesWithoutEmojiIgnoreThem) {
 
 }  // namespace
 }  // namespace qinglang::testing
+
+namespace qinglang::testing {
+namespace {
+
+TEST(WordFormOptions, ExceptionWordsGetNoPinyinForms) {
+  // wx, the initials of the exception 网信, must not silence the rule.
+  EXPECT_EQ(
+      "block",
+      decision_of(one_rule("    pinyin: true\n    match: {words: [代骂]}\n    unless: {words: [网信]}\n"),
+                  "代骂 加wx"));
+}
+TEST(WordFormOptions, AWordsPatternCanOptInAlone) {
+  std::string yaml = one_rule("    match: {all: [{words: [代骂], pinyin: true}, {words: [接单]}]}\n");
+  EXPECT_EQ("block", decision_of(yaml, "daima 接单"));
+  EXPECT_EQ("pass", decision_of(yaml, "daima jd"));
+}
+TEST(WordFormOptions, InitialsAfterAnUnderscoreArePartOfAnId) {
+  EXPECT_EQ("pass", decision_of(one_rule("    pinyin: true\n    match: {words: [开盒]}\n"), "@user_kh"));
+}
+
+}  // namespace
+}  // namespace qinglang::testing
