@@ -26,9 +26,9 @@ struct Hit {
   std::uint32_t start;     // byte offsets into the field value; end exclusive; on UTF-8 boundaries
   std::uint32_t end;
   std::string_view text;  // the field value's bytes [start, end)
-  std::string_view view;  // what the match needed: "raw" (the text as written), "folded" (width, case, style,
-                          // traditional characters, look-alike letters, invisible characters), "skeleton"
-                          // (also noise between characters)
+  // What the match needed: "raw" (the text as written), "folded", "skeleton", "numerals", "pinyin",
+  // "homophone", "split" or "emoji" (docs/records.md says what each means).
+  std::string_view view;
 };
 
 // The result of scanning one record.
@@ -41,7 +41,7 @@ struct Verdict {
 
 // Scans records. Holds per-thread state (Hyperscan scratch, match buffers): create one per thread; it is
 // not thread-safe, but many Scanners share one CompiledRuleSet. Movable, not copyable. After warm-up a scan
-// allocates only when a record has more hits than any before it.
+// allocates only when a batch holds more text, matches or hits than any before it.
 class Scanner {
  public:
   explicit Scanner(std::shared_ptr<const CompiledRuleSet> rules);
@@ -55,9 +55,10 @@ class Scanner {
   // Scans a record. The returned verdict is owned by the Scanner and valid until the next scan. Never throws.
   const Verdict& scan(const Record& record) noexcept;
 
-  // Scans many records at once: verdicts[i] belongs to records[i], each exactly as scan() would give it. Much
-  // faster for short records, since Hyperscan is called once per view for the whole batch rather than several
-  // times per field. The verdicts are owned by the Scanner and valid until the next scan. Never throws.
+  // Scans many records at once: verdicts[i] belongs to records[i], each exactly as scan() would give it.
+  // Faster for many short records, since Hyperscan is called once per view for the whole batch rather than
+  // several times per field. The verdicts are owned by the Scanner and valid until the next scan. Never
+  // throws.
   const std::vector<Verdict>& scan_batch(std::span<const Record> records) noexcept;
 
   const CompiledRuleSet& rules() const noexcept;
