@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/setup-debian.sh
 scripts/build.sh release qinglang_cli >/dev/null
 status=0
-build/release/tools/qinglang scan --summary examples/sample.jsonl || status=$?
+build/release/tools/qinglang scan --summary --cache build/release/bundled-rules.cache examples/sample.jsonl || status=$?
 # The sample ends with two deliberately broken lines, so exit status 1 is the expected outcome.
 [[ $status -le 1 ]]
