@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "qinglang/normalize.h"
 #include "utf8.h"
@@ -158,14 +159,16 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
           cp - kCjkFirst < kCjkCount && !(cjk_changed[(cp - kCjkFirst) >> 6] >> ((cp - kCjkFirst) & 63) & 1);
       std::uint16_t kind = plain_ideograph ? kIdentity : pages[page_index[cp >> 8]][cp & 0xFF];
       if (kind == kIdentity) {
-        // Copied through locals: the stores cannot then force the source bytes to be read again.
-        char b0 = static_cast<char>(bytes[i]), b1 = static_cast<char>(bytes[i + 1]);
-        fc[fn] = kc[kn] = b0;
-        fc[fn + 1] = kc[kn + 1] = b1;
-        if (length > 2) {
-          char b2 = static_cast<char>(bytes[i + 2]);
-          fc[fn + 2] = kc[kn + 2] = b2;
-          if (length > 3) fc[fn + 3] = kc[kn + 3] = static_cast<char>(bytes[i + 3]);
+        if (i + 4 <= n) {
+          // One four-byte copy per view: the byte past the character is overwritten by the next one (the
+          // buffers keep 16 bytes of slack), and a single store beats a byte loop.
+          std::uint32_t four;
+          std::memcpy(&four, bytes + i, 4);
+          std::memcpy(fc + fn, &four, 4);
+          std::memcpy(kc + kn, &four, 4);
+        } else {
+          for (std::size_t b = 0; b < length; ++b)
+            fc[fn + b] = kc[kn + b] = static_cast<char>(bytes[i + b]);
         }
         fo[fn] = ko[kn] = origin;  // only a character's first byte needs its origin and gap
         kg[kn] = noise_run;
