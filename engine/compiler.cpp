@@ -1,4 +1,6 @@
 // Rule model → Hyperscan databases, with checks that need Hyperscan (regex syntax, empty matches) and lints.
+#include "compiler.h"
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -420,6 +422,14 @@ CompileResult finish(RuleLoader& loader, const CompileOptions& options) {
 }
 
 }  // namespace
+
+std::shared_ptr<const CompiledRuleSet> compile_model(RuleSetModel model, std::vector<Diagnostic>& diagnostics,
+                                                     const CompileOptions& options) {
+  std::unique_ptr<CompiledRuleSetData> data = Compiler(std::move(model), diagnostics).compile(options);
+  if (!data || has_errors(diagnostics)) return nullptr;
+  return CompiledRuleSetFactory::make(std::move(data));
+}
+
 }  // namespace detail
 
 CompiledRuleSet::CompiledRuleSet(std::unique_ptr<detail::CompiledRuleSetData> data)

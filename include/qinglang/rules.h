@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,6 +93,28 @@ CompileResult compile_rules(const std::vector<std::filesystem::path>& paths,
 // Compiles rules given as YAML text; `file_name` is used in diagnostics. For tests and embedding.
 CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view file_name = "<string>",
                                       const CompileOptions& options = {});
+
+// What one rule costs, measured on its own: its patterns compiled alone, then scanned over a sample.
+struct RuleCost {
+  RuleInfo rule;
+  double compile_milliseconds = 0;
+  std::size_t database_bytes = 0;
+  double scan_milliseconds = 0;  // the sample scanned with this rule alone, beyond the baseline
+  std::size_t records_hit = 0;   // records of the sample it fired on
+};
+
+struct RuleProfile {
+  double all_rules_compile_milliseconds = 0;
+  double all_rules_scan_milliseconds = 0;  // the sample, scanned with all rules together
+  double baseline_scan_milliseconds = 0;  // the sample, scanned with no patterns: normalizing, building views
+  std::vector<RuleCost> rules;            // most expensive scan first
+  std::vector<Diagnostic> diagnostics;
+};
+
+// Measures what each rule costs on a sample of records, for rule authors (qinglang profile). Compiles every
+// rule on its own, so it takes as long as a few full compiles. Hyperscan shares work between the patterns of
+// one database, so the costs do not add up to the cost of all rules together: read them as a ranking.
+RuleProfile profile_rules(const std::vector<std::filesystem::path>& paths, std::span<const Record> sample);
 
 // The result of one rule example (`examples:` in a rule) run against the compiled rules.
 struct ExampleResult {
