@@ -20,15 +20,15 @@ struct DatabaseDeleter {
 };
 using DatabasePtr = std::unique_ptr<hs_database_t, DatabaseDeleter>;
 
-// Where a regex pattern's matches go. A look-alike expansion carries the protected name: an exact match of it
-// (or a match overlapping it) is the real app, not a look-alike.
 // Where a literal's matches go: a leaf, and which form of the leaf's word the literal is. Generated forms are
 // reported as such; pinyin forms must also stand alone (word_forms.h).
 struct LiteralTarget {
   std::uint32_t leaf = 0;
-  View form = View::raw;  // raw: the word itself; pinyin or homophone: a generated form
+  View form = View::raw;  // raw: the word itself; pinyin, homophone, split or emoji: a generated form
 };
 
+// Where a regex pattern's matches go. A look-alike expansion carries the protected name: an exact match of it
+// (or a match overlapping it) is the real app, not a look-alike.
 struct RegexTarget {
   std::uint32_t leaf = 0;
   std::string exact_name;  // empty for plain regexes
