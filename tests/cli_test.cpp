@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -164,6 +165,53 @@ TEST(CliScan, RuleErrorsStopTheScan) {
   Outcome run = qinglang("scan --rules " + kData + "/golden/bad_rules.yaml", "{}\n");
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("error E005"), std::string::npos);
+}
+
+// Property: whatever bytes come in, every input line gets exactly one output line, and each is a JSON object.
+TEST(CliScan, AnyInputGivesOneJsonObjectPerLine) {
+  std::mt19937 rng(17);
+  const std::vector<std::string> pieces = {"{",
+                                           "}",
+                                           "\"",
+                                           "id",
+                                           ":",
+                                           ",",
+                                           "text",
+                                           "开盒",
+                                           "\\",
+                                           "\r",
+                                           "[",
+                                           "1",
+                                           std::string(1, '\0'),
+                                           "\xff",
+                                           "\xe5\xbc",
+                                           " ",
+                                           "null",
+                                           "代*骂"};
+  std::string input;
+  std::size_t lines = 0;
+  for (; lines < 3000; ++lines) {
+    if (lines % 3 == 0) {
+      input += "{\"id\":" + std::to_string(lines) + ",\"text\":\"有人开盒\"}";
+    } else {
+      for (unsigned n = rng() % 20; n > 0; --n)
+        input += pieces[rng() % pieces.size()];
+      if (lines % 97 == 0) input += std::string(300, 'x');
+    }
+    input += lines % 5 == 0 ? "\r\n" : "\n";
+  }
+  Outcome one = qinglang("scan --max-record-bytes 200 --rules " + kRules, input);
+  Outcome two = qinglang("scan -j 2 --max-record-bytes 200 --rules " + kRules, input);
+  std::vector<std::string> out = one.lines();
+  ASSERT_EQ(out.size(), lines);
+  EXPECT_EQ(one.out, two.out);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].front(), '{') << "line " << i + 1;
+    EXPECT_EQ(out[i].back(), '}') << "line " << i + 1;
+    if (i % 3 == 0) {
+      EXPECT_NE(out[i].find("\"decision\":\"block\""), std::string::npos) << out[i];
+    }
+  }
 }
 
 TEST(CliTest, PassingExamplesExitZero) {
