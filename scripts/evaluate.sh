@@ -18,7 +18,11 @@ benign_rates() {  # name, then the command that prints one text per line
   local totals
   totals=$(grep -m1 '^records ' <<<"$summary")
   echo "| $name | $(awk '{printf "%d | %d (%.4f%%) | %d (%.4f%%)", $2, $6, 100*$6/$2, $8, 100*$8/$2}' <<<"$totals") |"
+  # The rules that fired, for the section below the table.
+  top_rules+=$'\n'"$name:"$'\n\n'"$(sed -n '/rules that fired most/,$p' <<<"$summary" | tail -n +2 |
+    awk '{printf "- %s: %s hits\n", $2, $1}')"$'\n'
 }
+top_rules=""
 
 {
   echo "# Evaluation"
@@ -45,6 +49,9 @@ benign_rates() {  # name, then the command that prints one text per line
   if [[ -f $shared/weibo_ced_texts.tsv ]]; then
     benign_rates "Weibo posts and comments" bash -c "tail -n +2 '$shared/weibo_ced_texts.tsv' | cut -f2-"
     benign_rates "Shopping reviews" bash -c "tail -n +2 '$shared/online_shopping_10_cats.csv' | cut -d, -f3-"
+    echo
+    echo "The rules that fire on this text, to check by hand:"
+    echo "$top_rules"
   fi
 } >"$out"
 echo "wrote $out"
