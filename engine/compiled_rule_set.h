@@ -31,7 +31,8 @@ struct LiteralTarget {
 // (or a match overlapping it) is the real app, not a look-alike.
 struct RegexTarget {
   std::uint32_t leaf = 0;
-  std::string exact_name;  // empty for plain regexes
+  std::string exact_name;                // empty for plain regexes
+  std::uint32_t max_width = UINT32_MAX;  // the longest match in bytes; UINT32_MAX when unbounded
 };
 
 // The databases that scan one view of the text.

@@ -93,6 +93,20 @@ void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, Lite
   }
 }
 
+// The longest match of a regex in bytes (UINT32_MAX when unbounded or invalid): the scanner locates a
+// detected match by rescanning only that far back from its end.
+std::uint32_t max_width(const std::string& regex) {
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* error = nullptr;
+  if (hs_expression_info(regex.c_str(), kLocatorFlags, &info, &error) != HS_SUCCESS) {
+    hs_free_compile_error(error);
+    return UINT32_MAX;
+  }
+  std::uint32_t width = info->max_width;
+  std::free(info);
+  return width;
+}
+
 // What a view shows of a pattern's text: words and names are folded the way the text is.
 std::string text_for_view(const std::string& text, View view) {
   switch (view) {
@@ -144,11 +158,11 @@ void Compiler::collect_patterns() {
               add_literal(patterns, variant, {leaf_index, View::emoji});
         } else if (leaf.kind == PatternKind::regex) {
           patterns.regexes.push_back(text);
-          d.views[v].regex_targets.push_back({leaf_index, {}});
+          d.views[v].regex_targets.push_back({leaf_index, {}, max_width(text)});
         } else {
           std::string name = text_for_view(text, view);
           patterns.regexes.push_back(lookalike_regex(name, leaf.edits));
-          d.views[v].regex_targets.push_back({leaf_index, name});
+          d.views[v].regex_targets.push_back({leaf_index, name, max_width(patterns.regexes.back())});
         }
       }
     }

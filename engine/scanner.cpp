@@ -46,12 +46,19 @@ struct Segment {
   std::string_view original;
 };
 
+// A regex match the detector found: its end in the view's buffer and its pattern; the start is still unknown.
+struct Detection {
+  std::uint32_t end;
+  std::uint32_t pattern;
+  bool operator<(const Detection& o) const { return std::tie(end, pattern) < std::tie(o.end, o.pattern); }
+};
+
 // One scanned view of the whole batch: the fields' view texts one after another, each followed by a
 // separator.
 struct BatchView {
   ViewText text;
-  std::vector<std::uint32_t> begin;  // by segment: where its text starts; one more entry marks the end
-  std::vector<std::uint8_t> needs_locating;  // by segment: the regex detector found something there
+  std::vector<std::uint32_t> begin;   // by segment: where its text starts; one more entry marks the end
+  std::vector<Detection> detections;  // what the regex detector found, to be located
 
   std::uint32_t content_end(std::size_t segment) const {
     return begin[segment + 1] - 1;
@@ -95,6 +102,10 @@ struct Scanner::State {
     detail::BatchView* batch;
     std::uint32_t base;
     std::size_t segment;
+    // When locating in windows: the detections to accept; a report that is not one of them may be a match cut
+    // short by the window's start, so it is dropped (its own detection has a window of its own).
+    const detail::Detection* accept_begin = nullptr;
+    const detail::Detection* accept_end = nullptr;
   };
   static int on_literal(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
                         void* context);
@@ -106,6 +117,7 @@ struct Scanner::State {
   void scan_batch(std::span<const Record> records);
   void build_views(std::span<const Record> records);
   void scan_view(detail::View view);
+  void locate(detail::View view, detail::BatchView& batch);
   // Attributes a match [start, end) of the view's buffer to its field, checks it and records it; drops it
   // when it crosses a separator or fails a check.
   void take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
@@ -146,6 +158,7 @@ struct Scanner::State {
   std::vector<detail::Segment> segments;
   std::array<detail::BatchView, detail::kViewCount> views;
   std::string repaired;  // a field's bytes with invalid UTF-8 replaced, same offsets
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> windows;  // where the locator runs, in a view's buffer
   std::vector<Verdict> verdicts;
 
   // Match bookkeeping.
@@ -242,16 +255,19 @@ int Scanner::State::on_regex(unsigned int id, unsigned long long from, unsigned 
                              void* context) {
   auto& c = *static_cast<ScanContext*>(context);
   const detail::RegexTarget& target = c.state->databases(c.view).regex_targets[id];
-  c.state->take_match(c, target.leaf, static_cast<std::uint32_t>(from) + c.base,
-                      static_cast<std::uint32_t>(to) + c.base, detail::View::raw, target.exact_name);
+  auto end = static_cast<std::uint32_t>(to) + c.base;
+  if (c.accept_begin != nullptr &&
+      !std::binary_search(c.accept_begin, c.accept_end, detail::Detection{end, id}))
+    return 0;
+  c.state->take_match(c, target.leaf, static_cast<std::uint32_t>(from) + c.base, end, detail::View::raw,
+                      target.exact_name);
   return 0;
 }
 
-int Scanner::State::on_detect(unsigned int, unsigned long long, unsigned long long to, unsigned int,
+int Scanner::State::on_detect(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
                               void* context) {
   auto& c = *static_cast<ScanContext*>(context);
-  detail::BatchView& batch = *c.batch;
-  batch.needs_locating[batch.segment_at(static_cast<std::uint32_t>(to) - 1)] = 1;
+  c.batch->detections.push_back({static_cast<std::uint32_t>(to), id});
   return 0;
 }
 
@@ -318,14 +334,37 @@ void Scanner::State::scan_view(detail::View view) {
   ScanContext context{this, view, &batch, 0, detail::kNoSegment};
   if (dbs.literals) hs_scan(dbs.literals.get(), text.data(), length, 0, scratch, on_literal, &context);
   if (!dbs.regex_detector) return;
-  batch.needs_locating.assign(segments.size(), 0);
+  batch.detections.clear();
   hs_scan(dbs.regex_detector.get(), text.data(), length, 0, scratch, on_detect, &context);
-  for (std::size_t s = 0; s < segments.size(); ++s) {
-    if (!batch.needs_locating[s]) continue;
-    // The locator reports start offsets, which costs; it runs on the fields the detector flagged, one by one.
-    ScanContext field_context{this, view, &batch, batch.begin[s], s};
-    hs_scan(dbs.regex_locator.get(), text.data() + batch.begin[s], batch.content_end(s) - batch.begin[s], 0,
-            scratch, on_regex, &field_context);
+  std::sort(batch.detections.begin(), batch.detections.end());
+  locate(view, batch);
+}
+
+// The locator reports start offsets, which costs: it runs only where the detector found something, and only
+// as far back from each end as the longest match of that pattern (to the start of the field when unbounded).
+void Scanner::State::locate(detail::View view, detail::BatchView& batch) {
+  const detail::ViewDatabases& dbs = databases(view);
+  const char* text = batch.text.text().data();
+  const std::vector<detail::Detection>& found = batch.detections;
+  for (std::size_t first = 0; first < found.size();) {
+    std::size_t s = batch.segment_at(found[first].end - 1);
+    std::uint32_t begin = batch.begin[s], end = batch.content_end(s);
+    std::size_t last = first;
+    windows.clear();
+    for (; last < found.size() && found[last].end <= batch.begin[s + 1]; ++last) {
+      std::uint32_t width = dbs.regex_targets[found[last].pattern].max_width;
+      std::uint32_t stop = std::min(found[last].end, end);
+      windows.push_back({width != UINT32_MAX && stop > begin + width ? stop - width : begin, stop});
+    }
+    std::sort(windows.begin(), windows.end());
+    for (std::size_t w = 0; w < windows.size();) {
+      auto [from, to] = windows[w];
+      for (++w; w < windows.size() && windows[w].first <= to; ++w)
+        to = std::max(to, windows[w].second);
+      ScanContext context{this, view, &batch, from, s, found.data() + first, found.data() + last};
+      hs_scan(dbs.regex_locator.get(), text + from, to - from, 0, scratch, on_regex, &context);
+    }
+    first = last;
   }
 }
 

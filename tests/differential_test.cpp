@@ -1,6 +1,8 @@
 // The engine's word-list hits against a naive substring search, on generated text. The rules match the raw
 // view only: this pins the literal matcher and the evaluation; normalized views have property tests of their
 // own.
+#include <re2/re2.h>
+
 #include <random>
 #include <sstream>
 
@@ -61,7 +63,8 @@ TEST(Differential, WordHitsAgreeWithNaiveSubstringSearch) {
       const Verdict& verdict = scanner.scan(Record::from_text(text));
       for (std::size_t r = 0; r < rules_words.size(); ++r) {
         Expected expected = naive(text, rules_words[r]);
-        std::string id = "r" + std::to_string(r);
+        std::string id = "r";
+        id += std::to_string(r);
         auto hit = std::find_if(verdict.hits.begin(), verdict.hits.end(),
                                 [&](const Hit& h) { return h.rule_id == id; });
         ASSERT_EQ(expected.fires, hit != verdict.hits.end()) << "rule " << id << " text '" << text << "'";
@@ -125,6 +128,56 @@ rules:
     ASSERT_EQ(together.size(), records.size());
     for (std::size_t i = 0; i < records.size(); ++i)
       ASSERT_EQ(describe(together[i]), describe(single_scanner.scan(records[i]))) << "record " << i;
+  }
+}
+
+}  // namespace
+}  // namespace qinglang::testing
+
+namespace qinglang::testing {
+namespace {
+
+// Regex spans against RE2 on long random text: the detector finds matches without their start, and the
+// locator rescans only a window before each end, so a wrong window would give a wrong start. The reference is
+// brute force: the leftmost position where a match starts, and the longest match there.
+TEST(Differential, RegexSpansAgreeWithRe2InLongFields) {
+  const std::vector<std::string> regexes = {"a\\d{1,4}b", "\\d{2,3}x", "[ab]{2,6}", "x[12]{0,3}a"};
+  std::ostringstream yaml_text;
+  yaml_text << "rules:\n";
+  for (std::size_t r = 0; r < regexes.size(); ++r)
+    yaml_text << "  - {id: r" << r << ", category: social, item: 7, title: t, severity: low, action: review, "
+              << "match: {regex: '" << regexes[r] << "'}}\n";
+  const std::string yaml = yaml_text.str();
+  auto rules = compile_or_fail(yaml);
+  ASSERT_TRUE(rules);
+  Scanner scanner(rules);
+  std::mt19937 rng(29);
+  const std::string alphabet = "ab12x ";
+  for (int round = 0; round < 20; ++round) {
+    std::string text;
+    for (int i = 0; i < 400; ++i)
+      text += alphabet[rng() % alphabet.size()];
+    Record record = Record::from_text(text);
+    const Verdict& verdict = scanner.scan(record);
+    for (std::size_t r = 0; r < regexes.size(); ++r) {
+      RE2 re(regexes[r]);
+      std::size_t start = std::string::npos, end = 0;
+      for (std::size_t s = 0; s < text.size() && start == std::string::npos; ++s)
+        for (std::size_t e = text.size(); e > s; --e)
+          if (RE2::FullMatch(std::string_view(text).substr(s, e - s), re)) {
+            start = s;
+            end = e;
+            break;
+          }
+      std::string id = "r";
+      id += std::to_string(r);
+      auto hit = std::find_if(verdict.hits.begin(), verdict.hits.end(),
+                              [&](const Hit& h) { return h.rule_id == id; });
+      ASSERT_EQ(start != std::string::npos, hit != verdict.hits.end()) << regexes[r] << " in " << text;
+      if (hit == verdict.hits.end()) continue;
+      EXPECT_EQ(hit->start, start) << regexes[r] << " in " << text;
+      EXPECT_EQ(hit->end, end) << regexes[r] << " in " << text;
+    }
   }
 }
 
