@@ -45,6 +45,7 @@ class FileLoader {
   std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
   std::optional<std::vector<std::string>> string_list(const YAML::Node& node, std::string_view what);
   std::optional<Scope> scope(const YAML::Node& node, std::string_view what);
+  std::optional<std::vector<std::string>> words_from_file(const YAML::Node& node);
 
   void load_rule(const YAML::Node& node, std::optional<Category> default_category);
   std::uint32_t load_pattern(const YAML::Node& node);
@@ -101,7 +102,7 @@ std::string single_line(std::string_view text) {
 }
 
 std::optional<PatternKind> pattern_kind(std::string_view key) {
-  if (key == "words") return PatternKind::words;
+  if (key == "words" || key == "words_file") return PatternKind::words;
   if (key == "regex") return PatternKind::regex;
   if (key == "lookalike") return PatternKind::lookalike;
   if (key == "any") return PatternKind::any;
@@ -215,6 +216,29 @@ std::optional<std::vector<std::string>> FileLoader::string_list(const YAML::Node
     }
   }
   return ok ? std::optional(std::move(items)) : std::nullopt;
+}
+
+// A word list in a text file beside the rules, one word per line ('#' starts a comment line): large lexicons
+// read far faster this way than as YAML, and stay easy to edit.
+std::optional<std::vector<std::string>> FileLoader::words_from_file(const YAML::Node& node) {
+  std::optional<std::string> name = scalar(node, "words_file");
+  if (!name) return std::nullopt;
+  std::filesystem::path path = std::filesystem::path(file_).parent_path() / *name;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error("E013", "cannot read the words file " + path.string(), node);
+    return std::nullopt;
+  }
+  std::vector<std::string> words;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line.front() != '#') words.push_back(std::move(line));
+  }
+  if (words.empty()) {
+    error("E013", "the words file " + path.string() + " holds no words", node);
+    return std::nullopt;
+  }
+  return words;
 }
 
 std::optional<Scope> FileLoader::scope(const YAML::Node& node, std::string_view what) {
@@ -434,7 +458,8 @@ std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
 
   switch (*kind) {
     case PatternKind::words:
-      if (!check_keys(node, {"words", "pinyin", "homophones", "emoji"}, "words pattern")) return kNoNode;
+      if (!check_keys(node, {kind_key.Scalar(), "pinyin", "homophones", "emoji"}, "words pattern"))
+        return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
     case PatternKind::regex:
       if (!check_keys(node, {kind_key.Scalar()}, "pattern")) return kNoNode;
@@ -516,7 +541,8 @@ std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
 
 std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
                                     const YAML::Node& whole) {
-  std::optional<std::vector<std::string>> texts = string_list(value, key.Scalar());
+  std::optional<std::vector<std::string>> texts =
+      key.Scalar() == "words_file" ? words_from_file(value) : string_list(value, key.Scalar());
   if (!texts) return kNoNode;
   Leaf leaf;
   leaf.kind = kind;

@@ -1,4 +1,7 @@
 // Rule semantics, one behaviour per test: rule YAML + text (or record) → decision.
+#include <filesystem>
+#include <fstream>
+
 #include "test_support.h"
 
 namespace qinglang::testing {
@@ -215,6 +218,42 @@ TEST(Decision, BlockBeatsReview) {
                      "  - {id: s, category: social, item: 6, title: t, severity: high, action: block, "
                      "match: {words: [挂人]}}\n";
   EXPECT_EQ("block", decision_of(yaml, "开盒挂人"));
+}
+
+}  // namespace
+}  // namespace qinglang::testing
+
+namespace qinglang::testing {
+namespace {
+
+class WordsFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("qinglang_words_" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  CompileResult compile(const std::string& words_file_line) {
+    std::ofstream(dir_ / "rules.yaml") << one_rule("    match: {words_file: " + words_file_line + "}\n");
+    return compile_rules({dir_ / "rules.yaml"});
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(WordsFile, WordsComeFromTheFileBesideTheRules) {
+  std::ofstream(dir_ / "words.txt") << "# a lexicon\n开盒\r\n人肉\n\n";
+  CompileResult r = compile("words.txt");
+  ASSERT_TRUE(r.ok());
+  Scanner scanner(r.rules);
+  EXPECT_EQ(scanner.scan(Record::from_text("人肉他")).decision, Decision::block);
+  EXPECT_EQ(scanner.scan(Record::from_text("a lexicon")).decision, Decision::pass);
+}
+
+TEST_F(WordsFile, MissingFileIsAnError) {
+  CompileResult r = compile("missing.txt");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diagnostics.at(0).code, "E013");
+  EXPECT_EQ(r.diagnostics.at(0).location.line, 8);
 }
 
 }  // namespace
