@@ -92,6 +92,27 @@ print(matched)
     fi
   done
   echo
+  echo "## Scale ladder"
+  echo
+  echo "A rule set of one word list (\`words_file\`, raw view), compiled, then loaded from its cache; the scan is"
+  echo "\`qinglang scan --text\` end to end over the posts, with the cached rules."
+  echo
+  echo "| words | compile s | database bytes | cached start s | scan s | MB/s |"
+  echo "|---:|---:|---:|---:|---:|---:|"
+  for size in 1000 10000 64000; do
+    awk -v n="$size" 'NF && count < n { print; count++ }' "$data/lexicons/houbb_sensitive_word_dict.txt" \
+      >"$work/ladder.txt"
+    printf 'rules:\n  - {id: lexicon, category: social, item: 7, title: lexicon, severity: low, action: review,\n     views: [raw], match: {words_file: ladder.txt}}\n' >"$work/ladder.yaml"
+    rm -f "$work/ladder.cache"
+    stats=$("$qinglang" compile --rules "$work/ladder.yaml" -o "$work/ladder.cache" 2>/dev/null)
+    compile_s=$(awk '/^compile time/ {print $3 / 1000}' <<<"$stats")
+    db_bytes=$(awk '/^database bytes/ {print $3}' <<<"$stats")
+    start_s=$(seconds "$qinglang" compile --rules "$work/ladder.yaml" --cache "$work/ladder.cache")
+    scan_s=$(seconds "$qinglang" scan --text --rules "$work/ladder.yaml" --cache "$work/ladder.cache" "$work/text.txt")
+    printf '| %d | %.2f | %d | %.3f | %.2f | %.0f |\n' "$size" "$compile_s" "$db_bytes" "$start_s" "$scan_s" \
+      "$(echo "$bytes / $scan_s / 1000000" | bc -l)"
+  done
+  echo
   echo "## qinglang scan, end to end"
   echo
   echo "The same posts as JSONL, the bundled rules with normalization, a verdict line per post; the compiled rules"
