@@ -289,19 +289,13 @@ std::pair<std::uint32_t, std::uint32_t> Normalizer::original_span(const ViewText
   return {start, last + static_cast<std::uint32_t>(length == 0 ? 1 : length)};
 }
 
-bool Normalizer::drops_noise(const ViewText& skeleton, std::uint32_t view_start, std::uint32_t view_end) {
+std::uint8_t Normalizer::longest_noise_run(const ViewText& skeleton, std::uint32_t view_start,
+                                           std::uint32_t view_end) {
   std::string_view text = skeleton.text();
+  std::uint8_t longest = 0;
   for (std::uint32_t i = view_start + 1; i < view_end; ++i)
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && skeleton.gap(i) > 0) return true;
-  return false;
-}
-
-bool Normalizer::noise_runs_are_short(const ViewText& skeleton, std::uint32_t view_start,
-                                      std::uint32_t view_end) {
-  std::string_view text = skeleton.text();
-  for (std::uint32_t i = view_start + 1; i < view_end; ++i)
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && skeleton.gap(i) > kMaxNoiseRun) return false;
-  return true;
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) longest = std::max(longest, skeleton.gap(i));
+  return longest;
 }
 
 }  // namespace qinglang::detail

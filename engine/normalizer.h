@@ -96,12 +96,10 @@ class Normalizer {
                                                                std::uint32_t view_start,
                                                                std::uint32_t view_end);
 
-  // Whether noise was dropped between the characters of the skeleton span [view_start, view_end).
-  static bool drops_noise(const ViewText& skeleton, std::uint32_t view_start, std::uint32_t view_end);
-
-  // Whether a skeleton match [view_start, view_end) has no run of noise longer than kMaxNoiseRun inside it.
-  static bool noise_runs_are_short(const ViewText& skeleton, std::uint32_t view_start,
-                                   std::uint32_t view_end);
+  // The longest run of noise dropped between two characters of the skeleton span [view_start, view_end): 0
+  // when the span needed no noise dropped; a match with a run over kMaxNoiseRun is not an evasion.
+  static std::uint8_t longest_noise_run(const ViewText& skeleton, std::uint32_t view_start,
+                                        std::uint32_t view_end);
 
  private:
   Normalizer();

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <fstream>
 #include <optional>
+#include <span>
 #include <sstream>
 
 namespace qinglang::detail {
@@ -53,8 +54,11 @@ class FileLoader {
                           const YAML::Node& whole);
   void load_examples(const YAML::Node& node, Rule& rule);
   void flatten(const YAML::Node& node, std::string& path, Record& record);
+  bool check_keys(const YAML::Node& map, std::span<const std::string_view> allowed, std::string_view what);
   bool check_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
-                  std::string_view what);
+                  std::string_view what) {
+    return check_keys(map, std::span<const std::string_view>(allowed.begin(), allowed.size()), what);
+  }
 
   const std::string& file_;
   RuleSetModel& model_;
@@ -139,7 +143,7 @@ void FileLoader::load(const YAML::Node& root) {
     load_rule(rule, default_category);
 }
 
-bool FileLoader::check_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
+bool FileLoader::check_keys(const YAML::Node& map, std::span<const std::string_view> allowed,
                             std::string_view what) {
   bool ok = true;
   for (auto it = map.begin(); it != map.end(); ++it) {
@@ -278,12 +282,7 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
     error("E004", "rule without 'id'", node);
   }
 
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const std::string& key = it->first.Scalar();
-    if (std::find(std::begin(kRuleKeys), std::end(kRuleKeys), key) == std::end(kRuleKeys)) {
-      error("E002", "unknown key '" + key + "' in rule", it->first);
-    }
-  }
+  check_keys(node, kRuleKeys, "rule");
 
   std::optional<Category> category = default_category;
   if (YAML::Node c = node["category"]) {

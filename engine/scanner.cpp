@@ -213,8 +213,9 @@ void Scanner::State::take_match(const ScanContext& c, std::uint32_t leaf, std::u
         std::string_view::npos)
       return;
   }
-  if (c.view >= detail::View::skeleton && !detail::Normalizer::noise_runs_are_short(batch.text, start, end))
-    return;
+  std::uint8_t noise_run =
+      c.view >= detail::View::skeleton ? detail::Normalizer::longest_noise_run(batch.text, start, end) : 0;
+  if (noise_run > detail::kMaxNoiseRun) return;
   if (form == detail::View::pinyin && !detail::stands_alone(text, local_start, local_end)) return;
 
   std::string_view original = segments[segment].original;
@@ -228,7 +229,7 @@ void Scanner::State::take_match(const ScanContext& c, std::uint32_t leaf, std::u
     // Name what the match needed: nothing, folding alone (no noise dropped inside it), or the skeleton.
     if (unchanged) {
       view = detail::View::raw;
-    } else if (c.view == detail::View::skeleton && !detail::Normalizer::drops_noise(batch.text, start, end)) {
+    } else if (c.view == detail::View::skeleton && noise_run == 0) {
       view = detail::View::folded;
     } else {
       view = c.view;
