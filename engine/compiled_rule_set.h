@@ -53,11 +53,17 @@ struct ViewDatabases {
   bool empty() const { return !literals && !regex_detector; }
 };
 
+// What a stream carries at least and at most, in original bytes (an unbounded regex is cut off there).
+inline constexpr std::size_t kMinStreamHistory = 64;
+inline constexpr std::size_t kMaxStreamHistory = 4096;
+
 struct CompiledRuleSetData {
   RuleSetModel model;
   std::array<ViewDatabases, kViewCount> views;      // by View
   std::vector<Category> leaf_category;              // by leaf: its rule's category, checked on every match
   std::vector<std::uint32_t> condition_only_rules;  // rules with `where` and no `match`: evaluated every scan
+  std::vector<std::uint32_t> window_rules;          // rules with `window`: streams only
+  std::array<std::uint32_t, kViewCount> stream_reach{};  // by View: bytes of view a stream carries back
   DatabaseStats stats;
 };
 

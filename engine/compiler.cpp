@@ -63,6 +63,8 @@ class Compiler {
   void warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
   void check_regexes();
   void lint_rules();
+  void resolve_windows();
+  void measure_stream_history();
   bool build_literal_database(View view, bool compile);
   std::uint64_t cache_key() const;
   unsigned regex_flags(View view, unsigned kind_flags) const;
@@ -167,8 +169,87 @@ void Compiler::collect_patterns() {
       }
     }
   }
-  for (std::uint32_t r = 0; r < d.model.rules.size(); ++r)
-    if (d.model.rules[r].match == kNoNode) d.condition_only_rules.push_back(r);
+  for (std::uint32_t r = 0; r < d.model.rules.size(); ++r) {
+    const Rule& rule = d.model.rules[r];
+    if (rule.window) {
+      d.window_rules.push_back(r);
+    } else if (rule.match == kNoNode) {
+      d.condition_only_rules.push_back(r);
+    }
+  }
+}
+
+// A window's rules are named by id or by item, across all files: known only once every file is loaded.
+void Compiler::resolve_windows() {
+  RuleSetModel& m = data_->model;
+  std::map<std::string_view, std::uint32_t> index;
+  for (std::uint32_t r = 0; r < m.rules.size(); ++r)
+    index.emplace(m.rules[r].id, r);
+  for (Rule& rule : m.rules) {
+    if (!rule.window) continue;
+    Window& window = *rule.window;
+    for (const std::string& id : window.rule_ids) {
+      auto it = index.find(id);
+      if (it == index.end()) {
+        report(DiagnosticLevel::error, "E014", "the window counts the unknown rule '" + id + "'", rule,
+               window.location);
+      } else if (m.rules[it->second].window) {
+        report(DiagnosticLevel::error, "E014",
+               "the window counts the window rule '" + id + "': windows count pattern rules", rule,
+               window.location);
+      } else {
+        window.rules.push_back(it->second);
+      }
+    }
+    for (int item : window.items) {
+      std::size_t before = window.rules.size();
+      for (std::uint32_t r = 0; r < m.rules.size(); ++r)
+        if (!m.rules[r].window && m.rules[r].category == rule.category && m.rules[r].item == item)
+          window.rules.push_back(r);
+      if (window.rules.size() == before)
+        report(DiagnosticLevel::warning, "W001",
+               "no rule of item " + std::to_string(item) + " to count: the window can never fire", rule,
+               window.location);
+    }
+    std::sort(window.rules.begin(), window.rules.end());
+    window.rules.erase(std::unique(window.rules.begin(), window.rules.end()), window.rules.end());
+  }
+}
+
+// How much of its text a stream must carry so that a match completed by a later message is still found whole,
+// with the character before it (pinyin forms must not run on from letters) and, for a look-alike, the real
+// name around it: per view, in view bytes (the stream finds where that lies in the original), and as a
+// bound in original bytes, for sizing. A view character stands for one original character of up to four
+// bytes (𝐚 is a), and in the skeleton it may follow kMaxNoiseRun noise characters of up to four bytes each.
+void Compiler::measure_stream_history() {
+  constexpr std::size_t kOriginalPerViewByte[kViewCount] = {1, 4, 4 + 4 * kMaxNoiseRun, 4 + 4 * kMaxNoiseRun};
+  constexpr std::size_t kCharacterBefore = 4;
+  CompiledRuleSetData& d = *data_;
+  std::size_t within = 0;  // characters, of the widest `near`
+  for (const PatternNode& node : d.model.nodes)
+    if (node.kind == PatternKind::near) within = std::max<std::size_t>(within, node.within);
+  std::size_t history = kMinStreamHistory;
+  std::size_t right_context = 0;
+  for (std::size_t v = 0; v < kViewCount; ++v) {
+    std::size_t widest = 0;
+    for (const auto& [word, targets] : patterns_[v].literal_leaves) {
+      widest = std::max(widest, word.size());
+      for (const LiteralTarget& target : targets)
+        if (target.form == View::pinyin) right_context = std::max<std::size_t>(right_context, 4);
+    }
+    for (const RegexTarget& target : d.views[v].regex_targets) {
+      widest = std::max<std::size_t>(
+          widest, std::min<std::size_t>(target.max_width, kMaxStreamHistory) + target.exact_name.size());
+      right_context = std::max(right_context, 4 * target.exact_name.size());
+    }
+    std::size_t reach = widest + kCharacterBefore;
+    if (within > 0) reach = 2 * reach + 4 * within;  // a `near`: its parts and the characters between them
+    reach = std::min(reach, kMaxStreamHistory);
+    d.stream_reach[v] = static_cast<std::uint32_t>(reach);
+    history = std::max(history, reach * kOriginalPerViewByte[v]);
+  }
+  d.stats.stream_history_bytes = std::min(history, kMaxStreamHistory);
+  d.stats.stream_right_context_bytes = right_context;
 }
 
 // A word holding symbols or emoji (nm$l, 你🐴死了) loses them in the skeleton view and matches far more than
@@ -362,7 +443,9 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   collect_patterns();
   check_regexes();
   lint_rules();
+  resolve_windows();
   if (has_errors(diagnostics_)) return nullptr;
+  measure_stream_history();
 
   DatabaseStats& stats = data_->stats;
   std::uint64_t key = cache_key();

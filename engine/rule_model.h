@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,20 @@ struct Example {
   SourceLocation location;
 };
 
+// A window rule (`window:`) watches a stream rather than a text: it fires when `count` hits of the rules it
+// counts, or `count` repeats of one message, fall within the last `messages` messages and/or `seconds`.
+struct Window {
+  enum class Kind : std::uint8_t { hits, repeats };
+  Kind kind = Kind::hits;
+  std::uint32_t count = 0;
+  std::vector<std::string> rule_ids;  // hits: the rules counted, as written; resolved by the compiler
+  std::vector<int> items;             // hits: or every rule of these items in the window rule's category
+  std::vector<std::uint32_t> rules;   // hits: the counted rules' indexes, sorted
+  std::uint32_t messages = 0;         // 0: no limit in messages
+  double seconds = 0;                 // 0: no limit in time
+  SourceLocation location;
+};
+
 struct Rule {
   std::string id;
   Category category = Category::short_video_live;
@@ -94,6 +109,7 @@ struct Rule {
   std::uint32_t match = kNoNode;   // root node of `match`
   std::uint32_t unless = kNoNode;  // root node of `unless`
   std::vector<Condition> conditions;
+  std::optional<Window> window;  // a window rule has neither `match` nor `where`
   std::vector<Example> examples;
   SourceLocation location;
 

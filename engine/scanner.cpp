@@ -8,177 +8,11 @@
 #include <algorithm>
 #include <tuple>
 
-#include "compiled_rule_set.h"
-#include "normalizer.h"
+#include "scan_state.h"
 #include "utf8.h"
 #include "word_forms.h"
 
 namespace qinglang {
-namespace detail {
-
-// One leaf match in one field of one record of the batch. Offsets are bytes into the field value.
-struct Event {
-  std::uint32_t record;
-  std::uint32_t leaf;
-  std::uint32_t field;
-  std::uint32_t start;
-  std::uint32_t end;
-  View view;  // the least normalized view that explains the match
-
-  bool operator<(const Event& o) const {
-    return std::tie(record, leaf, field, start, end, view) <
-           std::tie(o.record, o.leaf, o.field, o.start, o.end, o.view);
-  }
-};
-
-// Evidence for a firing rule: a span in a field.
-struct Span {
-  std::uint32_t field;
-  std::uint32_t start;
-  std::uint32_t end;
-  View view;
-};
-
-// A text field of a record in the batch.
-struct Segment {
-  std::uint32_t record;
-  std::uint32_t field;
-  std::string_view original;
-};
-
-// A regex match the detector found: its end in the view's buffer and its pattern; the start is still unknown.
-struct Detection {
-  std::uint32_t end;
-  std::uint32_t pattern;
-  bool operator<(const Detection& o) const { return std::tie(end, pattern) < std::tie(o.end, o.pattern); }
-};
-
-// One scanned view of the whole batch: the fields' view texts one after another, each followed by a
-// separator.
-struct BatchView {
-  ViewText text;
-  std::vector<std::uint32_t> begin;   // by segment: where its text starts; one more entry marks the end
-  std::vector<Detection> detections;  // what the regex detector found, to be located
-
-  std::uint32_t content_end(std::size_t segment) const {
-    return begin[segment + 1] - 1;
-  }  // before the separator
-  std::size_t segment_at(std::uint32_t offset) const {
-    return static_cast<std::size_t>(std::upper_bound(begin.begin(), begin.end(), offset) - begin.begin()) - 1;
-  }
-};
-
-// A flood of one word must not grow memory without bound: beyond this many matches of one leaf in one field
-// (per view), later ones are dropped (the first ones already prove the leaf, and `near` windows look at the
-// first ones).
-constexpr std::uint32_t kMaxEventsPerLeafAndField = 64;
-constexpr std::uint32_t kAnyField = UINT32_MAX;
-constexpr std::size_t kNoSegment = SIZE_MAX;
-
-}  // namespace detail
-
-using detail::Event;
-
-struct Scanner::State {
-  explicit State(std::shared_ptr<const CompiledRuleSet> r) : rules(std::move(r)), data(&rules->data()) {
-    std::size_t leaves = data->model.leaves.size();
-    leaf_count_epoch.assign(leaves, 0);
-    leaf_count.assign(leaves, 0);
-    leaf_range_epoch.assign(leaves, 0);
-    leaf_begin.assign(leaves, 0);
-    leaf_end.assign(leaves, 0);
-    rule_epoch.assign(data->model.rules.size(), 0);
-    for (const detail::ViewDatabases& dbs : data->views)
-      for (hs_database_t* db : {dbs.literals.get(), dbs.regex_detector.get(), dbs.regex_locator.get()})
-        if (db && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) scratch_failed = true;
-  }
-  ~State() { hs_free_scratch(scratch); }
-
-  // What Hyperscan's callbacks get: the scanner and the view being scanned. Offsets Hyperscan reports are
-  // relative to `base` in the view's buffer; `segment` is fixed when one field alone is being scanned.
-  struct ScanContext {
-    State* state;
-    detail::View view;
-    detail::BatchView* batch;
-    std::uint32_t base;
-    std::size_t segment;
-    // When locating in windows: the detections to accept; a report that is not one of them may be a match cut
-    // short by the window's start, so it is dropped (its own detection has a window of its own).
-    const detail::Detection* accept_begin = nullptr;
-    const detail::Detection* accept_end = nullptr;
-  };
-  static int on_literal(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
-                        void* context);
-  static int on_regex(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
-                      void* context);
-  static int on_detect(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
-                       void* context);
-
-  void scan_batch(std::span<const Record> records);
-  void build_views(std::span<const Record> records);
-  void scan_view(detail::View view);
-  void locate(detail::View view, detail::BatchView& batch);
-  // Attributes a match [start, end) of the view's buffer to its field, checks it and records it; drops it
-  // when it crosses a separator or fails a check.
-  void take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
-                  detail::View form, std::string_view exact_name);
-  void add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
-                 detail::View view);
-  void evaluate_record(const Record& record, std::size_t events_begin, std::size_t events_end,
-                       Verdict& verdict);
-  void index_events(std::size_t begin, std::size_t end);
-  void evaluate_rule(std::uint32_t rule_index);
-  bool evaluate(std::uint32_t node, std::uint32_t field, const detail::Rule* filter);
-  bool evaluate_leaf(const detail::PatternNode& node, std::uint32_t field, const detail::Rule* filter);
-  bool evaluate_near(const detail::PatternNode& node, std::uint32_t field, const detail::Rule* filter);
-  bool evaluate_near_in_field(const detail::PatternNode& node, std::uint32_t field);
-  void collect_fields(std::uint32_t node, std::vector<std::uint32_t>& out, std::size_t from) const;
-  void add_hits(std::uint32_t rule_index, std::size_t evidence_begin);
-  void finish_verdict(Verdict& verdict);
-
-  std::pair<const Event*, const Event*> events_of(std::uint32_t leaf) const {
-    if (leaf_range_epoch[leaf] != record_epoch) return {nullptr, nullptr};
-    return {events.data() + leaf_begin[leaf], events.data() + leaf_end[leaf]};
-  }
-  bool field_allowed(std::uint32_t field, std::uint32_t wanted, const detail::Rule* filter) const {
-    if (wanted != detail::kAnyField) return field == wanted;
-    return filter == nullptr || filter->applies_to(record->field(field).key);
-  }
-  const detail::ViewDatabases& databases(detail::View view) const {
-    return data->views[static_cast<std::size_t>(view)];
-  }
-
-  std::shared_ptr<const CompiledRuleSet> rules;
-  const detail::CompiledRuleSetData* data;
-  hs_scratch_t* scratch = nullptr;
-  bool scratch_failed = false;
-  CategorySet categories = CategorySet::all();
-
-  // The batch being scanned.
-  std::vector<detail::Segment> segments;
-  std::array<detail::BatchView, detail::kViewCount> views;
-  std::string repaired;  // a field's bytes with invalid UTF-8 replaced, same offsets
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> windows;  // where the locator runs, in a view's buffer
-  std::vector<Verdict> verdicts;
-
-  // Match bookkeeping.
-  std::size_t counted_segment = detail::kNoSegment;
-  std::uint32_t field_epoch = 0;  // bumped whenever matches move to another field: resets per-leaf counts
-  std::vector<std::uint32_t> leaf_count_epoch, leaf_count;
-  std::vector<Event> events;
-
-  // Evaluation of one record.
-  const Record* record = nullptr;
-  std::uint32_t record_epoch = 0;  // invalidates leaf ranges and rule marks
-  std::vector<std::uint32_t> leaf_range_epoch, leaf_begin, leaf_end;
-  std::vector<std::uint32_t> rule_epoch;
-  std::vector<std::uint32_t> candidate_rules;
-  std::vector<detail::Span> evidence;
-  std::vector<std::uint32_t> fields_scratch;
-  std::vector<detail::Span> pending_hits;  // field, start, end of each hit; rule in pending_rules
-  std::vector<std::uint32_t> pending_rules;
-  std::vector<std::uint32_t> hit_order;
-};
 
 void Scanner::State::add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t start,
                                std::uint32_t end, detail::View view) {
@@ -191,8 +25,11 @@ void Scanner::State::add_event(std::size_t segment, std::uint32_t leaf, std::uin
     leaf_count_epoch[leaf] = field_epoch;
     leaf_count[leaf] = 0;
   }
-  if (leaf_count[leaf] >= detail::kMaxEventsPerLeafAndField) return;
-  ++leaf_count[leaf];
+  // A stream counts the matches that may be fresh apart (high half), so a flood in the text carried from
+  // earlier messages cannot crowd out the new ones.
+  unsigned half = stream_mode && end > stream_fresh_from ? 16 : 0;
+  if ((leaf_count[leaf] >> half & 0xFFFF) >= detail::kMaxEventsPerLeafAndField) return;
+  leaf_count[leaf] += 1u << half;
   const detail::Segment& s = segments[segment];
   events.push_back({s.record, leaf, s.field, start, end, view});
 }
@@ -396,6 +233,12 @@ void Scanner::State::index_events(std::size_t begin, std::size_t end) {
 bool Scanner::State::evaluate_leaf(const detail::PatternNode& node, std::uint32_t field,
                                    const detail::Rule* filter) {
   auto [begin, end] = events_of(node.leaf);
+  if (stream_mode) {
+    // A stream reports what this write decided: a fresh occurrence is better evidence than an old one.
+    const Event* fresh = std::find_if(
+        begin, end, [&](const Event& e) { return e.fresh && field_allowed(e.field, field, filter); });
+    if (fresh != end) begin = fresh;
+  }
   for (const Event* e = begin; e != end; ++e) {
     if (!field_allowed(e->field, field, filter)) continue;
     // Events are sorted by start, end, then view: the longest match at this start, seen in its least
@@ -406,7 +249,7 @@ bool Scanner::State::evaluate_leaf(const detail::PatternNode& node, std::uint32_
     const Event* plainest = longest;
     while (plainest != e && plainest[-1].end == longest->end)
       --plainest;
-    evidence.push_back({e->field, e->start, longest->end, plainest->view});
+    evidence.push_back({e->field, e->start, longest->end, plainest->view, e->fresh});
     return true;
   }
   return false;
@@ -435,7 +278,7 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
     auto [first_begin, first_end] = occurrences(parts[0]);
     for (const Event* anchor = first_begin; anchor != first_end; ++anchor) {
       std::size_t mark = evidence.size();
-      evidence.push_back({field, anchor->start, anchor->end, anchor->view});
+      evidence.push_back({field, anchor->start, anchor->end, anchor->view, anchor->fresh});
       const Event* previous = anchor;
       bool complete = true;
       for (std::size_t k = 1; k < parts.size() && complete; ++k) {
@@ -444,7 +287,7 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
             std::find_if(begin, end, [&](const Event& e) { return e.start >= previous->end; });
         complete = next != end;
         if (complete) {
-          evidence.push_back({field, next->start, next->end, next->view});
+          evidence.push_back({field, next->start, next->end, next->view, next->fresh});
           previous = next;
         }
       }
@@ -464,7 +307,7 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
     auto [anchor_begin, anchor_end] = occurrences(anchor_part);
     for (const Event* anchor = anchor_begin; anchor != anchor_end; ++anchor) {
       std::size_t mark = evidence.size();
-      evidence.push_back({field, anchor->start, anchor->end, anchor->view});
+      evidence.push_back({field, anchor->start, anchor->end, anchor->view, anchor->fresh});
       std::uint32_t last_start = anchor->start;
       bool complete = true;
       for (std::uint32_t part : parts) {
@@ -476,7 +319,7 @@ bool Scanner::State::evaluate_near_in_field(const detail::PatternNode& node, std
           complete = false;
           break;
         }
-        evidence.push_back({field, next->start, next->end, next->view});
+        evidence.push_back({field, next->start, next->end, next->view, next->fresh});
         last_start = std::max(last_start, next->start);
       }
       if (complete && close_enough(anchor->end, last_start)) return true;
@@ -559,6 +402,7 @@ void Scanner::State::add_hits(std::uint32_t rule_index, std::size_t evidence_beg
     for (; it != evidence.end() && it->field == covering.field; ++it) {
       covering.end = std::max(covering.end, it->end);
       covering.view = std::max(covering.view, it->view);
+      covering.fresh = covering.fresh || it->fresh;
     }
     pending_hits.push_back(covering);
     pending_rules.push_back(rule_index);
@@ -621,7 +465,7 @@ void Scanner::State::evaluate_rule(std::uint32_t rule_index) {
   }
 }
 
-void Scanner::State::finish_verdict(Verdict& verdict) {
+void Scanner::State::sort_pending_hits() {
   hit_order.resize(pending_hits.size());
   for (std::uint32_t i = 0; i < hit_order.size(); ++i)
     hit_order[i] = i;
@@ -629,6 +473,10 @@ void Scanner::State::finish_verdict(Verdict& verdict) {
     return std::tie(pending_hits[a].field, pending_hits[a].start, pending_rules[a]) <
            std::tie(pending_hits[b].field, pending_hits[b].start, pending_rules[b]);
   });
+}
+
+void Scanner::State::finish_verdict(Verdict& verdict) {
+  sort_pending_hits();
   for (std::uint32_t i : hit_order) {
     const detail::Rule& rule = data->model.rules[pending_rules[i]];
     const detail::Span& span = pending_hits[i];

@@ -40,7 +40,13 @@ struct DatabaseStats {
   std::size_t regex_patterns = 0;    // regexes and look-alike expansions
   std::size_t database_bytes = 0;    // all Hyperscan databases together
   std::size_t scratch_bytes = 0;     // per Scanner
-  double compile_milliseconds = 0;   // loading, when the databases came from the cache
+  // Streams (stream.h): the most text a stream carries between messages so that every match completed by a
+  // later message is found whole (the longest match in original bytes, however evasive, up to 4 KiB; plain
+  // text needs far less and carries less), and how near the end of the text a match must not be before it
+  // is decided (rules that look past their match: pinyin forms, look-alike names).
+  std::size_t stream_history_bytes = 0;
+  std::size_t stream_right_context_bytes = 0;
+  double compile_milliseconds = 0;  // loading, when the databases came from the cache
   bool from_cache = false;
   std::string engine_version;  // Hyperscan's own version string
 };

@@ -9,6 +9,7 @@
 
 #include "qinglang/record.h"
 #include "qinglang/rules.h"
+#include "qinglang/stream.h"
 #include "qinglang/taxonomy.h"
 
 namespace qinglang {
@@ -60,6 +61,16 @@ class Scanner {
   // several times per field. The verdicts are owned by the Scanner and valid until the next scan. Never
   // throws.
   const std::vector<Verdict>& scan_batch(std::span<const Record> records) noexcept;
+
+  // Writes the next message of a stream (stream.h) and scans it together with the text the stream carries,
+  // so a match split over messages is found. Returns what this write decided: pattern hits, window rules
+  // that fired, or an error when the message is refused (out of order). The verdict and its texts are owned
+  // by the Scanner and valid until its next scan, write or close. Never throws.
+  const StreamVerdict& write(Stream& stream, const StreamMessage& message) noexcept;
+
+  // Ends a stream: decides the matches still waiting for text after them, and frees what the stream
+  // carries. Its summary stays readable; later writes are refused. Never throws.
+  const StreamVerdict& close(Stream& stream) noexcept;
 
   const CompiledRuleSet& rules() const noexcept;
 

@@ -1,0 +1,421 @@
+// The stream path. A stream carries the end of its text; each write appends the message and scans the carried
+// text and the message as one field, with the record path's machinery, so normalization, every view and every
+// check see across the boundary exactly as they would in the whole text. Carrying the longest match's worth
+// of text (the compiler measures it) makes the result independent of where the text was cut.
+//
+// A match is decided once, by the first write after which it ends in the decided part of the text: all of it
+// but a trailing incomplete character, and for matches that look past their end (pinyin forms must not run on
+// into letters, a look-alike must not be the real name) all but the last few bytes. Rules are evaluated over
+// the decided matches in the carried text and report only what a fresh match takes part in.
+#include "qinglang/stream.h"
+
+#include <cmath>
+
+#include "database_cache.h"
+#include "scan_state.h"
+
+namespace qinglang {
+namespace detail {
+namespace {
+
+// Where the last complete character of `text` ends: a chunk may stop inside one.
+std::size_t complete_prefix(std::string_view text) {
+  std::size_t n = text.size();
+  for (std::size_t back = 1; back <= 4 && back <= n; ++back) {
+    auto byte = static_cast<unsigned char>(text[n - back]);
+    if ((byte & 0xC0) == 0x80) continue;
+    std::size_t length = byte < 0xC0 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
+    return back < length ? n - back : n;
+  }
+  return n;
+}
+
+// A flood keeps one line in the table, however many other lines pass between its repeats.
+constexpr std::size_t kRecentLines = 8;
+
+}  // namespace
+}  // namespace detail
+
+using detail::StreamState;
+
+Stream::Stream() : state_(std::make_unique<StreamState>()) {}
+Stream::~Stream() = default;
+Stream::Stream(Stream&&) noexcept = default;
+Stream& Stream::operator=(Stream&&) noexcept = default;
+
+const StreamSummary& Stream::summary() const noexcept {
+  return state_->summary;
+}
+
+bool Stream::closed() const noexcept {
+  return state_->closed;
+}
+
+std::size_t Stream::memory_bytes() const noexcept {
+  const StreamState& s = *state_;
+  std::size_t bytes = sizeof(Stream) + sizeof(StreamState) + s.text.capacity() +
+                      s.messages.capacity() * sizeof(StreamState::MessageStart) +
+                      s.window_hits.capacity() * sizeof(s.window_hits[0]) +
+                      s.recent_lines.capacity() * sizeof(StreamState::RecentLine);
+  for (const auto& seen : s.window_hits)
+    bytes += seen.capacity() * sizeof(StreamState::Occurrence);
+  for (const StreamState::RecentLine& line : s.recent_lines)
+    bytes += line.seen.capacity() * sizeof(StreamState::Occurrence);
+  return bytes;
+}
+
+const StreamVerdict& Scanner::write(Stream& stream, const StreamMessage& message) noexcept {
+  return state_->write_stream(*stream.state_, message, false);
+}
+
+const StreamVerdict& Scanner::close(Stream& stream) noexcept {
+  return state_->write_stream(*stream.state_, {}, true);
+}
+
+const StreamVerdict& Scanner::State::write_stream(StreamState& s, const StreamMessage& message,
+                                                  bool closing) {
+  StreamVerdict& v = stream_verdict;
+  v.seq = closing ? s.summary.last_seq : message.seq;
+  v.decision = Decision::pass;
+  v.categories = CategorySet();
+  v.hits.clear();
+  v.windows.clear();
+  v.stream_decision = s.summary.decision;
+  v.error = {};
+  stream_parts.clear();
+  if (scratch_failed) {
+    v.error = "could not allocate Hyperscan scratch space";
+    return v;
+  }
+  if (s.closed) {
+    v.error = "the stream is closed";
+    return v;
+  }
+  if (!closing && refuse_message(s, message)) return v;
+
+  if (closing) {
+    s.closed = true;
+  } else {
+    StreamSummary& summary = s.summary;
+    if (summary.messages == 0) {
+      summary.first_seq = message.seq;
+      summary.first_ts = message.ts;
+      s.window_hits.resize(data->window_rules.size());
+    }
+    ++summary.messages;
+    summary.bytes += message.text.size();
+    summary.last_seq = message.seq;
+    summary.last_ts = message.ts;
+    s.messages.push_back({message.seq, s.base + s.text.size()});
+    s.text.append(message.text);
+  }
+
+  scan_stream_text(s, closing);
+  report_stream_hits(s);
+  if (!closing) {
+    count_window_hits(s, message);
+    count_repeats(s, message);
+  }
+
+  StreamSummary& summary = s.summary;
+  summary.hits += v.hits.size();
+  summary.window_hits += v.windows.size();
+  summary.decision = std::max(summary.decision, v.decision);
+  for (Category category : kAllCategories)
+    if (v.categories.contains(category)) summary.categories.insert(category);
+  v.stream_decision = summary.decision;
+
+  if (closing) {
+    s.text = {};
+    s.messages = {};
+    s.window_hits = {};
+    s.recent_lines = {};
+  } else {
+    trim_stream(s);
+  }
+  return v;
+}
+
+bool Scanner::State::refuse_message(const StreamState& s, const StreamMessage& message) {
+  std::string& why = stream_error;
+  why.clear();
+  const StreamSummary& summary = s.summary;
+  if (!std::isfinite(message.ts)) {
+    why = "ts must be a finite number of seconds";
+  } else if (message.text.size() > UINT32_MAX / 4) {
+    why = "a message may hold at most 1 GiB";
+  } else if (summary.messages > 0 && message.seq <= summary.last_seq) {
+    why = "out of order: seq " + std::to_string(message.seq) + " does not follow the stream's last seq " +
+          std::to_string(summary.last_seq);
+  } else if (summary.messages > 0 && message.ts < summary.last_ts) {
+    why = "out of order: ts " + std::to_string(message.ts) + " is before the stream's last ts " +
+          std::to_string(summary.last_ts);
+  }
+  stream_verdict.error = why;
+  return !why.empty();
+}
+
+void Scanner::State::scan_stream_text(StreamState& s, bool closing) {
+  std::uint64_t total = s.base + s.text.size();
+  std::uint64_t plain_limit = closing ? total : s.base + detail::complete_prefix(s.text);
+  std::size_t right_context = data->stats.stream_right_context_bytes;
+  std::uint64_t context_limit =
+      closing ? total
+              : std::max(s.decided_context, plain_limit > right_context ? plain_limit - right_context : 0);
+  std::uint64_t fresh_from = std::min(s.decided, s.decided_context);
+
+  stream_mode = true;
+  stream_fresh_from = static_cast<std::uint32_t>(fresh_from > s.base ? fresh_from - s.base : 0);
+  stream_record.clear();
+  stream_record.add_text("text", s.text);
+  events.clear();
+  build_views(std::span<const Record>(&stream_record, 1));
+  for (std::size_t v = 0; v < detail::kViewCount; ++v) {
+    counted_segment = detail::kNoSegment;
+    scan_view(static_cast<detail::View>(v));
+  }
+
+  std::erase_if(events, [&](Event& e) {
+    std::uint64_t end = s.base + e.end;
+    bool looks_past_end =
+        e.view == detail::View::pinyin || data->model.leaves[e.leaf].kind == detail::PatternKind::lookalike;
+    std::uint64_t limit = looks_past_end ? context_limit : plain_limit;
+    std::uint64_t decided_before = looks_past_end ? s.decided_context : s.decided;
+    e.fresh = end > decided_before;
+    return end > limit;
+  });
+  std::sort(events.begin(), events.end());
+  // A match that grew (扣扣12345 decided, then 扣扣123456 when the next message came) was reported already.
+  for (std::size_t i = 1; i < events.size(); ++i) {
+    const Event& before = events[i - 1];
+    Event& e = events[i];
+    if (e.fresh && before.leaf == e.leaf && before.start == e.start && !before.fresh) e.fresh = false;
+  }
+  evaluate_stream();
+  stream_mode = false;
+  s.decided = plain_limit;
+  s.decided_context = context_limit;
+}
+
+// Each candidate rule is evaluated over all decided matches, preferring fresh ones. A rule that fires on old
+// evidence only (its fresh match lost to an older one in an `any`) is evaluated again over the fresh matches
+// alone, so every fresh occurrence is reported once.
+void Scanner::State::evaluate_stream() {
+  record = &stream_record;
+  ++record_epoch;
+  pending_hits.clear();
+  pending_rules.clear();
+  retry_rules.clear();
+  index_events(0, events.size());
+  for (const Event& e : events)
+    if (e.fresh) rule_fresh_epoch[data->model.leaves[e.leaf].rule] = record_epoch;
+  for (std::uint32_t rule : candidate_rules) {
+    if (rule_fresh_epoch[rule] != record_epoch || data->model.rules[rule].match == detail::kNoNode) continue;
+    std::size_t mark = pending_hits.size();
+    evaluate_rule(rule);
+    bool fired = pending_hits.size() > mark;
+    bool fresh = std::any_of(pending_hits.begin() + static_cast<std::ptrdiff_t>(mark), pending_hits.end(),
+                             [](const detail::Span& span) { return span.fresh; });
+    if (fired && !fresh) {
+      pending_hits.resize(mark);
+      pending_rules.resize(mark);
+      retry_rules.push_back(rule);
+    }
+  }
+  if (retry_rules.empty()) return;
+  std::erase_if(events, [](const Event& e) { return !e.fresh; });
+  ++record_epoch;
+  index_events(0, events.size());
+  for (std::uint32_t rule : retry_rules)
+    evaluate_rule(rule);
+}
+
+void Scanner::State::report_stream_hits(StreamState& s) {
+  StreamVerdict& v = stream_verdict;
+  sort_pending_hits();
+  std::string_view text = stream_record.size() > 0 ? stream_record.field(0).text : std::string_view();
+  std::uint64_t total = s.base + s.text.size();
+  stream_hit_rules.clear();
+  stream_part_begin.clear();
+  for (std::uint32_t i : hit_order) {
+    const detail::Span& span = pending_hits[i];
+    if (span.field == detail::kAnyField) continue;
+    const detail::Rule& rule = data->model.rules[pending_rules[i]];
+    std::uint64_t start = s.base + span.start, end = s.base + span.end;
+    stream_part_begin.push_back(static_cast<std::uint32_t>(stream_parts.size()));
+    for (std::size_t m = 0; m < s.messages.size(); ++m) {
+      std::uint64_t message_start = s.messages[m].global;
+      std::uint64_t message_end = m + 1 < s.messages.size() ? s.messages[m + 1].global : total;
+      std::uint64_t from = std::max(start, message_start), to = std::min(end, message_end);
+      if (from >= to) continue;
+      stream_parts.push_back({s.messages[m].seq, static_cast<std::uint32_t>(from - message_start),
+                              static_cast<std::uint32_t>(to - message_start),
+                              text.substr(from - s.base, to - from)});
+    }
+    v.hits.push_back({rule.id,
+                      rule.title,
+                      rule.category,
+                      rule.item,
+                      rule.severity,
+                      rule.action,
+                      detail::to_string(span.view),
+                      {}});
+    stream_hit_rules.push_back(pending_rules[i]);
+    v.categories.insert(rule.category);
+    v.decision = std::max(v.decision, decision_for(rule.action));
+  }
+  stream_part_begin.push_back(static_cast<std::uint32_t>(stream_parts.size()));
+  for (std::size_t h = 0; h < v.hits.size(); ++h)
+    v.hits[h].parts = std::span<const StreamPart>(stream_parts.data() + stream_part_begin[h],
+                                                  stream_part_begin[h + 1] - stream_part_begin[h]);
+}
+
+namespace {
+
+// Whether an occurrence has left the window of a message (index `message`, time `ts`).
+bool outside(const detail::Window& window, const StreamState::Occurrence& o, std::uint64_t message,
+             double ts) {
+  return (window.messages != 0 && message - o.message >= window.messages) ||
+         (window.seconds > 0 && ts - o.ts > window.seconds);
+}
+
+void drop_outside(const detail::Window& window, std::vector<StreamState::Occurrence>& seen,
+                  std::uint64_t message, double ts) {
+  auto first_inside = std::find_if(seen.begin(), seen.end(), [&](const StreamState::Occurrence& o) {
+    return !outside(window, o, message, ts);
+  });
+  seen.erase(seen.begin(), first_inside);
+}
+
+}  // namespace
+
+void Scanner::State::count_window_hits(StreamState& s, const StreamMessage& message) {
+  std::uint64_t index = s.summary.messages - 1;
+  for (std::size_t w = 0; w < data->window_rules.size(); ++w) {
+    const detail::Rule& rule = data->model.rules[data->window_rules[w]];
+    const detail::Window& window = *rule.window;
+    if (window.kind != detail::Window::Kind::hits || !categories.contains(rule.category)) continue;
+    std::vector<StreamState::Occurrence>& seen = s.window_hits[w];
+    bool counted = false;
+    for (std::uint32_t hit_rule : stream_hit_rules) {
+      if (!std::binary_search(window.rules.begin(), window.rules.end(), hit_rule)) continue;
+      seen.push_back({index, message.seq, message.ts});
+      counted = true;
+    }
+    if (!counted) continue;
+    drop_outside(window, seen, index, message.ts);
+    if (seen.size() >= window.count) fire_window(data->window_rules[w], seen);
+  }
+}
+
+void Scanner::State::count_repeats(StreamState& s, const StreamMessage& message) {
+  std::uint32_t most_repeats = 0;
+  for (std::uint32_t r : data->window_rules)
+    if (data->model.rules[r].window->kind == detail::Window::Kind::repeats)
+      most_repeats = std::max(most_repeats, data->model.rules[r].window->count);
+  if (most_repeats == 0) return;
+
+  // Nearly the same message is the same skeleton: 主播好棒！！ and 主播 好棒～ repeat each other.
+  line_folded.size = 0;
+  line_skeleton.size = 0;
+  detail::Normalizer::instance().normalize(message.text, line_folded, line_skeleton);
+  std::string_view line = line_skeleton.size > 0 ? line_skeleton.text() : line_folded.text();
+  if (line.empty()) return;
+  detail::Fnv1a hash;
+  hash.add(line);
+
+  std::uint64_t index = s.summary.messages - 1;
+  auto it = std::find_if(s.recent_lines.begin(), s.recent_lines.end(),
+                         [&](const StreamState::RecentLine& l) { return l.hash == hash.value(); });
+  if (it == s.recent_lines.end()) {
+    if (s.recent_lines.size() < detail::kRecentLines) {
+      s.recent_lines.push_back({hash.value(), {}});
+      it = s.recent_lines.end() - 1;
+    } else {
+      it = std::min_element(s.recent_lines.begin(), s.recent_lines.end(), [](const auto& a, const auto& b) {
+        return (a.seen.empty() ? 0 : a.seen.back().message + 1) <
+               (b.seen.empty() ? 0 : b.seen.back().message + 1);
+      });
+      it->hash = hash.value();
+      it->seen.clear();
+    }
+  }
+  std::vector<StreamState::Occurrence>& seen = it->seen;
+  seen.push_back({index, message.seq, message.ts});
+  if (seen.size() > most_repeats) seen.erase(seen.begin());
+
+  for (std::uint32_t r : data->window_rules) {
+    const detail::Rule& rule = data->model.rules[r];
+    const detail::Window& window = *rule.window;
+    if (window.kind != detail::Window::Kind::repeats || !categories.contains(rule.category)) continue;
+    std::size_t inside = static_cast<std::size_t>(std::find_if(seen.rbegin(), seen.rend(),
+                                                               [&](const StreamState::Occurrence& o) {
+                                                                 return outside(window, o, index, message.ts);
+                                                               }) -
+                                                  seen.rbegin());
+    if (inside < window.count) continue;
+    std::vector<StreamState::Occurrence> counted(seen.end() - static_cast<std::ptrdiff_t>(window.count),
+                                                 seen.end());
+    seen.clear();
+    fire_window(r, counted);
+    break;
+  }
+}
+
+// Reports a window rule over the occurrences that filled it, which then start again from none.
+void Scanner::State::fire_window(std::uint32_t rule_index,
+                                 std::vector<StreamState::Occurrence>& occurrences) {
+  const detail::Rule& rule = data->model.rules[rule_index];
+  stream_verdict.windows.push_back({rule.id, rule.title, rule.category, rule.item, rule.severity, rule.action,
+                                    static_cast<std::uint32_t>(occurrences.size()), occurrences.front().seq,
+                                    occurrences.back().seq});
+  stream_verdict.categories.insert(rule.category);
+  stream_verdict.decision = std::max(stream_verdict.decision, decision_for(rule.action));
+  occurrences.clear();
+}
+
+// Keeps what a match ending after the earliest undecided byte may need: in each scanned view, the view's
+// reach back from there, mapped to the original. Plain text needs far less than evasive text, and carries
+// less.
+void Scanner::State::trim_stream(StreamState& s) const {
+  std::uint64_t undecided_global = std::min(s.decided, s.decided_context);
+  if (undecided_global <= s.base) return;
+  auto undecided = static_cast<std::size_t>(undecided_global - s.base);
+  std::size_t cut = undecided;
+  auto continuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
+  for (std::size_t v = 0; v < detail::kViewCount; ++v) {
+    if (databases(static_cast<detail::View>(v)).empty()) continue;
+    std::size_t reach = data->stream_reach[v];
+    if (v == static_cast<std::size_t>(detail::View::raw)) {
+      cut = std::min(cut, undecided > reach ? undecided - reach : 0);
+      continue;
+    }
+    const detail::ViewText& view = views[v].text;
+    std::string_view text = view.text();
+    std::size_t p = text.empty() ? 0 : text.size() - 1;  // the separator
+    while (p > 0) {
+      std::size_t q = p - 1;
+      while (q > 0 && continuation(text[q]))
+        --q;
+      if (view.origin(q) < undecided) break;
+      p = q;
+    }
+    std::size_t r = p > reach ? p - reach : 0;
+    while (r > 0 && continuation(text[r]))
+      --r;
+    if (r < p) cut = std::min<std::size_t>(cut, view.origin(r));
+  }
+  cut = std::max(cut, undecided > detail::kMaxStreamHistory ? undecided - detail::kMaxStreamHistory : 0);
+  for (int i = 0; i < 3 && cut < s.text.size() && continuation(s.text[cut]); ++i)
+    ++cut;
+  if (cut == 0) return;
+  s.text.erase(0, cut);
+  s.base += cut;
+  if (s.text.capacity() > 4 * s.text.size() + 1024) s.text.shrink_to_fit();
+  std::size_t gone = 0;
+  while (gone + 1 < s.messages.size() && s.messages[gone + 1].global <= s.base)
+    ++gone;
+  s.messages.erase(s.messages.begin(), s.messages.begin() + static_cast<std::ptrdiff_t>(gone));
+}
+
+}  // namespace qinglang
