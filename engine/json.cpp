@@ -19,6 +19,38 @@ void append_number(std::string& out, std::uint64_t value) {
   out.append(buffer, end);
 }
 
+void append_categories(std::string& out, CategorySet categories) {
+  out.push_back('[');
+  bool first = true;
+  for (Category category : kAllCategories) {
+    if (!categories.contains(category)) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    out.push_back('"');
+    out.append(to_string(category));
+    out.push_back('"');
+  }
+  out.push_back(']');
+}
+
+// The rule fields every hit line starts with: rule, category, item, title, severity, action.
+template <typename HitLike>
+void append_rule_fields(std::string& out, const HitLike& hit) {
+  out.append("{\"rule\":");
+  append_json_string(out, hit.rule_id);
+  out.append(",\"category\":\"");
+  out.append(to_string(hit.category));
+  out.append("\",\"item\":");
+  append_number(out, static_cast<std::uint64_t>(hit.item));
+  out.append(",\"title\":");
+  append_json_string(out, hit.title);
+  out.append(",\"severity\":\"");
+  out.append(to_string(hit.severity));
+  out.append("\",\"action\":\"");
+  out.append(to_string(hit.action));
+  out.push_back('"');
+}
+
 // Walks a parsed JSON value into record fields; returns an error message or an empty view.
 class RecordBuilder {
  public:
@@ -204,34 +236,15 @@ void append_verdict_json(std::string& out, const Record& record, const Verdict& 
   }
   out.append(",\"decision\":\"");
   out.append(to_string(verdict.decision));
-  out.append("\",\"categories\":[");
+  out.append("\",\"categories\":");
+  append_categories(out, verdict.categories);
+  out.append(",\"hits\":[");
   bool first = true;
-  for (Category category : kAllCategories) {
-    if (!verdict.categories.contains(category)) continue;
-    if (!first) out.push_back(',');
-    first = false;
-    out.push_back('"');
-    out.append(to_string(category));
-    out.push_back('"');
-  }
-  out.append("],\"hits\":[");
-  first = true;
   for (const Hit& hit : verdict.hits) {
     if (!first) out.push_back(',');
     first = false;
-    out.append("{\"rule\":");
-    append_json_string(out, hit.rule_id);
-    out.append(",\"category\":\"");
-    out.append(to_string(hit.category));
-    out.append("\",\"item\":");
-    append_number(out, static_cast<std::uint64_t>(hit.item));
-    out.append(",\"title\":");
-    append_json_string(out, hit.title);
-    out.append(",\"severity\":\"");
-    out.append(to_string(hit.severity));
-    out.append("\",\"action\":\"");
-    out.append(to_string(hit.action));
-    out.append("\",\"field\":");
+    append_rule_fields(out, hit);
+    out.append(",\"field\":");
     append_json_string(out, hit.field);
     out.append(",\"start\":");
     append_number(out, hit.start);
@@ -242,6 +255,63 @@ void append_verdict_json(std::string& out, const Record& record, const Verdict& 
     out.append(",\"view\":\"");
     out.append(hit.view);
     out.append("\"}");
+  }
+  out.append("]}");
+}
+
+void append_stream_verdict_json(std::string& out, std::string_view stream_json,
+                                const StreamVerdict& verdict) {
+  out.append("{\"stream\":");
+  out.append(stream_json);
+  out.append(",\"seq\":");
+  append_number(out, verdict.seq);
+  if (!verdict.error.empty()) {
+    out.append(",\"error\":");
+    append_json_string(out, verdict.error);
+    out.push_back('}');
+    return;
+  }
+  out.append(",\"decision\":\"");
+  out.append(to_string(verdict.decision));
+  out.append("\",\"stream_decision\":\"");
+  out.append(to_string(verdict.stream_decision));
+  out.append("\",\"categories\":");
+  append_categories(out, verdict.categories);
+  out.append(",\"hits\":[");
+  for (std::size_t h = 0; h < verdict.hits.size(); ++h) {
+    const StreamHit& hit = verdict.hits[h];
+    if (h > 0) out.push_back(',');
+    append_rule_fields(out, hit);
+    out.append(",\"view\":\"");
+    out.append(hit.view);
+    out.append("\",\"parts\":[");
+    for (std::size_t p = 0; p < hit.parts.size(); ++p) {
+      const StreamPart& part = hit.parts[p];
+      if (p > 0) out.push_back(',');
+      out.append("{\"seq\":");
+      append_number(out, part.seq);
+      out.append(",\"start\":");
+      append_number(out, part.start);
+      out.append(",\"end\":");
+      append_number(out, part.end);
+      out.append(",\"text\":");
+      append_json_string(out, part.text);
+      out.push_back('}');
+    }
+    out.append("]}");
+  }
+  out.append("],\"windows\":[");
+  for (std::size_t w = 0; w < verdict.windows.size(); ++w) {
+    const WindowHit& window = verdict.windows[w];
+    if (w > 0) out.push_back(',');
+    append_rule_fields(out, window);
+    out.append(",\"count\":");
+    append_number(out, window.count);
+    out.append(",\"first_seq\":");
+    append_number(out, window.first_seq);
+    out.append(",\"last_seq\":");
+    append_number(out, window.last_seq);
+    out.push_back('}');
   }
   out.append("]}");
 }

@@ -259,4 +259,66 @@ TEST(CliCompile, ReportsEveryRuleErrorWithPosition) {
   EXPECT_NE(run.err.find("error E011"), std::string::npos);
 }
 
+const std::string kStreamRules = kData + "/fixtures/stream_rules.yaml";
+const std::string kEvents = kData + "/fixtures/events.jsonl";
+
+Outcome scan_stream(const std::string& options = "") {
+  return qinglang("scan --stream --rules " + kStreamRules + " " + options + " " + kEvents);
+}
+
+bool has(const std::string& line, const std::string& part) {
+  return line.find(part) != std::string::npos;
+}
+
+// A close event's line is its stream's summary; streams still open at the end get one more line each.
+TEST(CliStream, EveryEventGetsALineInOrderThenEveryOpenStreamASummary) {
+  Outcome run = scan_stream();
+  std::vector<std::string> lines = run.lines();
+  ASSERT_EQ(lines.size(), 13u) << run.out << run.err;
+  EXPECT_TRUE(has(lines[0], R"({"stream":"a","seq":1,)"));
+  EXPECT_TRUE(has(lines[8], R"({"stream":"b",)") && has(lines[8], R"("summary":{"reason":"closed")"));
+  EXPECT_TRUE(has(lines[11], R"({"stream":"a","seq":3,)") && has(lines[11], R"("reason":"end_of_input")"));
+  EXPECT_TRUE(has(lines[12], R"({"stream":"c","seq":1,)") && has(lines[12], R"("reason":"end_of_input")"));
+}
+
+TEST(CliStream, WordSplitOverMessagesIsReportedWithItsParts) {
+  std::vector<std::string> lines = scan_stream().lines();
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_TRUE(
+      has(lines[2],
+          R"("parts":[{"seq":1,"start":9,"end":12,"text":"开"},{"seq":2,"start":0,"end":3,"text":"盒"}])"))
+      << lines[2];
+}
+
+TEST(CliStream, OutOfOrderEventIsAnErrorNamingFileAndLine) {
+  std::vector<std::string> lines = scan_stream().lines();
+  ASSERT_GE(lines.size(), 5u);
+  EXPECT_TRUE(has(lines[4], kEvents + ":5: out of order: seq 2 does not follow")) << lines[4];
+}
+
+TEST(CliStream, EventForAClosedStreamIsAnError) {
+  std::vector<std::string> lines = scan_stream().lines();
+  ASSERT_GE(lines.size(), 10u);
+  EXPECT_TRUE(has(lines[9], "unknown stream: it was closed at line 9")) << lines[9];
+}
+
+TEST(CliStream, WindowRulesEscalateTheStream) {
+  std::vector<std::string> lines = scan_stream().lines();
+  ASSERT_GE(lines.size(), 8u);
+  EXPECT_TRUE(has(lines[5], R"("windows":[{"rule":"minor_mode.flood")")) << lines[5];
+  EXPECT_TRUE(has(lines[7], R"("decision":"block","stream_decision":"block")")) << lines[7];
+}
+
+TEST(CliStream, QuietStreamsAreClosedAsIdle) {
+  std::vector<std::string> lines = scan_stream("--idle-timeout 0.5").lines();
+  std::size_t idle = 0;
+  for (const std::string& line : lines)
+    idle += has(line, R"("reason":"idle")");
+  EXPECT_GE(idle, 2u);
+}
+
+TEST(CliStream, BadEventsMakeTheExitStatusOne) {
+  EXPECT_EQ(scan_stream().status, 1);
+}
+
 }  // namespace

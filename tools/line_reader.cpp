@@ -1,6 +1,9 @@
 #include "line_reader.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace qinglang::cli {
@@ -21,14 +24,23 @@ bool LineReader::fill() {
     end_ -= begin_;
     begin_ = 0;
   }
-  std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, input_);
-  if (got == 0) {
+  // read(), not fread(): it returns what a pipe holds now instead of waiting for a full block, so live input
+  // is handled as it comes.
+  ssize_t got;
+  do {
+    got = ::read(fileno(input_), buffer_.data() + end_, buffer_.size() - end_);
+  } while (got < 0 && errno == EINTR);
+  if (got <= 0) {
     eof_ = true;
-    read_failed_ = std::ferror(input_) != 0;
+    read_failed_ = got < 0;
     return false;
   }
-  end_ += got;
+  end_ += static_cast<std::size_t>(got);
   return true;
+}
+
+bool LineReader::line_ready() const {
+  return eof_ ? begin_ < end_ : std::memchr(buffer_.data() + begin_, '\n', end_ - begin_) != nullptr;
 }
 
 bool LineReader::next(Line& line) {

@@ -20,6 +20,8 @@ class LineReader {
   // The next line, valid until the next call; false at the end of the input or on a read error.
   bool next(Line& line);
   bool read_failed() const { return read_failed_; }
+  // Whether next() can return a line without reading (and perhaps waiting for) more input.
+  bool line_ready() const;
 
  private:
   bool fill();  // reads more input after the kept bytes; false when nothing more came

@@ -14,6 +14,7 @@
 #include "qinglang/stream.h"
 #include "qinglang/taxonomy.h"
 #include "scan_command.h"
+#include "stream_command.h"
 
 namespace {
 
@@ -68,7 +69,9 @@ int run_compile(const RuleSource& source) {
   out +=
       fmt::format("{}      {:.1f} ms\nhyperscan         {}\n", s.from_cache ? "cached load " : "compile time",
                   s.compile_milliseconds, s.engine_version);
-  out += fmt::format("stream history    at most {} bytes of text carried between messages (plain text: less)\n", s.stream_history_bytes);
+  out +=
+      fmt::format("stream history    at most {} bytes of text carried between messages (plain text: less)\n",
+                  s.stream_history_bytes);
   out += fmt::format(
       "stream state      {} bytes per open stream, measured after 100 distinct 60-byte messages\n",
       measured_stream_state(rules));
@@ -191,6 +194,23 @@ int main(int argc, char** argv) {
   scan_command->add_option("--max-record-bytes", scan.max_record_bytes, "Longer lines get an error line")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
   scan_command->add_option("inputs", scan.inputs, "JSONL files (default or '-': standard input)");
+  cli::StreamSettings stream;
+  bool streams = false;
+  scan_command->add_flag(
+      "--stream", streams,
+      "Input lines are events of live streams: {\"stream\":…,\"seq\":…,\"ts\":…,\"text\":…} "
+      "(docs/streams.md)");
+  scan_command
+      ->add_option("--idle-timeout", stream.idle_seconds,
+                   "--stream: close a stream after this many seconds without a message (event time)")
+      ->check(CLI::PositiveNumber);
+  scan_command
+      ->add_option("--max-messages", stream.max_messages, "--stream: close a stream after this many messages")
+      ->check(CLI::PositiveNumber);
+  scan_command
+      ->add_option("--max-streams", stream.max_streams,
+                   "--stream: at most this many open streams; the least recently active is closed")
+      ->check(CLI::PositiveNumber);
 
   CLI::App* test_command = app.add_subcommand("test", "Run every rule's examples");
   add_rules_option(test_command);
@@ -235,8 +255,19 @@ int main(int argc, char** argv) {
       }
       scan.categories = *set;
     }
+    if (streams && (scan.threads != 1 || scan.text_lines)) {
+      std::fprintf(stderr, "qinglang: --stream reads JSON events on one thread: drop -j and --text\n");
+      return 2;
+    }
     std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
     if (!rules) return 2;
+    if (streams) {
+      stream.inputs = scan.inputs;
+      stream.categories = scan.categories;
+      stream.summary = scan.summary;
+      stream.max_record_bytes = scan.max_record_bytes;
+      return cli::run_stream_scan(std::move(rules), stream);
+    }
     return cli::run_scan(std::move(rules), scan);
   }
   if (*test_command) return run_test(source);

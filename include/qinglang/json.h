@@ -8,6 +8,7 @@
 
 #include "qinglang/record.h"
 #include "qinglang/scanner.h"
+#include "qinglang/stream.h"
 
 namespace qinglang {
 
@@ -32,6 +33,10 @@ class JsonRecordParser {
 
 // Appends the verdict line for a record (no newline), as documented in docs/records.md.
 void append_verdict_json(std::string& out, const Record& record, const Verdict& verdict);
+
+// Appends the line for one write (or the close) of a stream (no newline), as documented in docs/streams.md.
+// `stream_json` is the stream's id, already JSON (a quoted string or a number).
+void append_stream_verdict_json(std::string& out, std::string_view stream_json, const StreamVerdict& verdict);
 
 // Appends an error line: {"id":…,"error":"<where>: <message>","line":N}. `id_json` may be empty (null).
 void append_error_json(std::string& out, std::string_view id_json, std::string_view where,
