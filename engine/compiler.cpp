@@ -225,25 +225,34 @@ void Compiler::measure_stream_history() {
   constexpr std::size_t kOriginalPerViewByte[kViewCount] = {1, 4, 4 + 4 * kMaxNoiseRun, 4 + 4 * kMaxNoiseRun};
   constexpr std::size_t kCharacterBefore = 4;
   CompiledRuleSetData& d = *data_;
-  std::size_t within = 0;  // characters, of the widest `near`
-  for (const PatternNode& node : d.model.nodes)
-    if (node.kind == PatternKind::near) within = std::max<std::size_t>(within, node.within);
   std::size_t history = kMinStreamHistory;
   std::size_t right_context = 0;
+  std::vector<std::size_t> leaf_width(d.model.leaves.size());
   for (std::size_t v = 0; v < kViewCount; ++v) {
-    std::size_t widest = 0;
+    std::fill(leaf_width.begin(), leaf_width.end(), 0);
     for (const auto& [word, targets] : patterns_[v].literal_leaves) {
-      widest = std::max(widest, word.size());
-      for (const LiteralTarget& target : targets)
+      for (const LiteralTarget& target : targets) {
+        leaf_width[target.leaf] = std::max(leaf_width[target.leaf], word.size());
         if (target.form == View::pinyin) right_context = std::max<std::size_t>(right_context, 4);
+      }
     }
     for (const RegexTarget& target : d.views[v].regex_targets) {
-      widest = std::max<std::size_t>(
-          widest, std::min<std::size_t>(target.max_width, kMaxStreamHistory) + target.exact_name.size());
+      std::size_t width =
+          std::min<std::size_t>(target.max_width, kMaxStreamHistory) + target.exact_name.size();
+      leaf_width[target.leaf] = std::max(leaf_width[target.leaf], width);
       right_context = std::max(right_context, 4 * target.exact_name.size());
     }
-    std::size_t reach = widest + kCharacterBefore;
-    if (within > 0) reach = 2 * reach + 4 * within;  // a `near`: its parts and the characters between them
+    std::size_t reach = kCharacterBefore;
+    for (std::size_t width : leaf_width)
+      reach = std::max(reach, width + kCharacterBefore);
+    // A `near` needs its parts and the characters between them (at most four bytes each) carried together.
+    for (const PatternNode& node : d.model.nodes) {
+      if (node.kind != PatternKind::near) continue;
+      std::size_t span = 4 * std::size_t{node.within} + kCharacterBefore;
+      for (std::uint32_t child : node.children)
+        span += leaf_width[d.model.nodes[child].leaf];
+      reach = std::max(reach, span);
+    }
     reach = std::min(reach, kMaxStreamHistory);
     d.stream_reach[v] = static_cast<std::uint32_t>(reach);
     history = std::max(history, reach * kOriginalPerViewByte[v]);
@@ -541,9 +550,16 @@ RuleInfo CompiledRuleSet::rule(std::size_t index) const {
   const detail::Rule& r = data_->model.rules[index];
   auto matching = static_cast<std::size_t>(std::count_if(
       r.examples.begin(), r.examples.end(), [](const detail::Example& e) { return e.expect_match; }));
-  return {r.id,       r.category, r.item,
-          r.title,    r.severity, r.action,
-          r.location, matching,   r.examples.size() - matching};
+  return {r.id,
+          r.category,
+          r.item,
+          r.title,
+          r.severity,
+          r.action,
+          r.location,
+          matching,
+          r.examples.size() - matching,
+          r.window.has_value()};
 }
 
 const DatabaseStats& CompiledRuleSet::stats() const noexcept {
