@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -315,6 +316,21 @@ TEST(CliStream, QuietStreamsAreClosedAsIdle) {
   for (const std::string& line : lines)
     idle += has(line, R"("reason":"idle")");
   EXPECT_GE(idle, 2u);
+}
+
+TEST(CliStream, BundledLiveRoomsFlagTheGroomerAndTheFloodButNotTheWarnings) {
+  Outcome run = qinglang("scan --stream " + kData + "/../examples/live_rooms.jsonl");
+  std::map<std::string, std::string> decision;  // by stream, from its summary line
+  for (const std::string& line : run.lines()) {
+    std::size_t at = line.find(R"("summary")");
+    if (at == std::string::npos) continue;
+    std::size_t id = line.find(R"("stream":")") + 10;
+    std::size_t d = line.find(R"("decision":")", at) + 12;
+    decision[line.substr(id, line.find('"', id) - id)] = line.substr(d, line.find('"', d) - d);
+  }
+  EXPECT_EQ(decision["room-101"], "block") << run.out;
+  EXPECT_EQ(decision["room-202"], "review") << run.out;
+  EXPECT_EQ(decision["room-303"], "pass") << run.out;
 }
 
 TEST(CliStream, BadEventsMakeTheExitStatusOne) {
