@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <map>
 
 #include "compiled_rule_set.h"
@@ -49,8 +50,9 @@ class Compiler {
  private:
   // The patterns of one view, before compilation.
   struct ViewPatterns {
-    std::map<std::string, std::vector<LiteralTarget>, std::less<>> literal_leaves;
-    std::vector<std::string> regexes;  // by regex id, parallel to ViewDatabases::regex_targets
+    std::vector<std::pair<std::string, LiteralTarget>> added;  // every literal as collected, in order
+    std::vector<std::string> literals;  // the distinct words, sorted: index = literal id (group_literals)
+    std::vector<std::string> regexes;   // by regex id, parallel to ViewDatabases::regex_targets
   };
 
   void report(DiagnosticLevel level, std::string code, std::string message, const Rule& rule,
@@ -60,12 +62,13 @@ class Compiler {
 
   void collect_patterns();
   static void add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target);
+  void group_literals(View view);
   void warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
   void check_regexes();
   void lint_rules();
   void resolve_windows();
   void measure_stream_history();
-  bool build_literal_database(View view, bool compile);
+  bool build_literal_database(View view);
   std::uint64_t cache_key() const;
   unsigned regex_flags(View view, unsigned kind_flags) const;
   bool build_regex_database(View view, unsigned flags, DatabasePtr& out);
@@ -82,17 +85,62 @@ bool holds_symbols(const std::string& word) {
   return folded != Normalizer::instance().skeleton(word);
 }
 
-// A literal may serve several leaves, but each leaf once: as the word itself when it is also a generated
-// form.
 void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target) {
-  std::vector<LiteralTarget>& targets = patterns.literal_leaves[word];
-  auto same_leaf = [&](const LiteralTarget& t) { return t.leaf == target.leaf; };
-  auto existing = std::find_if(targets.begin(), targets.end(), same_leaf);
-  if (existing == targets.end()) {
-    targets.push_back(target);
-  } else {
-    if (target.form == View::raw) existing->form = View::raw;
+  patterns.added.emplace_back(word, target);
+}
+
+// Makes each distinct word one literal, in sorted order, with the leaves it serves (in the order they asked).
+// A literal may serve several leaves, but each leaf once: as the word itself when it is also a generated
+// form. Sorting a list beats a map keyed by word: a lexicon of 64k words loads in a fraction of the time.
+void Compiler::group_literals(View view) {
+  ViewPatterns& patterns = patterns_[static_cast<std::size_t>(view)];
+  ViewDatabases& out = data_->views[static_cast<std::size_t>(view)];
+  std::vector<std::pair<std::string, LiteralTarget>>& added = patterns.added;
+  // Sorted by each word's first eight bytes held inline (big-endian, so integer order is byte order), the
+  // full words compared only on a tie: indirect string comparisons missed the cache on every step.
+  struct SortKey {
+    std::uint64_t prefix;
+    std::uint32_t index;
+  };
+  std::vector<SortKey> keys(added.size());
+  for (std::uint32_t i = 0; i < keys.size(); ++i) {
+    unsigned char bytes[8] = {};
+    std::memcpy(bytes, added[i].first.data(), std::min<std::size_t>(8, added[i].first.size()));
+    std::uint64_t prefix = 0;
+    for (unsigned char b : bytes)
+      prefix = prefix << 8 | b;
+    keys[i] = {prefix, i};
   }
+  std::sort(keys.begin(), keys.end(), [&](const SortKey& a, const SortKey& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    int c = added[a.index].first.compare(added[b.index].first);
+    return c != 0 ? c < 0 : a.index < b.index;
+  });
+  std::vector<std::uint32_t> order(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    order[i] = keys[i].index;
+  out.literal_targets_offset.assign(1, 0);
+  for (std::size_t i = 0; i < order.size();) {
+    std::string& word = added[order[i]].first;
+    std::size_t group = out.literal_targets.size();
+    std::size_t j = i;
+    for (; j < order.size() && added[order[j]].first == word; ++j) {
+      const LiteralTarget& target = added[order[j]].second;
+      auto existing = std::find_if(out.literal_targets.begin() + static_cast<std::ptrdiff_t>(group),
+                                   out.literal_targets.end(),
+                                   [&](const LiteralTarget& t) { return t.leaf == target.leaf; });
+      if (existing == out.literal_targets.end()) {
+        out.literal_targets.push_back(target);
+      } else if (target.form == View::raw) {
+        existing->form = View::raw;
+      }
+    }
+    out.literal_length.push_back(static_cast<std::uint32_t>(word.size()));
+    out.literal_targets_offset.push_back(static_cast<std::uint32_t>(out.literal_targets.size()));
+    patterns.literals.push_back(std::move(word));
+    i = j;
+  }
+  added = {};
 }
 
 // The longest match of a regex in bytes (UINT32_MAX when unbounded or invalid): the scanner locates a
@@ -230,9 +278,11 @@ void Compiler::measure_stream_history() {
   std::vector<std::size_t> leaf_width(d.model.leaves.size());
   for (std::size_t v = 0; v < kViewCount; ++v) {
     std::fill(leaf_width.begin(), leaf_width.end(), 0);
-    for (const auto& [word, targets] : patterns_[v].literal_leaves) {
-      for (const LiteralTarget& target : targets) {
-        leaf_width[target.leaf] = std::max(leaf_width[target.leaf], word.size());
+    const ViewDatabases& dbs = d.views[v];
+    for (std::size_t id = 0; id < dbs.literal_length.size(); ++id) {
+      for (std::uint32_t t = dbs.literal_targets_offset[id]; t < dbs.literal_targets_offset[id + 1]; ++t) {
+        const LiteralTarget& target = dbs.literal_targets[t];
+        leaf_width[target.leaf] = std::max<std::size_t>(leaf_width[target.leaf], dbs.literal_length[id]);
         if (target.form == View::pinyin) right_context = std::max<std::size_t>(right_context, 4);
       }
     }
@@ -347,23 +397,18 @@ void Compiler::lint_rules() {
   }
 }
 
-bool Compiler::build_literal_database(View view, bool compile) {
-  const auto& literal_leaves = patterns_[static_cast<std::size_t>(view)].literal_leaves;
-  if (literal_leaves.empty()) return true;
+bool Compiler::build_literal_database(View view) {
+  const std::vector<std::string>& literals = patterns_[static_cast<std::size_t>(view)].literals;
+  if (literals.empty()) return true;
   ViewDatabases& out = data_->views[static_cast<std::size_t>(view)];
   std::vector<const char*> expressions;
   std::vector<std::size_t> lengths;
   std::vector<unsigned> ids;
-  out.literal_targets_offset.push_back(0);
-  for (const auto& [word, leaves] : literal_leaves) {
+  for (const std::string& word : literals) {
     ids.push_back(static_cast<unsigned>(expressions.size()));
     expressions.push_back(word.data());
     lengths.push_back(word.size());
-    out.literal_length.push_back(static_cast<std::uint32_t>(word.size()));
-    out.literal_targets.insert(out.literal_targets.end(), leaves.begin(), leaves.end());
-    out.literal_targets_offset.push_back(static_cast<std::uint32_t>(out.literal_targets.size()));
   }
-  if (!compile) return true;
   std::vector<unsigned> flags(expressions.size(), kLiteralFlags);
   hs_database_t* db = nullptr;
   hs_compile_error_t* raw_error = nullptr;
@@ -425,7 +470,7 @@ unsigned Compiler::regex_flags(View view, unsigned kind_flags) const {
 // per view and database (so rules, normalization tables and this compiler's own choices are all covered),
 // plus Hyperscan's version and the CPU it tunes for.
 std::uint64_t Compiler::cache_key() const {
-  constexpr std::string_view kFormat = "qinglang database cache 1";
+  constexpr std::string_view kFormat = "qinglang database cache 2";
   Fnv1a hash;
   hash.add(kFormat);
   hash.add(hs_version());
@@ -436,7 +481,7 @@ std::uint64_t Compiler::cache_key() const {
   for (std::size_t v = 0; v < kViewCount; ++v) {
     auto view = static_cast<View>(v);
     hash.add(&kLiteralFlags, sizeof kLiteralFlags);
-    for (const auto& [word, leaves] : patterns_[v].literal_leaves)
+    for (const std::string& word : patterns_[v].literals)
       hash.add(word);
     for (unsigned flags : {regex_flags(view, kDetectorFlags), regex_flags(view, kLocatorFlags)}) {
       hash.add(&flags, sizeof flags);
@@ -450,6 +495,8 @@ std::uint64_t Compiler::cache_key() const {
 std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& options) {
   auto started = std::chrono::steady_clock::now();
   collect_patterns();
+  for (std::size_t v = 0; v < kViewCount; ++v)
+    group_literals(static_cast<View>(v));
   check_regexes();
   lint_rules();
   resolve_windows();
@@ -471,11 +518,11 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   for (std::size_t v = 0; v < kViewCount; ++v) {
     auto view = static_cast<View>(v);
     ViewDatabases& dbs = data_->views[v];
-    if (!build_literal_database(view, !stats.from_cache)) return nullptr;
-    if (!stats.from_cache && (!build_regex_database(view, kDetectorFlags, dbs.regex_detector) ||
-                              !build_regex_database(view, kLocatorFlags, dbs.regex_locator)))
+    if (!stats.from_cache &&
+        (!build_literal_database(view) || !build_regex_database(view, kDetectorFlags, dbs.regex_detector) ||
+         !build_regex_database(view, kLocatorFlags, dbs.regex_locator)))
       return nullptr;
-    stats.literal_patterns += patterns_[v].literal_leaves.size();
+    stats.literal_patterns += patterns_[v].literals.size();
     stats.regex_patterns += patterns_[v].regexes.size();
   }
   if (!options.cache_file.empty() && !stats.from_cache) {
