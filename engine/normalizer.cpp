@@ -95,8 +95,9 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
     entries_.push_back(std::move(entry));
     set(e.code_point, static_cast<std::uint16_t>(kFirstEntry + entries_.size() - 1));
   }
+  numeral_digit_.assign(0x10000, 0);
   for (const FoldEntry& e : kNumeralDigits)
-    numeral_digits_.emplace_back(e.code_point, e.folded[0]);
+    if (e.code_point >= 0x800 && e.code_point < 0x10000) numeral_digit_[e.code_point] = e.folded[0];
   for (std::uint32_t cp = kCjkFirst; cp < kCjkFirst + kCjkCount; ++cp)
     if (classify(cp) != kIdentity)
       cjk_changed_[(cp - kCjkFirst) >> 6] |= std::uint64_t{1} << ((cp - kCjkFirst) & 63);
@@ -229,27 +230,34 @@ void Normalizer::append_separator(ViewText& view) {
   ++view.size;
 }
 
+// The skeleton is valid UTF-8 (the normalizer writes only whole characters), so lengths come from lead bytes,
+// and the few numerals, all of three bytes, are found by one table lookup rather than a search per character.
 void Normalizer::numerals(const ViewText& skeleton, ViewText& out) const {
   std::string_view text = skeleton.text();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   char* chars = out.chars.reserve(text.size() + 1, 0);
   std::uint32_t* origins = out.origins.reserve(text.size() + 1, 0);
   std::uint8_t* gaps = out.gaps.reserve(text.size() + 1, 0);
   std::size_t n = 0;
   for (std::size_t i = 0; i < text.size();) {
-    std::size_t length = valid_sequence_length(text.substr(i));
+    unsigned char lead = bytes[i];
+    origins[n] = skeleton.origin(i);
+    gaps[n] = skeleton.gap(i);
+    if (lead < 0x80) {
+      chars[n++] = static_cast<char>(lead);
+      ++i;
+      continue;
+    }
+    std::size_t length = std::min(sequence_length(lead), text.size() - i);
     if (length == 3) {
-      std::uint32_t cp = decode(reinterpret_cast<const unsigned char*>(text.data() + i), 3);
-      auto it = std::lower_bound(numeral_digits_.begin(), numeral_digits_.end(), std::make_pair(cp, '\0'));
-      if (it != numeral_digits_.end() && it->first == cp) {
-        chars[n] = it->second;
-        origins[n] = skeleton.origin(i);
-        gaps[n++] = skeleton.gap(i);
+      char digit =
+          numeral_digit_[(bytes[i] & 0x0Fu) << 12 | (bytes[i + 1] & 0x3Fu) << 6 | (bytes[i + 2] & 0x3Fu)];
+      if (digit != 0) {
+        chars[n++] = digit;
         i += 3;
         continue;
       }
     }
-    origins[n] = skeleton.origin(i);
-    gaps[n] = skeleton.gap(i);
     for (std::size_t b = 0; b < length; ++b)
       chars[n++] = text[i++];
   }

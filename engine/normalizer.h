@@ -117,7 +117,7 @@ class Normalizer {
   std::vector<Entry> entries_;
   std::array<char, 128> ascii_folded_{};  // ASCII folds to ASCII: lower case
   std::array<bool, 128> ascii_noise_{};
-  std::vector<std::pair<std::uint32_t, char>> numeral_digits_;  // sorted by code point
+  std::vector<char> numeral_digit_;  // by code point below U+10000: the digit a numeral stands for, or 0
   // CJK Unified Ideographs: a bit per character that is not kept as it is (traditional forms, variants).
   static constexpr std::uint32_t kCjkFirst = 0x4E00, kCjkCount = 0xA000 - 0x4E00;
   std::array<std::uint64_t, kCjkCount / 64> cjk_changed_{};
