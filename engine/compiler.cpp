@@ -38,6 +38,29 @@ struct ErrorDeleter {
 };
 using CompileErrorPtr = std::unique_ptr<hs_compile_error_t, ErrorDeleter>;
 
+// What Hyperscan says of an expression: accepted or not, and how short and long its matches are (the scanner
+// locates a detected match by rescanning only max_width bytes back from its end).
+struct ExpressionInfo {
+  std::string error;  // empty when accepted
+  unsigned min_width = 0;
+  std::uint32_t max_width = UINT32_MAX;  // UINT32_MAX when unbounded or rejected
+};
+
+ExpressionInfo expression_info(const std::string& regex) {
+  ExpressionInfo result;
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* raw_error = nullptr;
+  if (hs_expression_info(regex.c_str(), kRegexFlags, &info, &raw_error) != HS_SUCCESS) {
+    CompileErrorPtr error(raw_error);
+    result.error = error->message;
+    return result;
+  }
+  result.min_width = info->min_width;
+  result.max_width = info->max_width;
+  std::free(info);
+  return result;
+}
+
 class Compiler {
  public:
   Compiler(RuleSetModel model, std::vector<Diagnostic>& diagnostics)
@@ -73,9 +96,17 @@ class Compiler {
   unsigned regex_flags(View view, unsigned kind_flags) const;
   bool build_regex_database(View view, unsigned flags, DatabasePtr& out);
 
+  // Each regex is analysed once: Hyperscan's analysis is most of the cost of loading rules from the cache.
+  const ExpressionInfo& info_of(const std::string& regex) {
+    auto it = expression_infos_.find(regex);
+    if (it == expression_infos_.end()) it = expression_infos_.emplace(regex, expression_info(regex)).first;
+    return it->second;
+  }
+
   std::unique_ptr<CompiledRuleSetData> data_;
   std::vector<Diagnostic>& diagnostics_;
   std::array<ViewPatterns, kViewCount> patterns_;
+  std::map<std::string, ExpressionInfo, std::less<>> expression_infos_;
 };
 
 // Whether the skeleton view drops more of a word than its spaces.
@@ -143,20 +174,6 @@ void Compiler::group_literals(View view) {
   added = {};
 }
 
-// The longest match of a regex in bytes (UINT32_MAX when unbounded or invalid): the scanner locates a
-// detected match by rescanning only that far back from its end.
-std::uint32_t max_width(const std::string& regex) {
-  hs_expr_info_t* info = nullptr;
-  hs_compile_error_t* error = nullptr;
-  if (hs_expression_info(regex.c_str(), kLocatorFlags, &info, &error) != HS_SUCCESS) {
-    hs_free_compile_error(error);
-    return UINT32_MAX;
-  }
-  std::uint32_t width = info->max_width;
-  std::free(info);
-  return width;
-}
-
 // What a view shows of a pattern's text: words and names are folded the way the text is.
 std::string text_for_view(const std::string& text, View view) {
   switch (view) {
@@ -208,11 +225,11 @@ void Compiler::collect_patterns() {
               add_literal(patterns, variant, {leaf_index, View::emoji});
         } else if (leaf.kind == PatternKind::regex) {
           patterns.regexes.push_back(text);
-          d.views[v].regex_targets.push_back({leaf_index, {}, max_width(text)});
+          d.views[v].regex_targets.push_back({leaf_index, {}, info_of(text).max_width});
         } else {
           std::string name = text_for_view(text, view);
           patterns.regexes.push_back(lookalike_regex(name, leaf.edits));
-          d.views[v].regex_targets.push_back({leaf_index, name, max_width(patterns.regexes.back())});
+          d.views[v].regex_targets.push_back({leaf_index, name, info_of(patterns.regexes.back()).max_width});
         }
       }
     }
@@ -330,22 +347,17 @@ void Compiler::check_regexes() {
     if (leaf.kind != PatternKind::regex) continue;
     const Rule& rule = data_->model.rules[leaf.rule];
     for (const std::string& regex : leaf.texts) {
-      hs_expr_info_t* info = nullptr;
-      hs_compile_error_t* raw_error = nullptr;
-      if (hs_expression_info(regex.c_str(), kRegexFlags, &info, &raw_error) != HS_SUCCESS) {
-        CompileErrorPtr error(raw_error);
-        report(DiagnosticLevel::error, "E011", "regex '" + regex + "' rejected: " + error->message, rule,
+      const ExpressionInfo& info = info_of(regex);
+      if (!info.error.empty())
+        report(DiagnosticLevel::error, "E011", "regex '" + regex + "' rejected: " + info.error, rule,
                leaf.location);
-        continue;
-      }
-      if (info->min_width == 0)
+      else if (info.min_width == 0)
         report(DiagnosticLevel::error, "E011", "regex '" + regex + "' can match the empty string", rule,
                leaf.location);
-      else if (info->min_width <= 1)
+      else if (info.min_width <= 1)
         report(DiagnosticLevel::warning, "W002",
                "regex '" + regex + "' can match a single character: it matches nearly everything", rule,
                leaf.location);
-      std::free(info);
     }
   }
 }
