@@ -33,6 +33,9 @@ std::size_t complete_prefix(std::string_view text) {
 // A flood keeps one line in the table, however many other lines pass between its repeats.
 constexpr std::size_t kRecentLines = 8;
 
+// A match spread over more messages than this is not an evasion anyone types.
+constexpr std::size_t kMaxCarriedMessages = 32;
+
 }  // namespace
 }  // namespace detail
 
@@ -406,6 +409,11 @@ void Scanner::State::trim_stream(StreamState& s) const {
     if (r < p) cut = std::min<std::size_t>(cut, view.origin(r));
   }
   cut = std::max(cut, undecided > detail::kMaxStreamHistory ? undecided - detail::kMaxStreamHistory : 0);
+  // A flood of one-character messages would otherwise cost a message start per character carried.
+  if (s.messages.size() > detail::kMaxCarriedMessages) {
+    std::uint64_t oldest_kept = s.messages[s.messages.size() - detail::kMaxCarriedMessages].global;
+    cut = std::max<std::size_t>(cut, std::min<std::uint64_t>(undecided, oldest_kept - s.base));
+  }
   for (int i = 0; i < 3 && cut < s.text.size() && continuation(s.text[cut]); ++i)
     ++cut;
   if (cut == 0) return;

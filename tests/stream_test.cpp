@@ -250,6 +250,18 @@ TEST_F(StreamTest, StateStaysBoundedOverALongStream) {
   EXPECT_LE(stream_.memory_bytes(), rules_->stats().stream_history_bytes + 4096);
 }
 
+TEST_F(StreamTest, StateStaysSmallOverAFloodOfOneCharacterMessages) {
+  for (std::uint64_t seq = 1; seq <= 5000; ++seq)
+    scanner_.write(stream_, {seq, static_cast<double>(seq), seq % 2 ? "6" : "哈"});
+  EXPECT_LE(stream_.memory_bytes(), 2048u);
+}
+
+TEST_F(StreamTest, WordSpreadOverSeveralMessagesOfOneCharacterIsFound) {
+  const Written& w = write_all({"开", " ", "*", "盒"});
+  ASSERT_EQ(w.hits[3].size(), 1u);
+  EXPECT_EQ(w.hits[3][0].parts.size(), 4u);
+}
+
 TEST_F(StreamTest, ClosingFreesTheCarriedText) {
   scanner_.write(stream_, {1, 0, std::string(10000, 'x')});
   scanner_.close(stream_);
