@@ -1,5 +1,6 @@
 #include "line_reader.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -81,6 +82,34 @@ bool LineReader::next(Line& line) {
     }
     if (!fill() && !eof_) return false;
   }
+}
+
+bool LineReader::live() const {
+  struct stat info {};
+  return fstat(fileno(input_), &info) != 0 || !S_ISREG(info.st_mode);
+}
+
+bool read_inputs(const std::vector<std::string>& inputs, std::size_t max_line_bytes,
+                 const std::function<void(LineReader& reader, const std::string& source)>& read) {
+  bool ok = true;
+  for (const std::string& input : inputs.empty() ? std::vector<std::string>{"-"} : inputs) {
+    bool is_stdin = input == "-";
+    std::FILE* file = is_stdin ? stdin : std::fopen(input.c_str(), "rb");
+    if (!file) {
+      std::fprintf(stderr, "qinglang: cannot open %s\n", input.c_str());
+      ok = false;
+      continue;
+    }
+    const std::string source = is_stdin ? "<stdin>" : input;
+    LineReader reader(file, max_line_bytes);
+    read(reader, source);
+    if (reader.read_failed()) {
+      std::fprintf(stderr, "qinglang: read error in %s\n", source.c_str());
+      ok = false;
+    }
+    if (!is_stdin) std::fclose(file);
+  }
+  return ok;
 }
 
 }  // namespace qinglang::cli

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +22,8 @@ class LineReader {
   // The next line, valid until the next call; false at the end of the input or on a read error.
   bool next(Line& line);
   bool read_failed() const { return read_failed_; }
+  // Whether the input is live (a pipe or a terminal, not a regular file): its lines may be far apart in time.
+  bool live() const;
   // Whether next() can return a line without reading (and perhaps waiting for) more input.
   bool line_ready() const;
 
@@ -34,5 +38,11 @@ class LineReader {
   bool eof_ = false;
   bool read_failed_ = false;
 };
+
+// Reads each input in turn with a LineReader: files by name, "-" (or no input at all) for standard input,
+// named "<stdin>" in error lines. `read` gets the reader and that name. Returns false when an input could not
+// be opened or read (each such problem is reported on standard error).
+bool read_inputs(const std::vector<std::string>& inputs, std::size_t max_line_bytes,
+                 const std::function<void(LineReader& reader, const std::string& source)>& read);
 
 }  // namespace qinglang::cli

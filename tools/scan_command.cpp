@@ -276,43 +276,28 @@ int run_scan(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& s
   std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
 
   Pipeline pipeline(std::move(rules), settings);
-  std::vector<std::string> inputs = settings.inputs.empty() ? std::vector<std::string>{"-"} : settings.inputs;
-  bool input_failed = false;
-  for (const std::string& input : inputs) {
-    bool is_stdin = input == "-";
-    std::FILE* file = is_stdin ? stdin : std::fopen(input.c_str(), "rb");
-    if (!file) {
-      std::fprintf(stderr, "qinglang: cannot open %s\n", input.c_str());
-      input_failed = true;
-      continue;
-    }
-    const std::string source = is_stdin ? "<stdin>" : input;
-    LineReader reader(file, settings.max_record_bytes);
-    auto batch = std::make_unique<Batch>();
-    Line line;
-    while (reader.next(line)) {
-      batch->lines.push_back({batch->text.size(), line.text.size(), line.number, line.too_long});
-      batch->text.append(line.text);
-      if (batch->lines.size() >= kBatchLines || batch->text.size() >= kBatchBytes) {
-        batch->source = &source;
-        pipeline.submit(std::move(batch));
-        batch = std::make_unique<Batch>();
-      }
-    }
-    if (!batch->lines.empty()) {
-      batch->source = &source;
-      pipeline.submit(std::move(batch));
-    }
-    // The batches point at `source`: write them out before it goes.
-    pipeline.finish();
-    if (reader.read_failed()) {
-      std::fprintf(stderr, "qinglang: read error in %s\n", source.c_str());
-      input_failed = true;
-    }
-    if (!is_stdin) std::fclose(file);
-  }
+  bool inputs_ok = read_inputs(
+      settings.inputs, settings.max_record_bytes, [&](LineReader& reader, const std::string& source) {
+        auto batch = std::make_unique<Batch>();
+        Line line;
+        while (reader.next(line)) {
+          batch->lines.push_back({batch->text.size(), line.text.size(), line.number, line.too_long});
+          batch->text.append(line.text);
+          if (batch->lines.size() >= kBatchLines || batch->text.size() >= kBatchBytes) {
+            batch->source = &source;
+            pipeline.submit(std::move(batch));
+            batch = std::make_unique<Batch>();
+          }
+        }
+        if (!batch->lines.empty()) {
+          batch->source = &source;
+          pipeline.submit(std::move(batch));
+        }
+        // The batches point at `source`: write them out before it goes.
+        pipeline.finish();
+      });
   if (settings.summary) print_summary(pipeline.summary());
-  return input_failed || pipeline.summary().errors > 0 ? 1 : 0;
+  return !inputs_ok || pipeline.summary().errors > 0 ? 1 : 0;
 }
 
 }  // namespace qinglang::cli

@@ -1,7 +1,5 @@
 #include "stream_command.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -310,40 +308,24 @@ class StreamRouter {
 
 int run_stream_scan(std::shared_ptr<const CompiledRuleSet> rules, const StreamSettings& settings) {
   StreamRouter router(std::move(rules), settings);
-  std::vector<std::string> inputs = settings.inputs.empty() ? std::vector<std::string>{"-"} : settings.inputs;
-  bool input_failed = false;
-  for (const std::string& input : inputs) {
-    bool is_stdin = input == "-";
-    std::FILE* file = is_stdin ? stdin : std::fopen(input.c_str(), "rb");
-    if (!file) {
-      std::fprintf(stderr, "qinglang: cannot open %s\n", input.c_str());
-      input_failed = true;
-      continue;
-    }
-    const std::string source = is_stdin ? "<stdin>" : input;
-    struct stat info {};
-    // Live input (a pipe, a terminal) gets each line's verdict before the next line is waited for.
-    bool live = fstat(fileno(file), &info) != 0 || !S_ISREG(info.st_mode);
-    LineReader reader(file, settings.max_record_bytes);
-    Line line;
-    while (reader.next(line)) {
-      if (line.too_long) {
-        router.take_too_long(source, line.number, settings.max_record_bytes);
-      } else {
-        router.take(line.text, source, line.number);
-      }
-      router.write_out(live && !reader.line_ready());
-    }
-    if (reader.read_failed()) {
-      std::fprintf(stderr, "qinglang: read error in %s\n", source.c_str());
-      input_failed = true;
-    }
-    if (!is_stdin) std::fclose(file);
-  }
+  bool inputs_ok = read_inputs(settings.inputs, settings.max_record_bytes,
+                               [&](LineReader& reader, const std::string& source) {
+                                 // Live input gets each line's verdict before the next line is waited for.
+                                 bool live = reader.live();
+                                 Line line;
+                                 while (reader.next(line)) {
+                                   if (line.too_long) {
+                                     router.take_too_long(source, line.number, settings.max_record_bytes);
+                                   } else {
+                                     router.take(line.text, source, line.number);
+                                   }
+                                   router.write_out(live && !reader.line_ready());
+                                 }
+                               });
   router.finish();
   router.write_out(true);
   if (settings.summary) router.print_totals();
-  return input_failed || router.errors() > 0 ? 1 : 0;
+  return !inputs_ok || router.errors() > 0 ? 1 : 0;
 }
 
 }  // namespace qinglang::cli
