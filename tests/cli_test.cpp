@@ -333,6 +333,20 @@ TEST(CliStream, BundledLiveRoomsFlagTheGroomerAndTheFloodButNotTheWarnings) {
   EXPECT_EQ(decision["room-303"], "pass") << run.out;
 }
 
+TEST(CliStream, StreamsReachingTheMessageLimitAreClosedAsTooLong) {
+  std::vector<std::string> lines = scan_stream("--max-messages 2").lines();
+  std::size_t too_long = 0;
+  for (const std::string& line : lines)
+    too_long += has(line, R"("reason":"too_long")");
+  EXPECT_EQ(too_long, 3u);  // a at seq 2, then the stream a that follows at seq 3; b at seq 2
+}
+
+TEST(CliStream, OpeningBeyondTheStreamLimitClosesTheLeastRecentlyActive) {
+  std::vector<std::string> lines = scan_stream("--max-streams 1").lines();
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_TRUE(has(lines[1], R"({"stream":"a",)") && has(lines[1], R"("reason":"evicted")")) << lines[1];
+}
+
 TEST(CliStream, BadEventsMakeTheExitStatusOne) {
   EXPECT_EQ(scan_stream().status, 1);
 }
