@@ -12,7 +12,7 @@ packages=(
 
 # The peers that bench/compare_peers.sh measures Qinglang against.
 if [[ ${1:-} == --bench ]]; then
-  packages+=(ripgrep python3-ahocorasick bc)
+  packages+=(ripgrep python3-ahocorasick bc time)
 fi
 
 missing=()
