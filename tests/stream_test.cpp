@@ -354,5 +354,39 @@ rules:
   }
 }
 
+// Random bytes (invalid UTF-8 too) written in random chunks: every part of every hit lies inside its message.
+TEST(StreamProperty, RandomBytesGivePartsInsideTheirMessages) {
+  auto rules = compile_or_fail(kRules);
+  ASSERT_TRUE(rules);
+  Scanner scanner(rules);
+  std::mt19937 rng(3);
+  const std::vector<std::string> pieces = {"开",   "盒",   "加",   "v", "扣扣", "1",    "2",
+                                           "\xE5", "\x80", "\xFF", " ", "🌹",    "kaihe"};
+  for (int round = 0; round < 200; ++round) {
+    Stream stream;
+    std::vector<std::size_t> sizes;
+    auto check = [&](const StreamVerdict& v) {
+      ASSERT_TRUE(v.error.empty()) << v.error;
+      for (const StreamHit& hit : v.hits) {
+        ASSERT_FALSE(hit.parts.empty());
+        for (const StreamPart& part : hit.parts) {
+          ASSERT_LT(part.seq, sizes.size());
+          EXPECT_LT(part.start, part.end);
+          EXPECT_LE(part.end, sizes[part.seq]);
+          EXPECT_EQ(part.text.size(), part.end - part.start);
+        }
+      }
+    };
+    for (std::uint64_t seq = 0; seq < 30; ++seq) {
+      std::string message;
+      for (int i = std::uniform_int_distribution<int>(0, 6)(rng); i > 0; --i)
+        message += pieces[rng() % pieces.size()];
+      sizes.push_back(message.size());
+      check(scanner.write(stream, {seq, static_cast<double>(seq), message}));
+    }
+    check(scanner.close(stream));
+  }
+}
+
 }  // namespace
 }  // namespace qinglang
