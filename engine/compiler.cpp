@@ -9,6 +9,7 @@
 #include "compiled_rule_set.h"
 #include "database_cache.h"
 #include "lookalike.h"
+#include "regex_literals.h"
 #include "rule_loader.h"
 #include "split_characters.h"
 #include "word_forms.h"
@@ -224,8 +225,15 @@ void Compiler::collect_patterns() {
             for (const std::string& variant : emoji_variants(word))
               add_literal(patterns, variant, {leaf_index, View::emoji});
         } else if (leaf.kind == PatternKind::regex) {
-          patterns.regexes.push_back(text);
-          d.views[v].regex_targets.push_back({leaf_index, {}, info_of(text).max_width});
+          RegexSplit split = split_regex(text);
+          for (const std::string& literal : split.literals) {
+            std::string word = text_for_view(literal, view);
+            if (!word.empty()) add_literal(patterns, word, {leaf_index, View::raw});
+          }
+          for (const std::string& regex : split.regexes) {
+            patterns.regexes.push_back(regex);
+            d.views[v].regex_targets.push_back({leaf_index, {}, info_of(regex).max_width});
+          }
         } else {
           std::string name = text_for_view(text, view);
           patterns.regexes.push_back(lookalike_regex(name, leaf.edits));
