@@ -426,10 +426,9 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
   }
 
   if (YAML::Node window = node["window"]) {
-    if (node["match"] || node["where"] || node["examples"]) {
+    if (node["match"] || node["where"]) {
       error("E014",
-            "a window rule watches other rules' hits or repeated messages: it has no 'match', 'where' or "
-            "'examples'",
+            "a window rule watches other rules' hits or repeated messages: it has no 'match' or 'where'",
             window);
     }
     rule.window = load_window(window, rule.category);
@@ -709,7 +708,19 @@ void FileLoader::load_examples(const YAML::Node& node, Rule& rule) {
       Example example;
       example.expect_match = expect_match;
       example.location = at(item);
-      if (item.IsScalar()) {
+      if (rule.window) {
+        // A window rule's example is a stream: a list of messages.
+        std::optional<std::vector<std::string>> messages =
+            item.IsSequence() ? string_list(item, "example") : std::nullopt;
+        if (!messages) {
+          if (!item.IsSequence())
+            error("E003", "a window rule's example is a list of messages, found " + describe(item), item);
+          continue;
+        }
+        example.messages = std::move(*messages);
+        for (const std::string& message : example.messages)
+          example.text += (example.text.empty() ? "" : " | ") + single_line(message);
+      } else if (item.IsScalar()) {
         example.record.add_text(text_field, item.Scalar());
         example.text = single_line(item.Scalar());
       } else if (item.IsMap()) {

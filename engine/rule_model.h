@@ -73,12 +73,14 @@ struct FieldSelector {
 struct Example {
   bool expect_match = true;
   Record record;
-  std::string text;  // what failure reports show
+  std::vector<std::string> messages;  // a window rule's example: a stream, one message a second
+  std::string text;                   // what failure reports show
   SourceLocation location;
 };
 
-// A window rule (`window:`) watches a stream rather than a text: it fires when `count` hits of the rules it
-// counts, or `count` repeats of one message, fall within the last `messages` messages and/or `seconds`.
+// A window rule (`window:`) watches a stream rather than a text: it fires when the rules it counts fire on
+// `count` messages, or one message is repeated `count` times, within the last `messages` messages and/or
+// `seconds`.
 struct Window {
   enum class Kind : std::uint8_t { hits, repeats };
   Kind kind = Kind::hits;

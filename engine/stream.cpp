@@ -299,13 +299,13 @@ void Scanner::State::count_window_hits(StreamState& s, const StreamMessage& mess
     const detail::Window& window = *rule.window;
     if (window.kind != detail::Window::Kind::hits || !categories.contains(rule.category)) continue;
     std::vector<StreamState::Occurrence>& seen = s.window_hits[w];
-    bool counted = false;
-    for (std::uint32_t hit_rule : stream_hit_rules) {
-      if (!std::binary_search(window.rules.begin(), window.rules.end(), hit_rule)) continue;
-      seen.push_back({index, message.seq, message.ts});
-      counted = true;
-    }
+    // A message counts once, however many of the counted rules fire on it: neighbouring rules overlap, and
+    // one message tripping three of them is not persistence.
+    bool counted = std::any_of(stream_hit_rules.begin(), stream_hit_rules.end(), [&](std::uint32_t hit_rule) {
+      return std::binary_search(window.rules.begin(), window.rules.end(), hit_rule);
+    });
     if (!counted) continue;
+    seen.push_back({index, message.seq, message.ts});
     drop_outside(window, seen, index, message.ts);
     if (seen.size() >= window.count) fire_window(data->window_rules[w], seen);
   }

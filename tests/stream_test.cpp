@@ -201,6 +201,12 @@ TEST_F(StreamTest, HitsWindowFiresOnTheThirdCountedHit) {
   EXPECT_EQ(stream_.summary().decision, Decision::block);
 }
 
+TEST_F(StreamTest, MessageFiringSeveralCountedRulesCountsOnce) {
+  const Written& w = write_all({"加v 扣扣123456", "加微信 扣扣654321", "你好"});
+  for (const auto& windows : w.windows)
+    EXPECT_TRUE(windows.empty());
+}
+
 TEST_F(StreamTest, HitsWindowStartsAgainAfterFiring) {
   const Written& w = write_all({"加v 1", "加v 2", "加v 3", "加v 4", "加v 5", "加v 6"});
   EXPECT_EQ(w.windows[2].size(), 1u);
@@ -266,6 +272,35 @@ TEST_F(StreamTest, ClosingFreesTheCarriedText) {
   scanner_.write(stream_, {1, 0, std::string(10000, 'x')});
   scanner_.close(stream_);
   EXPECT_LT(stream_.memory_bytes(), 1024u);
+}
+
+std::vector<ExampleResult> window_examples(std::string_view examples) {
+  std::string yaml = std::string(kRules) + "    examples:\n" + std::string(examples);
+  auto rules = compile_or_fail(yaml);
+  if (!rules) return {};
+  std::vector<ExampleResult> results = run_rule_examples(rules);
+  std::erase_if(results, [](const ExampleResult& r) { return r.rule_id != "flood"; });
+  return results;
+}
+
+TEST(WindowExamples, StreamThatFiresPassesAsAMatchExample) {
+  std::vector<ExampleResult> results = window_examples("      match:\n        - [刷, 刷, 刷, 刷]\n");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0].passed);
+  EXPECT_EQ(results[0].text, "刷 | 刷 | 刷 | 刷");
+}
+
+TEST(WindowExamples, StreamThatStaysQuietFailsAsAMatchExample) {
+  std::vector<ExampleResult> results = window_examples("      match:\n        - [刷, 刷, 刷]\n");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_FALSE(results[0].passed);
+}
+
+TEST(WindowExamples, ExampleThatIsNotAListOfMessagesIsAnError) {
+  CompileResult result =
+      compile_rules_from_yaml(std::string(kRules) + "    examples:\n      match: [刷屏]\n");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.diagnostics.at(0).code, "E003");
 }
 
 // For random texts with evaded words, cut at random bytes (inside characters too), the stream reports exactly

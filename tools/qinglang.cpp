@@ -94,7 +94,7 @@ int run_test(const RuleSource& source) {
   }
   for (std::size_t i = 0; i < rules->rule_count(); ++i) {
     RuleInfo rule = rules->rule(i);
-    if (!rule.window && (rule.match_examples < 3 || rule.no_match_examples < 2))
+    if (rule.match_examples < 3 || rule.no_match_examples < 2)
       std::printf("%s:%d: warning [%s] has %zu match and %zu no_match examples; write at least 3 and 2\n",
                   rule.location.file.c_str(), rule.location.line, rule.id.c_str(), rule.match_examples,
                   rule.no_match_examples);

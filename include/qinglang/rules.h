@@ -31,7 +31,7 @@ struct RuleInfo {
   SourceLocation location;
   std::size_t match_examples = 0;
   std::size_t no_match_examples = 0;
-  bool window = false;  // a window rule (`window:`): it fires in streams only, and has no examples
+  bool window = false;  // a window rule (`window:`): it fires in streams only; its examples are streams
 };
 
 // Sizes and costs of the compiled form, as `qinglang compile` prints them.

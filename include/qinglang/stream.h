@@ -48,8 +48,8 @@ struct StreamHit {
   std::span<const StreamPart> parts;  // in text order
 };
 
-// A window rule that fired: `count` hits of the rules it counts, or `count` repeats of one message, from
-// message `first_seq` to `last_seq`. Its count then starts again from zero.
+// A window rule that fired: `count` messages on which the rules it counts fired, or `count` repeats of one
+// message, from message `first_seq` to `last_seq`. Its count then starts again from zero.
 struct WindowHit {
   std::string_view rule_id;
   std::string_view title;
