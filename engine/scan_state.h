@@ -213,6 +213,10 @@ struct Scanner::State {
   std::uint32_t field_epoch = 0;  // bumped whenever matches move to another field: resets per-leaf counts
   std::vector<std::uint32_t> leaf_count_epoch, leaf_count;
   std::vector<Event> events;
+  std::vector<Event> grouped_events;  // events, grouped by record
+  std::vector<std::uint32_t>
+      record_events;  // by record: where its events start; one more entry marks the end
+  std::vector<std::uint32_t> next_slot;
 
   // Evaluation of one record.
   const Record* record = nullptr;

@@ -533,14 +533,22 @@ void Scanner::State::scan_batch(std::span<const Record> records) {
     counted_segment = detail::kNoSegment;
     scan_view(static_cast<detail::View>(v));
   }
-  std::sort(events.begin(), events.end());
-  std::size_t begin = 0;
+  // Grouped by record first (a counting sort), then each record's few events sorted: one sort of the whole
+  // batch's events cost more than every scan callback together.
+  record_events.assign(records.size() + 1, 0);
+  for (const Event& e : events)
+    ++record_events[e.record + 1];
+  for (std::size_t r = 1; r < record_events.size(); ++r)
+    record_events[r] += record_events[r - 1];
+  grouped_events.resize(events.size());
+  next_slot.assign(record_events.begin(), record_events.end() - 1);
+  for (const Event& e : events)
+    grouped_events[next_slot[e.record]++] = e;
+  events.swap(grouped_events);
   for (std::uint32_t r = 0; r < records.size(); ++r) {
-    std::size_t end = begin;
-    while (end < events.size() && events[end].record == r)
-      ++end;
-    evaluate_record(records[r], begin, end, verdicts[r]);
-    begin = end;
+    auto first = events.begin() + record_events[r], last = events.begin() + record_events[r + 1];
+    std::sort(first, last);
+    evaluate_record(records[r], record_events[r], record_events[r + 1], verdicts[r]);
   }
 }
 
