@@ -351,4 +351,16 @@ TEST(CliStream, BadEventsMakeTheExitStatusOne) {
   EXPECT_EQ(scan_stream().status, 1);
 }
 
+TEST(CliBench, ReportsTheScanRateOfTheRulesOnASample) {
+  Outcome run = qinglang("bench --rules " + kRules + " " + kRecords);
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("records/s"), std::string::npos) << run.out;
+}
+
+TEST(CliBench, ProfileRanksEachRule) {
+  Outcome run = qinglang("bench --profile --rules " + kRules + " " + kRecords);
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("social.doxxing.word"), std::string::npos) << run.out;
+}
+
 }  // namespace

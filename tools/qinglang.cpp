@@ -3,8 +3,10 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <span>
 
 #include "eval_command.h"
 #include "qinglang/json.h"
@@ -125,16 +127,17 @@ int run_explain(const RuleSource& source, const std::vector<std::string>& texts)
 }
 
 // Ranks the rules by what they cost on a sample of records (JSONL, or text lines with --text).
-int run_profile(const RuleSource& source, const std::string& input, bool text_lines, std::size_t limit) {
+// Up to `limit` records of a JSONL (or, with text_lines, plain text) file; lines that are not records are
+// skipped. False when the file cannot be read.
+bool read_sample(const std::string& input, bool text_lines, std::size_t limit, std::vector<Record>& sample,
+                 std::size_t& bytes) {
   std::ifstream in(input, std::ios::binary);
   if (!in) {
     std::fprintf(stderr, "qinglang: cannot open %s\n", input.c_str());
-    return 2;
+    return false;
   }
-  std::vector<Record> sample;
   JsonRecordParser parser;
   Record record;
-  std::size_t bytes = 0;
   for (std::string line; sample.size() < limit && std::getline(in, line);) {
     if (text_lines) {
       sample.push_back(Record::from_text(line));
@@ -145,6 +148,47 @@ int run_profile(const RuleSource& source, const std::string& input, bool text_li
     }
     bytes += line.size();
   }
+  return true;
+}
+
+// What scanning a sample costs with all the rules: compile (or cached load) time, then the scan rate over
+// batches of the sample, repeated for at least a second.
+int run_bench(const RuleSource& source, const std::string& input, bool text_lines, std::size_t limit) {
+  std::vector<Record> sample;
+  std::size_t bytes = 0;
+  if (!read_sample(input, text_lines, limit, sample, bytes)) return 2;
+  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
+  if (!rules) return 1;
+  Scanner scanner(rules);
+  constexpr std::size_t kBatch = 1024;
+  std::size_t passes = 0, flagged = 0;
+  auto started = std::chrono::steady_clock::now();
+  double seconds = 0;
+  while (seconds < 1.0 || passes == 0) {
+    for (std::size_t i = 0; i < sample.size(); i += kBatch) {
+      std::span<const Record> batch(sample.data() + i, std::min(kBatch, sample.size() - i));
+      for (const Verdict& verdict : scanner.scan_batch(batch))
+        flagged += passes == 0 && verdict.decision != Decision::pass;
+    }
+    ++passes;
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+  const DatabaseStats& stats = rules->stats();
+  double records = static_cast<double>(sample.size() * passes);
+  std::fputs(fmt::format("{} records ({:.1f} MB), {} flagged\n{:<18}{:.0f} ms\n{:<18}{:.0f} records/s, "
+                         "{:.1f} MB/s ({} passes)\n",
+                         sample.size(), static_cast<double>(bytes) / 1e6, flagged,
+                         stats.from_cache ? "cached load" : "compile", stats.compile_milliseconds, "scan",
+                         records / seconds, static_cast<double>(bytes * passes) / 1e6 / seconds, passes)
+                 .c_str(),
+             stdout);
+  return 0;
+}
+
+int run_profile(const RuleSource& source, const std::string& input, bool text_lines, std::size_t limit) {
+  std::vector<Record> sample;
+  std::size_t bytes = 0;
+  if (!read_sample(input, text_lines, limit, sample, bytes)) return 2;
   std::vector<std::filesystem::path> paths(source.paths.begin(), source.paths.end());
   RuleProfile profile = profile_rules(paths, sample);
   for (const Diagnostic& d : profile.diagnostics)
@@ -232,15 +276,21 @@ int main(int argc, char** argv) {
   explain_command->add_option("texts", explain_texts, "Texts to explain")->required();
 
   std::string profile_input;
-  bool profile_text = false;
+  bool profile_text = false, profile_each_rule = false;
   std::size_t profile_limit = 20000;
-  CLI::App* profile_command = app.add_subcommand("profile", "Rank the rules by what each costs on a sample");
-  add_rules_option(profile_command);
-  profile_command->add_flag("--text", profile_text, "The sample is plain text, one record per line");
-  profile_command->add_option("--limit", profile_limit, "Records of the sample to use")
-      ->check(CLI::PositiveNumber);
-  profile_command->add_option("sample", profile_input, "JSONL (or text) sample of the content to moderate")
-      ->required();
+  CLI::App* bench_command =
+      app.add_subcommand("bench", "What scanning a sample costs; with --profile, what each rule costs");
+  CLI::App* profile_command =
+      app.add_subcommand("profile", "Rank the rules by what each costs (bench --profile)");
+  for (CLI::App* command : {bench_command, profile_command}) {
+    add_rules_option(command);
+    command->add_flag("--text", profile_text, "The sample is plain text, one record per line");
+    command->add_option("--limit", profile_limit, "Records of the sample to use")->check(CLI::PositiveNumber);
+    command->add_option("sample", profile_input, "JSONL (or text) sample of the content to moderate")
+        ->required();
+  }
+  bench_command->add_flag("--profile", profile_each_rule,
+                          "Compile each rule alone and rank the rules by what each costs on the sample");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -272,7 +322,9 @@ int main(int argc, char** argv) {
   }
   if (*test_command) return run_test(source);
   if (*explain_command) return run_explain(source, explain_texts);
-  if (*profile_command) return run_profile(source, profile_input, profile_text, profile_limit);
+  if (*profile_command || (*bench_command && profile_each_rule))
+    return run_profile(source, profile_input, profile_text, profile_limit);
+  if (*bench_command) return run_bench(source, profile_input, profile_text, profile_limit);
   if (*eval_command) {
     std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
     return rules ? cli::run_eval(std::move(rules), eval_inputs) : 2;
