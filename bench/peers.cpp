@@ -1,12 +1,18 @@
 // Matchers side by side on the same text and the same word list, for bench/compare_peers.sh:
 //   peers qinglang WORDS TEXT   Qinglang's matcher through the public API (a rule of the words, raw view)
 //   peers re2set WORDS TEXT     RE2::Set with the words as escaped literals
-// Each prints: compile seconds, scan seconds, text bytes, lines, lines with a match.
+//   peers rules RULES_DIR TEXT  the bundled rule sets as written, without normalization: Qinglang (their
+//   words and
+//                               regexes matched, rules evaluated), then RE2::Set given the same words and
+//                               regexes
+// Each prints: compile seconds, scan seconds, text bytes, lines, lines with a match (rules: a line for each).
 #include <re2/re2.h>
 #include <re2/set.h>
+#include <yaml-cpp/yaml.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -74,11 +80,12 @@ int run_qinglang(const std::vector<std::string>& words, const std::vector<std::s
   return 0;
 }
 
-int run_re2set(const std::vector<std::string>& words, const std::vector<std::string>& text) {
+int run_re2set(const std::vector<std::string>& words, const std::vector<std::string>& text,
+               bool literal_words = true) {
   RE2::Options options;
   options.set_max_mem(std::int64_t{4} << 30);  // the default 8 MiB budget silently fails large sets
-  options.set_case_sensitive(false);
-  options.set_literal(true);
+  options.set_case_sensitive(!literal_words);
+  options.set_literal(literal_words);
   RE2::Set set(options, RE2::UNANCHORED);
   auto start = Clock::now();
   for (const std::string& w : words) {
@@ -109,17 +116,82 @@ int run_re2set(const std::vector<std::string>& words, const std::vector<std::str
   return 0;
 }
 
+// The words (as literal regexes) and regexes of every `words`, `words_file` and `regex` pattern under `node`.
+void collect_patterns(const YAML::Node& node, const std::filesystem::path& dir,
+                      std::vector<std::string>& out) {
+  if (node.IsSequence()) {
+    for (const YAML::Node& child : node)
+      collect_patterns(child, dir, out);
+    return;
+  }
+  if (!node.IsMap()) return;
+  for (const auto& entry : node) {
+    std::string key = entry.first.Scalar();
+    const YAML::Node& value = entry.second;
+    if (key == "words") {
+      for (const YAML::Node& word : value)
+        out.push_back(RE2::QuoteMeta(word.Scalar()));
+    } else if (key == "words_file") {
+      for (const std::string& word : read_lines((dir / value.Scalar()).c_str()))
+        out.push_back(RE2::QuoteMeta(word));
+    } else if (key == "regex") {
+      if (value.IsSequence()) {
+        for (const YAML::Node& regex : value)
+          out.push_back(regex.Scalar());
+      } else {
+        out.push_back(value.Scalar());
+      }
+    } else if (value.IsMap() || value.IsSequence()) {
+      collect_patterns(value, dir, out);
+    }
+  }
+}
+
+int run_rules(const char* dir, const std::vector<std::string>& text) {
+  std::vector<std::string> patterns;
+  for (const auto& file : std::filesystem::directory_iterator(dir)) {
+    if (file.path().extension() != ".yaml") continue;
+    for (const YAML::Node& rule : YAML::LoadFile(file.path().string())["rules"]) {
+      for (const char* key : {"match", "unless"})
+        if (YAML::Node pattern = rule[key]) collect_patterns(pattern, dir, patterns);
+    }
+  }
+  qinglang::CompileOptions options;
+  options.normalize = false;
+  auto start = Clock::now();
+  qinglang::CompileResult compiled = qinglang::compile_rules({dir}, options);
+  double compile = seconds_since(start);
+  if (!compiled.ok()) return 1;
+  std::vector<qinglang::Record> records;
+  for (const std::string& line : text)
+    records.push_back(qinglang::Record::from_text(line));
+  qinglang::Scanner scanner(compiled.rules);
+  start = Clock::now();
+  std::size_t flagged = 0;
+  constexpr std::size_t kBatch = 1000;
+  for (std::size_t i = 0; i < records.size(); i += kBatch) {
+    auto batch = std::span<const qinglang::Record>(records).subspan(i, std::min(kBatch, records.size() - i));
+    for (const qinglang::Verdict& v : scanner.scan_batch(batch))
+      flagged += !v.hits.empty();
+  }
+  report(compile, seconds_since(start), text, flagged);
+  std::fprintf(stderr, "%zu patterns\n", patterns.size());
+  return run_re2set(patterns, text, /*literal_words=*/false);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: peers qinglang|re2set WORDS TEXT\n");
+    std::fprintf(stderr, "usage: peers qinglang|re2set WORDS TEXT, or peers rules RULES_DIR TEXT\n");
     return 2;
   }
-  std::vector<std::string> words = read_lines(argv[2]), text = read_lines(argv[3]);
   std::string mode = argv[1];
+  std::vector<std::string> words = mode == "rules" ? std::vector<std::string>{} : read_lines(argv[2]);
+  std::vector<std::string> text = read_lines(argv[3]);
   if (mode == "qinglang") return run_qinglang(words, text);
   if (mode == "re2set") return run_re2set(words, text);
+  if (mode == "rules") return run_rules(argv[2], text);
   std::fprintf(stderr, "unknown matcher %s\n", argv[1]);
   return 2;
 }
