@@ -150,6 +150,7 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
     std::uint32_t key = three_byte_key(window);
     plain_three_bytes_[key / 64] |= std::uint64_t{1} << key % 64;
   }
+  ascii_.fill(kAsciiOther);
   for (std::uint32_t c = 0; c < 128; ++c) {
     std::uint16_t kind = classify(c);
     const Entry* entry = kind >= kFirstEntry ? &entries_[kind - kFirstEntry] : nullptr;
@@ -158,8 +159,6 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
     else if (entry && entry->folded.size() == 1)  // a letter's lower case
       ascii_[c] = static_cast<std::uint16_t>(static_cast<unsigned char>(entry->folded[0]) |
                                              (entry->skeleton.empty() ? 0x100 : 0));
-    else
-      ascii_[c] = kAsciiOther;
   }
 }
 
@@ -254,7 +253,8 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
 // never checked here.
 std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t i, std::size_t end,
                                          Output& out) const {
-  // Locals: a store through char* may alias any member or `out`, which would then be reloaded every time.
+  // Locals: a store through char* may alias any member or `out`, which would then be reloaded every time
+  // (the tables are read through `this`: their elements are loaded anyway, and that leaves registers free).
   char* fc = out.fc;
   std::uint32_t* fo = out.fo;
   char* kc = out.kc;
@@ -262,10 +262,6 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
   std::uint8_t* kg = out.kg;
   std::size_t fn = out.fn, kn = out.kn;
   std::uint32_t noise_run = out.noise_run;
-  const std::uint64_t* plain_three_bytes = plain_three_bytes_.data();
-  const std::uint16_t* ascii = ascii_.data();
-  const std::uint16_t* bmp_actions = bmp_actions_.data();
-  const Action* actions = actions_.data();
   auto window_at = [&](std::size_t at) {
     std::uint32_t window;
     std::memcpy(&window, bytes + at, 4);
@@ -273,7 +269,7 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
   };
   auto plain = [&](std::uint32_t window) {
     std::uint32_t key = three_byte_key(window);
-    return three_bytes(window) && (plain_three_bytes[key / 64] >> key % 64 & 1) != 0;
+    return three_bytes(window) && (plain_three_bytes_[key / 64] >> key % 64 & 1) != 0;
   };
   while (i < end) {
     std::uint32_t window = window_at(i);
@@ -291,10 +287,10 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
       } while (i < end && plain(window = window_at(i)));
       fn = i + f_offset;
       kn = i + k_offset;
-      continue;
+      if (i >= end) break;  // else `window` is the next character, not plain: no need to ask again
     }
-    std::uint32_t folded;
-    if ((window & 0x80) == 0 && (folded = ascii[window & 0x7F]) < kAsciiOther) {
+    std::uint32_t folded = ascii_[window & 0xFF];
+    if (folded < kAsciiOther) {
       do {
         std::uint32_t noise = folded >> 8;
         fc[fn] = kc[kn] = static_cast<char>(folded);
@@ -303,8 +299,7 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
         kn += noise ^ 1;
         noise_run = std::min<std::uint32_t>(noise_run + 1, 255) & (0u - noise);
         ++i;
-      } while (i < end && ((window = window_at(i)) & 0x80) == 0 &&
-               (folded = ascii[window & 0x7F]) < kAsciiOther);
+      } while (i < end && (folded = ascii_[window_at(i) & 0xFF]) < kAsciiOther);
       continue;
     }
     std::uint32_t lead = window & 0xFF;
@@ -314,12 +309,12 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
     // lead byte's marker bits and an ASCII byte's seventh bit fall where the others have zeros.
     std::uint32_t aligned = window << (24 - 8 * length);
     std::uint32_t cp = (aligned & 0x0F) << 12 | (aligned >> 2 & 0xFC0) | (aligned >> 16 & 0x7F);
-    std::uint16_t index = bmp_actions[cp];
+    std::uint16_t index = bmp_actions_[cp];
     if (index == kGeneral) break;
     // Every store is four bytes (four origins, four gap bytes) wide whatever the forms' sizes: bytes past a
     // form are overwritten by the next character or lie past the view's end, and a gap or an origin is only
     // ever read at a character's first byte.
-    const Action& action = actions[index];
+    const Action& action = actions_[index];
     std::uint32_t f = (window & action.own_folded) | action.folded;
     std::uint32_t k = (window & action.own_skeleton) | action.skeleton;
     auto origin = static_cast<std::uint32_t>(i);

@@ -149,10 +149,10 @@ class Normalizer {
   std::vector<std::uint16_t> bmp_actions_;  // by code point below U+10000
   // Most text is runs of three-byte characters kept as they are (Chinese) and of ASCII, which have loops of
   // their own: a bit per three-byte character kept as it is, by three_byte_key (8 KB, so it stays in the
-  // fastest cache), and each ASCII byte's folded form with 0x100 added when it is noise (kAsciiOther: the
-  // byte's form is another kind, left to its Action).
+  // fastest cache), and by byte, each ASCII byte's folded form with 0x100 added when it is noise
+  // (kAsciiOther: not ASCII, or a form of another kind, left to its Action).
   std::array<std::uint64_t, 1024> plain_three_bytes_{};
-  std::array<std::uint16_t, 128> ascii_{};
+  std::array<std::uint16_t, 256> ascii_{};
   static constexpr std::uint16_t kAsciiOther = 0x200;
   std::vector<std::pair<std::uint32_t, char>> numeral_digits_;  // sorted by code point
   std::vector<std::uint16_t> page_index_;                       // by code point >> 8: index into pages_
