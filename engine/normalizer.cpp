@@ -150,6 +150,21 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
     std::uint32_t key = three_byte_key(window);
     plain_three_bytes_[key / 64] |= std::uint64_t{1} << key % 64;
   }
+  three_byte_forms_.assign(0x10000, kOtherForm);
+  for (std::uint32_t cp = 0x800; cp < 0x10000; ++cp) {
+    std::uint16_t kind = classify(cp);
+    const Entry* entry = kind >= kFirstEntry ? &entries_[kind - kFirstEntry] : nullptr;
+    std::uint8_t form = kOtherForm;
+    if (kind == kInvisible)
+      form = kInvisibleForm;
+    else if (kind == kNoise)
+      form = kNoiseForm;
+    else if (entry && entry->folded.size() == 1 && entry->skeleton.empty() &&
+             static_cast<unsigned char>(entry->folded[0]) > kNoiseForm)  // full-width punctuation
+      form = static_cast<std::uint8_t>(entry->folded[0]);
+    std::uint32_t window = (0xE0 | cp >> 12) | (0x80 | (cp >> 6 & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16;
+    three_byte_forms_[three_byte_key(window)] = form;
+  }
   ascii_.fill(kAsciiOther);
   for (std::uint32_t c = 0; c < 128; ++c) {
     std::uint16_t kind = classify(c);
@@ -278,13 +293,39 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
       std::size_t f_offset = fn - i, k_offset = kn - i;
       kg[kn] = static_cast<std::uint8_t>(noise_run);
       noise_run = 0;
-      do {
-        std::memcpy(fc + (i + f_offset), &window, 4);
-        std::memcpy(kc + (i + k_offset), &window, 4);
-        fo[i + f_offset] = ko[i + k_offset] = static_cast<std::uint32_t>(i);
-        kg[i + k_offset + 3] = 0;  // the next character's gap, unless it is not in the run
-        i += 3;
-      } while (i < end && plain(window = window_at(i)));
+      for (;;) {
+        do {
+          std::memcpy(fc + (i + f_offset), &window, 4);
+          std::memcpy(kc + (i + k_offset), &window, 4);
+          fo[i + f_offset] = ko[i + k_offset] = static_cast<std::uint32_t>(i);
+          kg[i + k_offset + 3] = 0;  // the next character's gap, unless it is not in the run
+          i += 3;
+        } while (i < end && plain(window = window_at(i)));
+        // Punctuation between plain characters stays in the run when its form is simple: leaving the loop
+        // and coming back would cost two mispredicted branches. Then the views no longer advance as the text.
+        bool run_ends = true;
+        while (i < end && three_bytes(window)) {
+          std::uint32_t key = three_byte_key(window);
+          if (plain_three_bytes_[key / 64] >> key % 64 & 1) {
+            run_ends = false;
+            break;
+          }
+          std::uint32_t form = three_byte_forms_[key];
+          if (form == kOtherForm) break;
+          std::uint32_t to_ascii = form > kNoiseForm, invisible = form == kInvisibleForm;
+          std::uint32_t f = to_ascii ? form : window;
+          std::memcpy(fc + (i + f_offset), &f, 4);
+          fo[i + f_offset] = static_cast<std::uint32_t>(i);
+          f_offset -= to_ascii ? 2 : 3 * invisible;
+          k_offset -= 3;
+          noise_run += (noise_run < 255) & (invisible ^ 1);
+          i += 3;
+          if (i < end) window = window_at(i);
+        }
+        if (run_ends) break;
+        kg[i + k_offset] = static_cast<std::uint8_t>(noise_run);
+        noise_run = 0;
+      }
       fn = i + f_offset;
       kn = i + k_offset;
       if (i >= end) break;  // else `window` is the next character, not plain: no need to ask again
@@ -297,7 +338,7 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
         fo[fn++] = ko[kn] = static_cast<std::uint32_t>(i);
         kg[kn] = static_cast<std::uint8_t>(noise_run);
         kn += noise ^ 1;
-        noise_run = std::min<std::uint32_t>(noise_run + 1, 255) & (0u - noise);
+        noise_run = (noise_run + (noise_run < 255)) & (0u - noise);
         ++i;
       } while (i < end && (folded = ascii_[window_at(i) & 0xFF]) < kAsciiOther);
       continue;

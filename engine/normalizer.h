@@ -152,6 +152,10 @@ class Normalizer {
   // fastest cache), and by byte, each ASCII byte's folded form with 0x100 added when it is noise
   // (kAsciiOther: not ASCII, or a form of another kind, left to its Action).
   std::array<std::uint64_t, 1024> plain_three_bytes_{};
+  // By three_byte_key, the simple forms of three-byte characters that are not plain, met between plain ones:
+  // invisible, noise kept in the folded view, or else (above kNoiseForm) the ASCII noise byte it folds to.
+  std::vector<std::uint8_t> three_byte_forms_;
+  static constexpr std::uint8_t kOtherForm = 0, kInvisibleForm = 1, kNoiseForm = 2;
   std::array<std::uint16_t, 256> ascii_{};
   static constexpr std::uint16_t kAsciiOther = 0x200;
   std::vector<std::pair<std::uint32_t, char>> numeral_digits_;  // sorted by code point
