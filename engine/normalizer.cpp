@@ -49,11 +49,6 @@ std::uint8_t saturating_increment(std::uint8_t n) {
   return n == 255 ? n : static_cast<std::uint8_t>(n + 1);
 }
 
-// The length of a sequence from its lead byte, for text already known to be valid.
-inline std::size_t sequence_length(unsigned char lead) {
-  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-}
-
 // A 16-bit key, one to one, for the three-byte character whose bytes are the low three of `window`: cheaper
 // than decoding it (one multiplication gathers the payload bits of its three bytes).
 inline std::uint32_t three_byte_key(std::uint32_t window) {
@@ -144,14 +139,18 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
     }
     bmp_actions_.push_back(action_index(action));
   }
+  // Three-byte encodings of code points below U+0800 (overlong) and of surrogates are invalid: their keys
+  // stay clear, so such bytes leave the loops for the general path, which reads them as U+FFFD.
+  auto encodable = [](std::uint32_t cp) { return cp >= 0x800 && (cp < 0xD800 || cp >= 0xE000); };
   for (std::uint32_t cp = 0x800; cp < 0x10000; ++cp) {
-    if (classify(cp) != kIdentity) continue;
+    if (!encodable(cp) || classify(cp) != kIdentity) continue;
     std::uint32_t window = (0xE0 | cp >> 12) | (0x80 | (cp >> 6 & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16;
     std::uint32_t key = three_byte_key(window);
     plain_three_bytes_[key / 64] |= std::uint64_t{1} << key % 64;
   }
   three_byte_forms_.assign(0x10000, kOtherForm);
   for (std::uint32_t cp = 0x800; cp < 0x10000; ++cp) {
+    if (!encodable(cp)) continue;
     std::uint16_t kind = classify(cp);
     const Entry* entry = kind >= kFirstEntry ? &entries_[kind - kFirstEntry] : nullptr;
     std::uint8_t form = kOtherForm;
@@ -185,7 +184,6 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
   static_assert(std::endian::native == std::endian::little, "Action holds a form's first byte lowest");
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  const bool valid = is_valid_utf8(text);  // at SIMD speed; then no per-character validation
 
   std::size_t f_capacity = folded.size + n + 16, k_capacity = skeleton.size + n + 16;
   Output out{.fc = folded.chars.reserve(f_capacity, folded.size),
@@ -198,10 +196,8 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
              .noise_run = 0};
   const std::size_t window_end = n < 3 ? 0 : n - 3;  // a character before it can be read four bytes at once
   for (std::size_t i = 0; i < n;) {
-    std::size_t length = valid ? sequence_length(bytes[i]) : valid_sequence_length(text.substr(i));
-    if (i < window_end && length != 0) {
-      // Text with invalid bytes goes one character at a time, each checked first.
-      std::size_t next = plain_characters(bytes, i, valid ? window_end : i + 1, out);
+    if (i < window_end) {
+      std::size_t next = plain_characters(bytes, i, window_end, out);
       if (next != i) {
         i = next;
         continue;
@@ -209,6 +205,7 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
     }
     // The rest: four-byte characters, forms longer than their character, invalid bytes, the last bytes.
     auto origin = static_cast<std::uint32_t>(i);
+    std::size_t length = valid_sequence_length(text.substr(i));
     std::string_view folded_form, skeleton_form;
     if (length == 0) {  // an invalid byte reads as U+FFFD: noise
       length = 1;
@@ -343,9 +340,9 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
       } while (i < end && (folded = ascii_[window_at(i) & 0xFF]) < kAsciiOther);
       continue;
     }
-    std::uint32_t lead = window & 0xFF;
-    if (lead >= 0xF0) break;
-    std::uint32_t length = 1 + ((lead + 0x40) >> 8) + ((lead + 0x20) >> 8);
+    auto length = static_cast<std::uint32_t>(
+        valid_sequence_length(std::string_view(reinterpret_cast<const char*>(bytes + i), 4)));
+    if (length == 0 || length == 4) break;
     // With the character's bytes moved to end at the third byte, one formula decodes all three lengths: a
     // lead byte's marker bits and an ASCII byte's seventh bit fall where the others have zeros.
     std::uint32_t aligned = window << (24 - 8 * length);

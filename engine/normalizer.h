@@ -140,8 +140,9 @@ class Normalizer {
     std::size_t fn, kn;
     std::uint8_t noise_run;
   };
-  // Normalizes the characters from `i` up to `end` (a character boundary in valid UTF-8, at least 3 bytes
-  // before the text's end), and returns where it stopped: `end`, or a character whose Action is general.
+  // Normalizes the characters that start from `i` (a character boundary) up to `end` (at least 3 bytes before
+  // the text's end), and returns where it stopped: `end` or past it, or a character left to the general path
+  // (four bytes, a form longer than its character, an invalid byte).
   std::size_t plain_characters(const unsigned char* bytes, std::size_t i, std::size_t end, Output& out) const;
 
   std::vector<Entry> entries_;

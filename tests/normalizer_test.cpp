@@ -119,14 +119,17 @@ TEST(NormalizerProperty, RandomBytesGiveValidViewsAndInBoundsOrigins) {
 
 // Property: a text's views are its characters' views one after another, whatever their mix: runs of Chinese,
 // of ASCII, punctuation between them, traditional, expanding, invisible and four-byte characters, invalid
-// bytes. Each character normalized alone is the reference; a text normalized whole goes through the loops
-// that take runs of characters at once.
+// bytes (each one a character, U+FFFD, even where it looks like part of a three-byte character). Each
+// character normalized alone is the reference; a text normalized whole goes through the loops that take runs
+// of characters at once.
 TEST(NormalizerProperty, ViewsAreTheirCharactersViewsInOrder) {
-  const std::vector<std::string> pieces = {"a",  "Q",      "7",      " ",  "*",  "@",    "[",    "\n",
-                                           "中", "文",     "字",     "網", "開", "，",   "！",   "？",
-                                           "。", "、",     "“",      "…",  "⑴",  "ｖ",   "é",    "ĳ",
-                                           "х",  "\u200b", "\ufe0f", "🌹",  "𝐚",  "\xff", "\x80", "\xe4\xb8"};
-  const std::size_t valid_pieces = pieces.size() - 3;  // half the texts are valid UTF-8, which reads faster
+  std::vector<std::string> pieces = {"a",  "Q",  "7",  " ",  "*",  "@",  "[",  "\n",     "中",    "文",
+                                     "字", "網", "開", "，", "！", "？", "。", "、",     "“",     "…",
+                                     "⑴",  "ｖ", "é",  "ĳ",  "х",  "🌹",  "𝐚",  "\u200b", "\ufe0f"};
+  const std::size_t valid_pieces = pieces.size();  // half the texts are valid UTF-8
+  // Invalid: a stray continuation byte, a truncated sequence, an overlong form, a surrogate.
+  for (const char* invalid : {"\xff", "\x80", "\xe4\xb8", "\xe0\x80\x80", "\xed\xa0\x80", "\xc0\xaf"})
+    pieces.push_back(invalid);
   std::mt19937 rng(11);
   std::uniform_int_distribution<std::size_t> count(0, 120);
   const Normalizer& normalizer = Normalizer::instance();
