@@ -176,10 +176,9 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
   }
 }
 
-// Hot: every byte of every field passes here. The output pointers and sizes are locals, not members, because
-// a store through char* may alias any member and would force the compiler to reload them for every byte.
-// Capacity always covers what is written plus the rest of the input plus 16 bytes, so a character whose forms
-// are no longer than itself needs no capacity check; only the general path, which expands, checks.
+// Every byte of every field passes here: plain_characters takes most of them, and the general path below the
+// rest. Capacity always covers what is written plus the rest of the input plus 16 bytes, so a character whose
+// forms are no longer than itself needs no capacity check; only the general path, which expands, checks.
 void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& skeleton) const {
   static_assert(std::endian::native == std::endian::little, "Action holds a form's first byte lowest");
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
@@ -260,9 +259,9 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
 // Hot: most characters pass here, read four bytes at a time. Runs of three-byte characters kept as they are
 // (Chinese) and runs of ASCII, most of real text, have loops of their own that cost one mispredicted branch
 // per run rather than per character. Other characters of up to three bytes take their Action, which says as
-// masks and sizes what each view gets, without branching on their kind. A form longer than its character
-// stops the loop, so the capacity, which covers what is written plus the rest of the input plus 16 bytes, is
-// never checked here.
+// masks and sizes what each view gets, without branching on their kind. Each sequence is checked as it is
+// taken: an invalid byte stops the loop, as do four-byte characters and forms longer than their character,
+// so capacity is never checked here.
 std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t i, std::size_t end,
                                          Output& out) const {
   // Locals: a store through char* may alias any member or `out`, which would then be reloaded every time
@@ -299,7 +298,7 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
           i += 3;
         } while (i < end && plain(window = window_at(i)));
         // Punctuation between plain characters stays in the run when its form is simple: leaving the loop
-        // and coming back would cost two mispredicted branches. Then the views no longer advance as the text.
+        // and coming back would cost two mispredicted branches. The offsets take up what it drops.
         bool run_ends = true;
         while (i < end && three_bytes(window)) {
           std::uint32_t key = three_byte_key(window);
