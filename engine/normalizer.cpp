@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
+#include <map>
 
 #include "qinglang/normalize.h"
 #include "utf8.h"
@@ -47,9 +49,15 @@ std::uint8_t saturating_increment(std::uint8_t n) {
   return n == 255 ? n : static_cast<std::uint8_t>(n + 1);
 }
 
-// The length of a sequence from its lead byte, for text already known to be valid.
-inline std::size_t sequence_length(unsigned char lead) {
-  return lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+// A 16-bit key, one to one, for the three-byte character whose bytes are the low three of `window`: cheaper
+// than decoding it (one multiplication gathers the payload bits of its three bytes).
+inline std::uint32_t three_byte_key(std::uint32_t window) {
+  return static_cast<std::uint32_t>((window & 0x3F3F0Fu) * std::uint64_t{0x0100440000000000} >> 48);
+}
+
+// Whether the low three bytes of `window` are a three-byte sequence's lead and continuation bytes.
+inline bool three_bytes(std::uint32_t window) {
+  return (window & 0xC0C0F0u) == 0x8080E0u;
 }
 
 }  // namespace
@@ -98,93 +106,119 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
   numeral_digit_.assign(0x10000, 0);
   for (const FoldEntry& e : kNumeralDigits)
     if (e.code_point >= 0x800 && e.code_point < 0x10000) numeral_digit_[e.code_point] = e.folded[0];
-  for (std::uint32_t cp = kCjkFirst; cp < kCjkFirst + kCjkCount; ++cp)
-    if (classify(cp) != kIdentity)
-      cjk_changed_[(cp - kCjkFirst) >> 6] |= std::uint64_t{1} << ((cp - kCjkFirst) & 63);
+  std::map<Action, std::uint16_t> known;
+  auto action_index = [&](const Action& action) {
+    auto [it, added] = known.emplace(action, static_cast<std::uint16_t>(actions_.size()));
+    if (added) actions_.push_back(action);
+    return it->second;
+  };
+  for (std::uint32_t cp = 0; cp < 0x10000; ++cp) {
+    std::uint16_t kind = classify(cp);
+    Action action;
+    if (kind == kIdentity || kind == kNoise) {
+      action.own_folded = ~0u;
+      action.own_skeleton = kind == kIdentity ? ~0u : 0;
+      action.noise_step = kind == kNoise;
+      action.noise_keep = kind == kNoise ? 0xFF : 0;
+    } else if (kind == kInvisible) {
+      action.noise_keep = 0xFF;
+    } else {
+      const Entry& entry = entries_[kind - kFirstEntry];
+      std::size_t own_size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+      if (entry.folded.size() > own_size) {  // the skeleton is never longer than the folded form
+        bmp_actions_.push_back(kGeneral);
+        continue;
+      }
+      for (std::size_t b = 0; b < entry.folded.size(); ++b)
+        action.folded |= std::uint32_t{static_cast<unsigned char>(entry.folded[b])} << 8 * b;
+      for (std::size_t b = 0; b < entry.skeleton.size(); ++b)
+        action.skeleton |= std::uint32_t{static_cast<unsigned char>(entry.skeleton[b])} << 8 * b;
+      action.folded_size = static_cast<std::uint32_t>(entry.folded.size());
+      action.skeleton_size = static_cast<std::uint32_t>(entry.skeleton.size());
+      action.noise_step = entry.skeleton.empty();
+      action.noise_keep = entry.skeleton.empty() ? 0xFF : 0;
+    }
+    bmp_actions_.push_back(action_index(action));
+  }
+  // Three-byte encodings of code points below U+0800 (overlong) and of surrogates are invalid: their keys
+  // stay clear, so such bytes leave the loops for the general path, which reads them as U+FFFD.
+  auto encodable = [](std::uint32_t cp) { return cp >= 0x800 && (cp < 0xD800 || cp >= 0xE000); };
+  for (std::uint32_t cp = 0x800; cp < 0x10000; ++cp) {
+    if (!encodable(cp) || classify(cp) != kIdentity) continue;
+    std::uint32_t window = (0xE0 | cp >> 12) | (0x80 | (cp >> 6 & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16;
+    std::uint32_t key = three_byte_key(window);
+    plain_three_bytes_[key / 64] |= std::uint64_t{1} << key % 64;
+  }
+  three_byte_forms_.assign(0x10000, kOtherForm);
+  for (std::uint32_t cp = 0x800; cp < 0x10000; ++cp) {
+    if (!encodable(cp)) continue;
+    std::uint16_t kind = classify(cp);
+    const Entry* entry = kind >= kFirstEntry ? &entries_[kind - kFirstEntry] : nullptr;
+    std::uint8_t form = kOtherForm;
+    if (kind == kInvisible)
+      form = kInvisibleForm;
+    else if (kind == kNoise)
+      form = kNoiseForm;
+    else if (entry && entry->folded.size() == 1 && entry->skeleton.empty() &&
+             static_cast<unsigned char>(entry->folded[0]) > kNoiseForm)  // full-width punctuation
+      form = static_cast<std::uint8_t>(entry->folded[0]);
+    std::uint32_t window = (0xE0 | cp >> 12) | (0x80 | (cp >> 6 & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16;
+    three_byte_forms_[three_byte_key(window)] = form;
+  }
+  ascii_.fill(kAsciiOther);
   for (std::uint32_t c = 0; c < 128; ++c) {
     std::uint16_t kind = classify(c);
-    ascii_noise_[c] = kind == kNoise;
-    ascii_folded_[c] = kind >= kFirstEntry ? entries_[kind - kFirstEntry].folded[0] : static_cast<char>(c);
+    const Entry* entry = kind >= kFirstEntry ? &entries_[kind - kFirstEntry] : nullptr;
+    if (kind == kIdentity || kind == kNoise)
+      ascii_[c] = static_cast<std::uint16_t>(c | (kind == kNoise ? 0x100 : 0));
+    else if (entry && entry->folded.size() == 1)  // a letter's lower case
+      ascii_[c] = static_cast<std::uint16_t>(static_cast<unsigned char>(entry->folded[0]) |
+                                             (entry->skeleton.empty() ? 0x100 : 0));
   }
 }
 
-// Hot: every byte of every field passes here. The output pointers and sizes are locals, not members, because
-// a store through char* may alias any member and would force the compiler to reload them for every byte.
-// Capacity always covers what is written plus the rest of the input, so a character that does not expand
-// (ASCII, kept or dropped characters) needs no capacity check; only expansions check.
+// Every byte of every field passes here: plain_characters takes most of them, and the general path below the
+// rest. Capacity always covers what is written plus the rest of the input plus 16 bytes, so a character whose
+// forms are no longer than itself needs no capacity check; only the general path, which expands, checks.
 void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& skeleton) const {
+  static_assert(std::endian::native == std::endian::little, "Action holds a form's first byte lowest");
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  const bool valid = is_valid_utf8(text);  // at SIMD speed; then no per-character validation
 
-  std::size_t fn = folded.size, kn = skeleton.size;
-  std::size_t f_capacity = fn + n + 16, k_capacity = kn + n + 16;
-  char* fc = folded.chars.reserve(f_capacity, fn);
-  std::uint32_t* fo = folded.origins.reserve(f_capacity, fn);
-  char* kc = skeleton.chars.reserve(k_capacity, kn);
-  std::uint32_t* ko = skeleton.origins.reserve(k_capacity, kn);
-  std::uint8_t* kg = skeleton.gaps.reserve(k_capacity, kn);
-  std::uint8_t noise_run = 0;
-  // Locals again: the tables are members, and members are reloaded after every store through char*.
-  const std::uint16_t* page_index = page_index_.data();
-  const std::array<std::uint16_t, 256>* pages = pages_.data();
-  const std::uint64_t* cjk_changed = cjk_changed_.data();
-
+  std::size_t f_capacity = folded.size + n + 16, k_capacity = skeleton.size + n + 16;
+  Output out{.fc = folded.chars.reserve(f_capacity, folded.size),
+             .fo = folded.origins.reserve(f_capacity, folded.size),
+             .kc = skeleton.chars.reserve(k_capacity, skeleton.size),
+             .ko = skeleton.origins.reserve(k_capacity, skeleton.size),
+             .kg = skeleton.gaps.reserve(k_capacity, skeleton.size),
+             .fn = folded.size,
+             .kn = skeleton.size,
+             .noise_run = 0};
+  const std::size_t window_end = n < 3 ? 0 : n - 3;  // a character before it can be read four bytes at once
   for (std::size_t i = 0; i < n;) {
-    auto origin = static_cast<std::uint32_t>(i);
-    unsigned char lead = bytes[i];
-    if (lead < 0x80) {
-      char c = ascii_folded_[lead];
-      fc[fn] = c;
-      fo[fn++] = origin;
-      if (ascii_noise_[lead]) {
-        noise_run = saturating_increment(noise_run);
-      } else {
-        kc[kn] = c;
-        ko[kn] = origin;
-        kg[kn++] = noise_run;
-        noise_run = 0;
+    if (i < window_end) {
+      std::size_t next = plain_characters(bytes, i, window_end, out);
+      if (next != i) {
+        i = next;
+        continue;
       }
-      ++i;
-      continue;
     }
-    std::size_t length = valid ? sequence_length(lead) : valid_sequence_length(text.substr(i));
+    // The rest: four-byte characters, forms longer than their character, invalid bytes, the last bytes.
+    auto origin = static_cast<std::uint32_t>(i);
+    std::size_t length = valid_sequence_length(text.substr(i));
     std::string_view folded_form, skeleton_form;
     if (length == 0) {  // an invalid byte reads as U+FFFD: noise
       length = 1;
       folded_form = kReplacementCharacter;
     } else {
-      std::uint32_t cp = decode(bytes + i, length);
-      // Most characters are common CJK ideographs that stay as they are: one bit each, held in L1.
-      bool plain_ideograph =
-          cp - kCjkFirst < kCjkCount && !(cjk_changed[(cp - kCjkFirst) >> 6] >> ((cp - kCjkFirst) & 63) & 1);
-      std::uint16_t kind = plain_ideograph ? kIdentity : pages[page_index[cp >> 8]][cp & 0xFF];
-      if (kind == kIdentity) {
-        if (i + 4 <= n) {
-          // One four-byte copy per view: the byte past the character is overwritten by the next one (the
-          // buffers keep 16 bytes of slack), and a single store beats a byte loop.
-          std::uint32_t four;
-          std::memcpy(&four, bytes + i, 4);
-          std::memcpy(fc + fn, &four, 4);
-          std::memcpy(kc + kn, &four, 4);
-        } else {
-          for (std::size_t b = 0; b < length; ++b)
-            fc[fn + b] = kc[kn + b] = static_cast<char>(bytes[i + b]);
-        }
-        fo[fn] = ko[kn] = origin;  // only a character's first byte needs its origin and gap
-        kg[kn] = noise_run;
-        fn += length;
-        kn += length;
-        noise_run = 0;
-        i += length;
-        continue;
-      }
+      std::uint16_t kind = classify(decode(bytes + i, length));
       if (kind == kInvisible) {
         i += length;
         continue;
       }
-      if (kind == kNoise) {
+      if (kind == kIdentity || kind == kNoise) {
         folded_form = text.substr(i, length);
+        if (kind == kIdentity) skeleton_form = folded_form;
       } else {
         const Entry& entry = entries_[kind - kFirstEntry];
         folded_form = entry.folded;
@@ -193,34 +227,150 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
     }
     i += length;
     std::size_t still_to_come = n - i + 16;
-    if (fn + folded_form.size() + still_to_come > f_capacity) {
-      f_capacity = std::max(fn + folded_form.size() + still_to_come, 2 * f_capacity);
-      fc = folded.chars.reserve(f_capacity, fn);
-      fo = folded.origins.reserve(f_capacity, fn);
+    if (out.fn + folded_form.size() + still_to_come > f_capacity) {
+      f_capacity = std::max(out.fn + folded_form.size() + still_to_come, 2 * f_capacity);
+      out.fc = folded.chars.reserve(f_capacity, out.fn);
+      out.fo = folded.origins.reserve(f_capacity, out.fn);
     }
     for (char c : folded_form) {
-      fc[fn] = c;
-      fo[fn++] = origin;
+      out.fc[out.fn] = c;
+      out.fo[out.fn++] = origin;
     }
     if (skeleton_form.empty()) {
-      noise_run = saturating_increment(noise_run);
+      out.noise_run = saturating_increment(out.noise_run);
       continue;
     }
-    if (kn + skeleton_form.size() + still_to_come > k_capacity) {
-      k_capacity = std::max(kn + skeleton_form.size() + still_to_come, 2 * k_capacity);
-      kc = skeleton.chars.reserve(k_capacity, kn);
-      ko = skeleton.origins.reserve(k_capacity, kn);
-      kg = skeleton.gaps.reserve(k_capacity, kn);
+    if (out.kn + skeleton_form.size() + still_to_come > k_capacity) {
+      k_capacity = std::max(out.kn + skeleton_form.size() + still_to_come, 2 * k_capacity);
+      out.kc = skeleton.chars.reserve(k_capacity, out.kn);
+      out.ko = skeleton.origins.reserve(k_capacity, out.kn);
+      out.kg = skeleton.gaps.reserve(k_capacity, out.kn);
     }
     for (std::size_t b = 0; b < skeleton_form.size(); ++b) {
-      kc[kn] = skeleton_form[b];
-      ko[kn] = origin;
-      kg[kn++] = b == 0 ? noise_run : 0;
+      out.kc[out.kn] = skeleton_form[b];
+      out.ko[out.kn] = origin;
+      out.kg[out.kn++] = b == 0 ? out.noise_run : 0;
     }
-    noise_run = 0;
+    out.noise_run = 0;
   }
-  folded.size = fn;
-  skeleton.size = kn;
+  folded.size = out.fn;
+  skeleton.size = out.kn;
+}
+
+// Hot: most characters pass here, read four bytes at a time. Runs of three-byte characters kept as they are
+// (Chinese) and runs of ASCII, most of real text, have loops of their own that cost one mispredicted branch
+// per run rather than per character. Other characters of up to three bytes take their Action, which says as
+// masks and sizes what each view gets, without branching on their kind. Each sequence is checked as it is
+// taken: an invalid byte stops the loop, as do four-byte characters and forms longer than their character,
+// so capacity is never checked here.
+std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t i, std::size_t end,
+                                         Output& out) const {
+  // Locals: a store through char* may alias any member or `out`, which would then be reloaded every time
+  // (the tables are read through `this`: their elements are loaded anyway, and that leaves registers free).
+  char* fc = out.fc;
+  std::uint32_t* fo = out.fo;
+  char* kc = out.kc;
+  std::uint32_t* ko = out.ko;
+  std::uint8_t* kg = out.kg;
+  std::size_t fn = out.fn, kn = out.kn;
+  std::uint32_t noise_run = out.noise_run;
+  auto window_at = [&](std::size_t at) {
+    std::uint32_t window;
+    std::memcpy(&window, bytes + at, 4);
+    return window;
+  };
+  auto plain = [&](std::uint32_t window) {
+    std::uint32_t key = three_byte_key(window);
+    return three_bytes(window) && (plain_three_bytes_[key / 64] >> key % 64 & 1) != 0;
+  };
+  while (i < end) {
+    std::uint32_t window = window_at(i);
+    if (plain(window)) {
+      // Along a run, each view advances as the text does: one offset each, one four-byte copy each.
+      std::size_t f_offset = fn - i, k_offset = kn - i;
+      kg[kn] = static_cast<std::uint8_t>(noise_run);
+      noise_run = 0;
+      for (;;) {
+        do {
+          std::memcpy(fc + (i + f_offset), &window, 4);
+          std::memcpy(kc + (i + k_offset), &window, 4);
+          fo[i + f_offset] = ko[i + k_offset] = static_cast<std::uint32_t>(i);
+          kg[i + k_offset + 3] = 0;  // the next character's gap, unless it is not in the run
+          i += 3;
+        } while (i < end && plain(window = window_at(i)));
+        // Punctuation between plain characters stays in the run when its form is simple: leaving the loop
+        // and coming back would cost two mispredicted branches. The offsets take up what it drops.
+        bool run_ends = true;
+        while (i < end && three_bytes(window)) {
+          std::uint32_t key = three_byte_key(window);
+          if (plain_three_bytes_[key / 64] >> key % 64 & 1) {
+            run_ends = false;
+            break;
+          }
+          std::uint32_t form = three_byte_forms_[key];
+          if (form == kOtherForm) break;
+          std::uint32_t to_ascii = form > kNoiseForm, invisible = form == kInvisibleForm;
+          std::uint32_t f = to_ascii ? form : window;
+          std::memcpy(fc + (i + f_offset), &f, 4);
+          fo[i + f_offset] = static_cast<std::uint32_t>(i);
+          f_offset -= to_ascii ? 2 : 3 * invisible;
+          k_offset -= 3;
+          noise_run += (noise_run < 255) & (invisible ^ 1);
+          i += 3;
+          if (i < end) window = window_at(i);
+        }
+        if (run_ends) break;
+        kg[i + k_offset] = static_cast<std::uint8_t>(noise_run);
+        noise_run = 0;
+      }
+      fn = i + f_offset;
+      kn = i + k_offset;
+      if (i >= end) break;  // else `window` is the next character, not plain: no need to ask again
+    }
+    std::uint32_t folded = ascii_[window & 0xFF];
+    if (folded < kAsciiOther) {
+      do {
+        std::uint32_t noise = folded >> 8;
+        fc[fn] = kc[kn] = static_cast<char>(folded);
+        fo[fn++] = ko[kn] = static_cast<std::uint32_t>(i);
+        kg[kn] = static_cast<std::uint8_t>(noise_run);
+        kn += noise ^ 1;
+        noise_run = (noise_run + (noise_run < 255)) & (0u - noise);
+        ++i;
+      } while (i < end && (folded = ascii_[window_at(i) & 0xFF]) < kAsciiOther);
+      continue;
+    }
+    auto length = static_cast<std::uint32_t>(
+        valid_sequence_length(std::string_view(reinterpret_cast<const char*>(bytes + i), 4)));
+    if (length == 0 || length == 4) break;
+    // With the character's bytes moved to end at the third byte, one formula decodes all three lengths: a
+    // lead byte's marker bits and an ASCII byte's seventh bit fall where the others have zeros.
+    std::uint32_t aligned = window << (24 - 8 * length);
+    std::uint32_t cp = (aligned & 0x0F) << 12 | (aligned >> 2 & 0xFC0) | (aligned >> 16 & 0x7F);
+    std::uint16_t index = bmp_actions_[cp];
+    if (index == kGeneral) break;
+    // Every store is four bytes (four origins, four gap bytes) wide whatever the forms' sizes: bytes past a
+    // form are overwritten by the next character or lie past the view's end, and a gap or an origin is only
+    // ever read at a character's first byte.
+    const Action& action = actions_[index];
+    std::uint32_t f = (window & action.own_folded) | action.folded;
+    std::uint32_t k = (window & action.own_skeleton) | action.skeleton;
+    auto origin = static_cast<std::uint32_t>(i);
+    const std::uint32_t origins[4] = {origin, origin, origin, origin};
+    std::memcpy(fc + fn, &f, 4);
+    std::memcpy(fo + fn, origins, sizeof origins);
+    std::memcpy(kc + kn, &k, 4);
+    std::memcpy(ko + kn, origins, sizeof origins);
+    std::memcpy(kg + kn, &noise_run, 4);
+    fn += (length & action.own_folded) + action.folded_size;
+    kn += (length & action.own_skeleton) + action.skeleton_size;
+    noise_run = std::min<std::uint32_t>(noise_run + action.noise_step, 255) & action.noise_keep;
+    i += length;
+  }
+  out.fn = fn;
+  out.kn = kn;
+  out.noise_run = static_cast<std::uint8_t>(noise_run);
+  return i;
 }
 
 void Normalizer::append_separator(ViewText& view) {
@@ -248,7 +398,7 @@ void Normalizer::numerals(const ViewText& skeleton, ViewText& out) const {
       ++i;
       continue;
     }
-    std::size_t length = std::min(sequence_length(lead), text.size() - i);
+    std::size_t length = std::min<std::size_t>(lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4, text.size() - i);
     if (length == 3) {
       char digit =
           numeral_digit_[(bytes[i] & 0x0Fu) << 12 | (bytes[i + 1] & 0x3Fu) << 6 | (bytes[i + 2] & 0x3Fu)];

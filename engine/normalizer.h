@@ -114,13 +114,52 @@ class Normalizer {
   }
   static constexpr std::uint16_t kIdentity = 0, kNoise = 1, kInvisible = 2, kFirstEntry = 3;
 
+  // What a character of one to three bytes becomes, in a form the normalizer applies without branching on
+  // it: the mix of Chinese, ASCII and punctuation in real text defeats branch prediction. Fields are as wide
+  // as the registers they meet, so each is one operand.
+  struct Action {
+    std::uint32_t own_folded = 0, own_skeleton = 0;    // all ones when the form is the character's own bytes
+    std::uint32_t folded = 0, skeleton = 0;            // otherwise the form's bytes, first byte lowest
+    std::uint32_t folded_size = 0, skeleton_size = 0;  // otherwise its size
+    std::uint32_t noise_step = 0;                      // 1 when the character is noise in the skeleton
+    std::uint32_t noise_keep = 0;  // 0xFF when the noise run goes on past the character, 0 when it ends
+    auto operator<=>(const Action&) const = default;
+  };
+  // In bmp_actions_: a form longer than its character, which only the general path, checking capacity,
+  // writes.
+  static constexpr std::uint16_t kGeneral = 0xFFFF;
+
+  // Where normalize writes: both views' arrays and sizes, and the noise run since the skeleton's last
+  // character.
+  struct Output {
+    char* fc;
+    std::uint32_t* fo;
+    char* kc;
+    std::uint32_t* ko;
+    std::uint8_t* kg;
+    std::size_t fn, kn;
+    std::uint8_t noise_run;
+  };
+  // Normalizes the characters that start from `i` (a character boundary) up to `end` (at least 3 bytes before
+  // the text's end), and returns where it stopped: `end` or past it, or a character left to the general path
+  // (four bytes, a form longer than its character, an invalid byte).
+  std::size_t plain_characters(const unsigned char* bytes, std::size_t i, std::size_t end, Output& out) const;
+
   std::vector<Entry> entries_;
-  std::array<char, 128> ascii_folded_{};  // ASCII folds to ASCII: lower case
-  std::array<bool, 128> ascii_noise_{};
+  std::vector<Action> actions_;
+  std::vector<std::uint16_t> bmp_actions_;  // by code point below U+10000
+  // Most text is runs of three-byte characters kept as they are (Chinese) and of ASCII, which have loops of
+  // their own: a bit per three-byte character kept as it is, by three_byte_key (8 KB, so it stays in the
+  // fastest cache), and by byte, each ASCII byte's folded form with 0x100 added when it is noise
+  // (kAsciiOther: not ASCII, or a form of another kind, left to its Action).
+  std::array<std::uint64_t, 1024> plain_three_bytes_{};
+  // By three_byte_key, the simple forms of three-byte characters that are not plain, met between plain ones:
+  // invisible, noise kept in the folded view, or else (above kNoiseForm) the ASCII noise byte it folds to.
+  std::vector<std::uint8_t> three_byte_forms_;
+  static constexpr std::uint8_t kOtherForm = 0, kInvisibleForm = 1, kNoiseForm = 2;
+  std::array<std::uint16_t, 256> ascii_{};
+  static constexpr std::uint16_t kAsciiOther = 0x200;
   std::vector<char> numeral_digit_;  // by code point below U+10000: the digit a numeral stands for, or 0
-  // CJK Unified Ideographs: a bit per character that is not kept as it is (traditional forms, variants).
-  static constexpr std::uint32_t kCjkFirst = 0x4E00, kCjkCount = 0xA000 - 0x4E00;
-  std::array<std::uint64_t, kCjkCount / 64> cjk_changed_{};
   std::vector<std::uint16_t> page_index_;              // by code point >> 8: index into pages_
   std::vector<std::array<std::uint16_t, 256>> pages_;  // page 0 is all identity, shared
 };

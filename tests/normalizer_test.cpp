@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "qinglang/normalize.h"
 #include "utf8.h"
@@ -109,6 +112,75 @@ TEST(NormalizerProperty, RandomBytesGiveValidViewsAndInBoundsOrigins) {
         if (character_start) {
           ASSERT_LT(view->origin(i), text.size());
         }
+      }
+    }
+  }
+}
+
+// Property: a text's views are its characters' views one after another, whatever their mix: runs of Chinese,
+// of ASCII, punctuation between them, traditional, expanding, invisible and four-byte characters, invalid
+// bytes (each one a character, U+FFFD, even where it looks like part of a three-byte character). Each
+// character normalized alone is the reference; a text normalized whole goes through the loops that take runs
+// of characters at once.
+TEST(NormalizerProperty, ViewsAreTheirCharactersViewsInOrder) {
+  std::vector<std::string> pieces = {"a",  "Q",  "7",  " ",  "*",  "@",  "[",  "\n",     "中",    "文",
+                                     "字", "網", "開", "，", "！", "？", "。", "、",     "“",     "…",
+                                     "⑴",  "ｖ", "é",  "ĳ",  "х",  "🌹",  "𝐚",  "\u200b", "\ufe0f"};
+  const std::size_t valid_pieces = pieces.size();  // half the texts are valid UTF-8
+  // Invalid: a stray continuation byte, a truncated sequence, an overlong form, a surrogate.
+  for (const char* invalid : {"\xff", "\x80", "\xe4\xb8", "\xe0\x80\x80", "\xed\xa0\x80", "\xc0\xaf"})
+    pieces.push_back(invalid);
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<std::size_t> count(0, 120);
+  const Normalizer& normalizer = Normalizer::instance();
+  ViewText f, s, alone_f, alone_s;
+  for (int round = 0; round < 3000; ++round) {
+    std::uniform_int_distribution<std::size_t> piece(0, (round % 2 == 0 ? valid_pieces : pieces.size()) - 1);
+    std::string text;
+    for (std::size_t k = count(rng); k > 0; --k)
+      text += pieces[piece(rng)];
+    f.size = s.size = 0;
+    normalizer.normalize(text, f, s);
+
+    std::string folded, skeleton;
+    std::vector<std::uint32_t> folded_origins, skeleton_origins;
+    std::vector<std::uint8_t> gaps;
+    std::uint8_t noise_run = 0;
+    for (std::size_t i = 0; i < text.size();) {
+      std::size_t length = std::max<std::size_t>(valid_sequence_length(std::string_view(text).substr(i)), 1);
+      alone_f.size = alone_s.size = 0;
+      normalizer.normalize(std::string_view(text).substr(i, length), alone_f, alone_s);
+      for (char c : alone_f.text()) {
+        folded += c;
+        folded_origins.push_back(static_cast<std::uint32_t>(i));
+      }
+      if (alone_s.size == 0) {
+        if (alone_f.size != 0 && noise_run < 255) ++noise_run;
+      } else {
+        for (std::size_t b = 0; b < alone_s.size; ++b) {
+          skeleton += alone_s.text()[b];
+          skeleton_origins.push_back(static_cast<std::uint32_t>(i));
+          gaps.push_back(b == 0 ? noise_run : 0);
+        }
+        noise_run = 0;
+      }
+      i += length;
+    }
+
+    ASSERT_EQ(f.text(), folded) << text;
+    ASSERT_EQ(s.text(), skeleton) << text;
+    auto character_start = [](std::string_view view, std::size_t i) {
+      return (static_cast<unsigned char>(view[i]) & 0xC0) != 0x80;
+    };
+    for (std::size_t i = 0; i < f.size; ++i) {
+      if (character_start(folded, i)) {
+        ASSERT_EQ(f.origin(i), folded_origins[i]) << text;
+      }
+    }
+    for (std::size_t i = 0; i < s.size; ++i) {
+      if (character_start(skeleton, i)) {
+        ASSERT_EQ(s.origin(i), skeleton_origins[i]) << text;
+        ASSERT_EQ(s.gap(i), gaps[i]) << text;
       }
     }
   }
