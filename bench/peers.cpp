@@ -44,6 +44,24 @@ void report(double compile, double scan, const std::vector<std::string>& text, s
   std::printf("%.3f %.3f %zu %zu %zu\n", compile, scan, bytes, text.size(), matched);
 }
 
+// Scans the lines as records, in batches, and reports the lines on which some rule fired.
+void scan_and_report(const std::shared_ptr<const qinglang::CompiledRuleSet>& rules, double compile,
+                     const std::vector<std::string>& text) {
+  std::vector<qinglang::Record> records;
+  for (const std::string& line : text)
+    records.push_back(qinglang::Record::from_text(line));
+  qinglang::Scanner scanner(rules);
+  auto start = Clock::now();
+  std::size_t flagged = 0;
+  constexpr std::size_t kBatch = 1000;
+  for (std::size_t i = 0; i < records.size(); i += kBatch) {
+    auto batch = std::span<const qinglang::Record>(records).subspan(i, std::min(kBatch, records.size() - i));
+    for (const qinglang::Verdict& v : scanner.scan_batch(batch))
+      flagged += !v.hits.empty();
+  }
+  report(compile, seconds_since(start), text, flagged);
+}
+
 int run_qinglang(const std::vector<std::string>& words, const std::vector<std::string>& text) {
   std::string yaml =
       "rules:\n  - id: lexicon\n    category: social\n    item: 7\n    title: lexicon\n"
@@ -64,19 +82,7 @@ int run_qinglang(const std::vector<std::string>& words, const std::vector<std::s
       std::fprintf(stderr, "%s\n", qinglang::format_diagnostic(d).c_str());
     return 1;
   }
-  std::vector<qinglang::Record> records;
-  for (const std::string& line : text)
-    records.push_back(qinglang::Record::from_text(line));
-  qinglang::Scanner scanner(compiled.rules);
-  start = Clock::now();
-  std::size_t matched = 0;
-  constexpr std::size_t kBatch = 1000;
-  for (std::size_t i = 0; i < records.size(); i += kBatch) {
-    auto batch = std::span<const qinglang::Record>(records).subspan(i, std::min(kBatch, records.size() - i));
-    for (const qinglang::Verdict& v : scanner.scan_batch(batch))
-      matched += !v.hits.empty();
-  }
-  report(compile, seconds_since(start), text, matched);
+  scan_and_report(compiled.rules, compile, text);
   return 0;
 }
 
@@ -162,19 +168,7 @@ int run_rules(const char* dir, const std::vector<std::string>& text) {
   qinglang::CompileResult compiled = qinglang::compile_rules({dir}, options);
   double compile = seconds_since(start);
   if (!compiled.ok()) return 1;
-  std::vector<qinglang::Record> records;
-  for (const std::string& line : text)
-    records.push_back(qinglang::Record::from_text(line));
-  qinglang::Scanner scanner(compiled.rules);
-  start = Clock::now();
-  std::size_t flagged = 0;
-  constexpr std::size_t kBatch = 1000;
-  for (std::size_t i = 0; i < records.size(); i += kBatch) {
-    auto batch = std::span<const qinglang::Record>(records).subspan(i, std::min(kBatch, records.size() - i));
-    for (const qinglang::Verdict& v : scanner.scan_batch(batch))
-      flagged += !v.hits.empty();
-  }
-  report(compile, seconds_since(start), text, flagged);
+  scan_and_report(compiled.rules, compile, text);
   std::fprintf(stderr, "%zu patterns\n", patterns.size());
   return run_re2set(patterns, text, /*literal_words=*/false);
 }
