@@ -147,7 +147,7 @@ print(matched)
   echo "|---|---:|---:|---:|---:|---:|"
   "$qinglang" compile -o "$work/rules.cache" >/dev/null 2>&1
   for copy in 1 2 3 4 5 6 7 8 9 10; do cat "$work/text.jsonl"; done >"$work/text10.jsonl"
-  for run in "text.jsonl 1" "text.jsonl 2" "text10.jsonl 2"; do
+  for run in "text.jsonl 1" "text.jsonl 2" "text10.jsonl 1" "text10.jsonl 2"; do
     read -r input threads <<<"$run"
     input_bytes=$(stat -c %s "$work/$input")
     input_lines=$(wc -l <"$work/$input")
