@@ -141,7 +141,7 @@ print(matched)
   echo "come from a cache made beforehand."
   echo
   echo "Input is read in blocks and written as it is scanned, so peak memory does not grow with the input: the"
-  echo "last row scans ten copies of the posts."
+  echo "last two rows scan ten copies of the posts."
   echo
   echo "| input | threads | seconds | MB/s of JSONL | records/s | peak RSS MiB |"
   echo "|---|---:|---:|---:|---:|---:|"
