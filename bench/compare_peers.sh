@@ -72,6 +72,9 @@ print(matched)
     echo "| matcher | seconds | MB/s | lines/s | matched lines | its time / Qinglang's |"
     echo "|---|---:|---:|---:|---:|---:|"
     row "Qinglang matcher (compile + scan)" "$q_total" "$q_matched" "$q_total"
+    rm -f "$work/words.cache"
+    read -r c_load c_scan _ _ c_matched < <("$peers" qinglang "$work/words.txt" "$work/text.txt" "$work/words.cache")
+    row "Qinglang matcher (load from cache + scan)" "$(echo "$c_load + $c_scan" | bc -l)" "$c_matched" "$q_total"
     if read -r r_compile r_scan _ _ r_matched < <("$peers" re2set "$work/words.txt" "$work/text.txt" 2>/dev/null); then
       row "RE2::Set (compile + scan)" "$(echo "$r_compile + $r_scan" | bc -l)" "$r_matched" "$q_total"
     fi
