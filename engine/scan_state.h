@@ -180,6 +180,7 @@ struct Scanner::State {
   void report_stream_hits(detail::StreamState& stream);
   void count_window_hits(detail::StreamState& stream, const StreamMessage& message);
   void count_repeats(detail::StreamState& stream, const StreamMessage& message);
+  std::string_view message_view(detail::View view, std::uint32_t start) const;
   void fire_window(std::uint32_t rule_index, std::vector<detail::StreamState::Occurrence>& occurrences);
   void trim_stream(detail::StreamState& stream) const;
 
@@ -241,7 +242,7 @@ struct Scanner::State {
   std::vector<std::uint32_t> stream_part_begin;  // by hit: its first part; one more entry marks the end
   std::vector<std::uint32_t> stream_hit_rules;   // by hit: its rule
   std::string stream_error;
-  detail::ViewText line_folded, line_skeleton;  // one message alone, for repeat windows
+  detail::ViewText line_folded, line_skeleton;  // a message alone, when the write built no normalized views
 };
 
 }  // namespace qinglang

@@ -318,11 +318,20 @@ void Scanner::State::count_repeats(StreamState& s, const StreamMessage& message)
       most_repeats = std::max(most_repeats, data->model.rules[r].window->count);
   if (most_repeats == 0) return;
 
-  // Nearly the same message is the same skeleton: 主播好棒！！ and 主播 好棒～ repeat each other.
-  line_folded.size = 0;
-  line_skeleton.size = 0;
-  detail::Normalizer::instance().normalize(message.text, line_folded, line_skeleton);
-  std::string_view line = line_skeleton.size > 0 ? line_skeleton.text() : line_folded.text();
+  // Nearly the same message is the same skeleton: 主播好棒！！ and 主播 好棒～ repeat each other. The write
+  // has normalized the message already: it is the end of each view, from its first character on.
+  // (Rules that match only the raw text leave the views unbuilt: then the message is normalized on its own.)
+  std::string_view line;
+  if (views[static_cast<std::size_t>(detail::View::folded)].text.size > 0) {
+    auto message_start = static_cast<std::uint32_t>(s.messages.back().global - s.base);
+    line = message_view(detail::View::skeleton, message_start);
+    if (line.empty()) line = message_view(detail::View::folded, message_start);
+  } else {
+    line_folded.size = 0;
+    line_skeleton.size = 0;
+    detail::Normalizer::instance().normalize(message.text, line_folded, line_skeleton);
+    line = line_skeleton.size > 0 ? line_skeleton.text() : line_folded.text();
+  }
   if (line.empty()) return;
   detail::Fnv1a hash;
   hash.add(line);
@@ -363,6 +372,23 @@ void Scanner::State::count_repeats(StreamState& s, const StreamMessage& message)
     fire_window(r, counted);
     break;
   }
+}
+
+// The part of a view that the text from `start` (in the scanned field) became: the view's characters from the
+// first whose origin is at or after it, up to the separator.
+std::string_view Scanner::State::message_view(detail::View view, std::uint32_t start) const {
+  const detail::ViewText& text = views[static_cast<std::size_t>(view)].text;
+  std::string_view chars = text.text();
+  if (chars.empty()) return {};
+  std::size_t end = chars.size() - 1;  // the separator
+  std::size_t first = end;
+  for (std::size_t i = end; i > 0;) {
+    --i;
+    if ((static_cast<unsigned char>(chars[i]) & 0xC0) == 0x80) continue;
+    if (text.origin(i) < start) break;
+    first = i;
+  }
+  return chars.substr(first, end - first);
 }
 
 // Reports a window rule over the occurrences that filled it, which then start again from none.

@@ -229,6 +229,21 @@ TEST_F(StreamTest, RepeatsWindowFiresOnNearlyTheSameMessage) {
   EXPECT_EQ(w.windows[4], std::vector<std::string>{"flood"});
 }
 
+TEST(StreamRepeats, RulesOfRawTextOnlyStillSeeNearlyTheSameMessage) {
+  auto rules = compile_or_fail(R"(
+rules:
+  - {id: url, category: social, item: 5, title: t, severity: low, action: review, views: [raw], match: {regex: 'http://x\.cn'}}
+  - {id: flood, category: minor_mode, item: 24, title: t, severity: low, action: review, window: {repeats: 3, seconds: 30}}
+)");
+  ASSERT_TRUE(rules);
+  Scanner scanner(rules);
+  Stream stream;
+  std::size_t fired = 0;
+  for (const char* text : {"冲鸭！", "冲 鸭", "冲鸭~"})
+    fired += scanner.write(stream, {stream.summary().messages, 0, text}).windows.size();
+  EXPECT_EQ(fired, 1u);
+}
+
 TEST_F(StreamTest, RepeatsSpreadOverMoreThanTheWindowDoNotFire) {
   write_all({"主播最棒", "主播最棒", "主播最棒", "主播最棒"}, /*seconds_apart=*/20);
   for (const auto& windows : written_.windows)
