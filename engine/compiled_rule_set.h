@@ -32,6 +32,7 @@ struct LiteralTarget {
 struct RegexTarget {
   std::uint32_t leaf = 0;
   std::string exact_name;                // empty for plain regexes
+  std::uint32_t min_width = 0;           // the shortest match in bytes
   std::uint32_t max_width = UINT32_MAX;  // the longest match in bytes; UINT32_MAX when unbounded
 };
 

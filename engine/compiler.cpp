@@ -91,6 +91,8 @@ class Compiler {
   void check_regexes();
   void lint_rules();
   void resolve_windows();
+  void analyse_regexes();
+  void warn_if_regexes_match_single_characters();
   void measure_stream_history();
   bool build_literal_database(View view);
   std::uint64_t cache_key() const;
@@ -232,12 +234,12 @@ void Compiler::collect_patterns() {
           }
           for (const std::string& regex : split.regexes) {
             patterns.regexes.push_back(regex);
-            d.views[v].regex_targets.push_back({leaf_index, {}, info_of(regex).max_width});
+            d.views[v].regex_targets.push_back({leaf_index, {}});
           }
         } else {
           std::string name = text_for_view(text, view);
           patterns.regexes.push_back(lookalike_regex(name, leaf.edits));
-          d.views[v].regex_targets.push_back({leaf_index, name, info_of(patterns.regexes.back()).max_width});
+          d.views[v].regex_targets.push_back({leaf_index, name});
         }
       }
     }
@@ -362,10 +364,48 @@ void Compiler::check_regexes() {
       else if (info.min_width == 0)
         report(DiagnosticLevel::error, "E011", "regex '" + regex + "' can match the empty string", rule,
                leaf.location);
-      else if (info.min_width <= 1)
+    }
+  }
+}
+
+// The widths of every regex the databases hold: how far back the locator looks, and how much text a stream
+// carries. Loaded with the databases from a cache, or worked out by Hyperscan here.
+void Compiler::analyse_regexes() {
+  for (std::size_t v = 0; v < kViewCount; ++v) {
+    std::vector<RegexTarget>& targets = data_->views[v].regex_targets;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      const ExpressionInfo& info = info_of(patterns_[v].regexes[i]);
+      targets[i].min_width = info.min_width;
+      targets[i].max_width = info.max_width;
+    }
+  }
+}
+
+// A regex's shortest match is the shortest of its parts: its literals and the regexes left of it, whose
+// widths are known by now whether they came from a cache or from Hyperscan.
+void Compiler::warn_if_regexes_match_single_characters() {
+  std::map<std::string_view, std::uint32_t> min_width;
+  for (std::size_t v = 0; v < kViewCount; ++v)
+    for (std::size_t i = 0; i < patterns_[v].regexes.size(); ++i)
+      min_width.emplace(patterns_[v].regexes[i], data_->views[v].regex_targets[i].min_width);
+  for (const Leaf& leaf : data_->model.leaves) {
+    if (leaf.kind != PatternKind::regex) continue;
+    for (const std::string& regex : leaf.texts) {
+      auto checked = expression_infos_.find(regex);
+      if (checked != expression_infos_.end() &&
+          (!checked->second.error.empty() || checked->second.min_width == 0))
+        continue;  // an error already
+      RegexSplit split = split_regex(regex);
+      std::size_t shortest = SIZE_MAX;
+      for (const std::string& literal : split.literals)
+        shortest = std::min(shortest, literal.size());
+      for (const std::string& part : split.regexes)
+        if (auto it = min_width.find(part); it != min_width.end())
+          shortest = std::min<std::size_t>(shortest, it->second);
+      if (shortest <= 1)
         report(DiagnosticLevel::warning, "W002",
-               "regex '" + regex + "' can match a single character: it matches nearly everything", rule,
-               leaf.location);
+               "regex '" + regex + "' can match a single character: it matches nearly everything",
+               data_->model.rules[leaf.rule], leaf.location);
     }
   }
 }
@@ -490,7 +530,7 @@ unsigned Compiler::regex_flags(View view, unsigned kind_flags) const {
 // per view and database (so rules, normalization tables and this compiler's own choices are all covered),
 // plus Hyperscan's version and the CPU it tunes for.
 std::uint64_t Compiler::cache_key() const {
-  constexpr std::string_view kFormat = "qinglang database cache 2";
+  constexpr std::string_view kFormat = "qinglang database cache 3";
   Fnv1a hash;
   hash.add(kFormat);
   hash.add(hs_version());
@@ -517,11 +557,15 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   collect_patterns();
   for (std::size_t v = 0; v < kViewCount; ++v)
     group_literals(static_cast<View>(v));
-  check_regexes();
   lint_rules();
   resolve_windows();
-  if (has_errors(diagnostics_)) return nullptr;
-  measure_stream_history();
+  if (has_errors(diagnostics_)) {
+    // Every finding is reported in one run.
+    check_regexes();
+    analyse_regexes();
+    warn_if_regexes_match_single_characters();
+    return nullptr;
+  }
 
   DatabaseStats& stats = data_->stats;
   std::uint64_t key = cache_key();
@@ -535,6 +579,15 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
                               {options.cache_file.string()},
                               {}});
   }
+  // A cache holds exactly these patterns, so they compiled before: Hyperscan's analysis, most of a cached
+  // start, is needed only without it.
+  if (!stats.from_cache) {
+    check_regexes();
+    if (has_errors(diagnostics_)) return nullptr;
+    analyse_regexes();
+  }
+  warn_if_regexes_match_single_characters();
+  measure_stream_history();
   for (std::size_t v = 0; v < kViewCount; ++v) {
     auto view = static_cast<View>(v);
     ViewDatabases& dbs = data_->views[v];

@@ -11,7 +11,7 @@
 namespace qinglang::detail {
 namespace {
 
-constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '2'};
+constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '3'};
 
 struct Header {
   char magic[8];
@@ -107,6 +107,13 @@ std::string write_database_cache(const std::filesystem::path& path, std::uint64_
     payload.append(bytes, size);
     std::free(bytes);
   }
+  for (const ViewDatabases& view : data.views) {
+    put(payload, static_cast<std::uint64_t>(view.regex_targets.size()));
+    for (const RegexTarget& target : view.regex_targets) {
+      put(payload, target.min_width);
+      put(payload, target.max_width);
+    }
+  }
   Header header{};
   std::memcpy(header.magic, kMagic, sizeof kMagic);
   header.key = key;
@@ -160,9 +167,30 @@ bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, C
     loaded.emplace_back(db);
     rest.remove_prefix(size);
   }
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> widths;
+  for (const ViewDatabases& view : data.views) {
+    std::uint64_t count = 0;
+    if (!take(rest, count) || count != view.regex_targets.size()) {
+      why = "corrupt (regex widths)";
+      return false;
+    }
+    auto& view_widths = widths.emplace_back(count);
+    for (auto& [min_width, max_width] : view_widths) {
+      if (!take(rest, min_width) || !take(rest, max_width)) {
+        why = "corrupt (truncated)";
+        return false;
+      }
+    }
+  }
   std::vector<DatabasePtr*> targets = cached_databases(data);
   for (std::size_t i = 0; i < targets.size(); ++i)
     *targets[i] = std::move(loaded[i]);
+  for (std::size_t v = 0; v < data.views.size(); ++v) {
+    for (std::size_t i = 0; i < widths[v].size(); ++i) {
+      data.views[v].regex_targets[i].min_width = widths[v][i].first;
+      data.views[v].regex_targets[i].max_width = widths[v][i].second;
+    }
+  }
   return true;
 }
 

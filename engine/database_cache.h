@@ -35,12 +35,13 @@ class Fnv1a {
 // The databases of every view, in a fixed order (view, then literals, detector, locator); null where absent.
 std::vector<DatabasePtr*> cached_databases(CompiledRuleSetData& data);
 
-// Writes the databases under `key`, through a temporary file and a rename so readers never see half a file.
-// Returns an empty string, or what went wrong.
+// Writes the databases, and the widths of their regexes, under `key`, through a temporary file and a rename
+// so readers never see half a file. Returns an empty string, or what went wrong.
 std::string write_database_cache(const std::filesystem::path& path, std::uint64_t key,
                                  CompiledRuleSetData& data);
 
-// Fills the databases from the file when it holds exactly `key`, its checksum matches and Hyperscan accepts
+// Fills the databases and regex widths from the file when it holds exactly `key`, its checksum matches and
+// Hyperscan accepts
 // every database (its version and platform are checked again there). Otherwise returns false and, when the
 // file is damaged or not a cache at all, says why in `why`; a missing file, or one built for other patterns,
 // leaves `why` empty: that is the ordinary reason to rebuild.

@@ -57,6 +57,28 @@ TEST_F(DatabaseCache, CachedRulesScanLikeFreshOnes) {
   EXPECT_EQ(v.hits[0].text, "开 盒");
 }
 
+TEST_F(DatabaseCache, CachedRegexesLocateTheirWholeMatch) {
+  std::string rules = one_rule("    match: {regex: '开盒\\d+'}\n");
+  compile(rules);
+  CompileResult r = compile(rules);
+  ASSERT_TRUE(r.rules->stats().from_cache);
+  Scanner scanner(r.rules);
+  Record record = Record::from_text("看开盒12345了");
+  const Verdict& v = scanner.scan(record);
+  ASSERT_EQ(v.hits.size(), 1u);
+  EXPECT_EQ(v.hits[0].text, "开盒12345");
+}
+
+TEST_F(DatabaseCache, CachedLoadReportsTheSameWarnings) {
+  std::string rules = one_rule("    match: {regex: '开盒|[a-z]'}\n");
+  std::vector<Diagnostic> fresh = compile(rules).diagnostics;
+  std::vector<Diagnostic> cached = compile(rules).diagnostics;
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(fresh[0].code, "W002");
+  ASSERT_EQ(cached.size(), 1u);
+  EXPECT_EQ(cached[0].message, fresh[0].message);
+}
+
 TEST_F(DatabaseCache, ChangedRulesRebuildTheCacheSilently) {
   compile(kRules);
   CompileResult r = compile(kOtherRules);
