@@ -12,10 +12,12 @@
 
 namespace qinglang::detail {
 
+struct ParsedFile;
+
 // Accumulates rules from any number of files; duplicate ids are detected across all of them.
 class RuleLoader {
  public:
-  // A YAML file, or a directory whose *.yaml / *.yml files are read in name order.
+  // A YAML file, or a directory whose *.yaml / *.yml files are read in name order (parsed on every core).
   void load_path(const std::filesystem::path& path);
   void load_yaml(std::string_view yaml, const std::string& file_name);
 
@@ -23,7 +25,7 @@ class RuleLoader {
   std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
 
  private:
-  void load_file(const std::filesystem::path& file);
+  void load_parsed(ParsedFile parsed, const std::string& file_name);
 
   RuleSetModel model_;
   std::vector<Diagnostic> diagnostics_;
