@@ -60,9 +60,13 @@ int run_compile(const RuleSource& source) {
   if (!rules) return 1;
   const DatabaseStats& s = rules->stats();
   std::array<std::size_t, kAllCategories.size()> per_category{};
-  for (std::size_t i = 0; i < rules->rule_count(); ++i)
-    ++per_category[static_cast<std::size_t>(rules->rule(i).category)];
-  std::string out = fmt::format("rules             {}\n", s.rules);
+  std::size_t windows = 0;
+  for (std::size_t i = 0; i < rules->rule_count(); ++i) {
+    RuleInfo rule = rules->rule(i);
+    ++per_category[static_cast<std::size_t>(rule.category)];
+    windows += rule.window;
+  }
+  std::string out = fmt::format("rules             {} ({} window rules, for streams)\n", s.rules, windows);
   for (Category c : kAllCategories)
     out += fmt::format("  {:<16} {}\n", to_string(c), per_category[static_cast<std::size_t>(c)]);
   out +=
