@@ -64,6 +64,7 @@ struct CompiledRuleSetData {
   std::vector<Category> leaf_category;              // by leaf: its rule's category, checked on every match
   std::vector<std::uint32_t> condition_only_rules;  // rules with `where` and no `match`: evaluated every scan
   std::vector<std::uint32_t> window_rules;          // rules with `window`: streams only
+  std::uint32_t most_repeats = 0;                   // the largest count of a `repeats` window; 0: none
   std::array<std::uint32_t, kViewCount> stream_reach{};  // by View: bytes of view a stream carries back
   DatabaseStats stats;
 };

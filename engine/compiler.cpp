@@ -248,6 +248,8 @@ void Compiler::collect_patterns() {
     const Rule& rule = d.model.rules[r];
     if (rule.window) {
       d.window_rules.push_back(r);
+      if (rule.window->kind == Window::Kind::repeats)
+        d.most_repeats = std::max(d.most_repeats, rule.window->count);
     } else if (rule.match == kNoNode) {
       d.condition_only_rules.push_back(r);
     }

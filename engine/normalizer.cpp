@@ -398,7 +398,7 @@ void Normalizer::numerals(const ViewText& skeleton, ViewText& out) const {
       ++i;
       continue;
     }
-    std::size_t length = std::min<std::size_t>(lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4, text.size() - i);
+    std::size_t length = std::min(sequence_length(lead), text.size() - i);
     if (length == 3) {
       char digit =
           numeral_digit_[(bytes[i] & 0x0Fu) << 12 | (bytes[i + 1] & 0x3Fu) << 6 | (bytes[i + 2] & 0x3Fu)];
@@ -439,7 +439,7 @@ std::pair<std::uint32_t, std::uint32_t> Normalizer::original_span(const ViewText
                                                                   std::uint32_t view_end) {
   std::string_view text = view.text();
   std::uint32_t last_character = view_end - 1;
-  while (last_character > view_start && (static_cast<unsigned char>(text[last_character]) & 0xC0) == 0x80)
+  while (last_character > view_start && is_continuation_byte(text[last_character]))
     --last_character;
   std::uint32_t start = view.origin(view_start);
   std::uint32_t last = view.origin(last_character);
@@ -452,7 +452,7 @@ std::uint8_t Normalizer::longest_noise_run(const ViewText& skeleton, std::uint32
   std::string_view text = skeleton.text();
   std::uint8_t longest = 0;
   for (std::uint32_t i = view_start + 1; i < view_end; ++i)
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) longest = std::max(longest, skeleton.gap(i));
+    if (!is_continuation_byte(text[i])) longest = std::max(longest, skeleton.gap(i));
   return longest;
 }
 

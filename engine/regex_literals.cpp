@@ -4,6 +4,8 @@
 #include <cctype>
 #include <optional>
 
+#include "utf8.h"
+
 namespace qinglang::detail {
 namespace {
 
@@ -74,7 +76,7 @@ class Expander {
     if (std::string_view("[]{}*+.^$?").find(c) != std::string_view::npos) return std::nullopt;
     // One character, all its UTF-8 bytes, so a following `?` applies to the whole character.
     std::size_t length = 1;
-    while (at_ + length < text_.size() && (static_cast<unsigned char>(text_[at_ + length]) & 0xC0) == 0x80)
+    while (at_ + length < text_.size() && is_continuation_byte(text_[at_ + length]))
       ++length;
     std::string character(text_.substr(at_, length));
     at_ += length;

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "utf8.h"
+
 namespace qinglang::detail {
 namespace {
 
@@ -97,11 +99,6 @@ bool valid_id(std::string_view id) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-' || c == '.';
   });
-}
-
-std::size_t utf8_length(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string single_line(std::string_view text) {
@@ -566,7 +563,7 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
       leaf.edits = *n;
     }
     for (const std::string& name : *texts) {
-      if (utf8_length(name) < 3) {
+      if (count_characters(name) < 3) {
         error("E008", "look-alike name '" + name + "' is shorter than 3 characters: every edit would match",
               value);
         return kNoNode;
@@ -575,7 +572,7 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
   }
   if (kind == PatternKind::words) {
     for (const std::string& word : *texts)
-      if (utf8_length(word) == 1)
+      if (count_characters(word) == 1)
         warning("W002", "the one-character word '" + word + "' matches nearly everything", value);
   }
   leaf.texts = std::move(*texts);

@@ -181,7 +181,8 @@ struct Scanner::State {
   void count_window_hits(detail::StreamState& stream, const StreamMessage& message);
   void count_repeats(detail::StreamState& stream, const StreamMessage& message);
   std::string_view message_view(detail::View view, std::uint32_t start) const;
-  void fire_window(std::uint32_t rule_index, std::vector<detail::StreamState::Occurrence>& occurrences);
+  void fire_window(std::uint32_t rule_index, std::uint32_t count, std::uint64_t first_seq,
+                   std::uint64_t last_seq);
   void trim_stream(detail::StreamState& stream) const;
 
   std::pair<const Event*, const Event*> events_of(std::uint32_t leaf) const {

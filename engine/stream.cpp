@@ -13,6 +13,7 @@
 
 #include "database_cache.h"
 #include "scan_state.h"
+#include "utf8.h"
 
 namespace qinglang {
 namespace detail {
@@ -22,10 +23,9 @@ namespace {
 std::size_t complete_prefix(std::string_view text) {
   std::size_t n = text.size();
   for (std::size_t back = 1; back <= 4 && back <= n; ++back) {
-    auto byte = static_cast<unsigned char>(text[n - back]);
-    if ((byte & 0xC0) == 0x80) continue;
-    std::size_t length = byte < 0xC0 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
-    return back < length ? n - back : n;
+    char byte = text[n - back];
+    if (is_continuation_byte(byte)) continue;
+    return back < sequence_length(static_cast<unsigned char>(byte)) ? n - back : n;
   }
   return n;
 }
@@ -307,15 +307,16 @@ void Scanner::State::count_window_hits(StreamState& s, const StreamMessage& mess
     if (!counted) continue;
     seen.push_back({index, message.seq, message.ts});
     drop_outside(window, seen, index, message.ts);
-    if (seen.size() >= window.count) fire_window(data->window_rules[w], seen);
+    if (seen.size() >= window.count) {
+      fire_window(data->window_rules[w], static_cast<std::uint32_t>(seen.size()), seen.front().seq,
+                  seen.back().seq);
+      seen.clear();
+    }
   }
 }
 
 void Scanner::State::count_repeats(StreamState& s, const StreamMessage& message) {
-  std::uint32_t most_repeats = 0;
-  for (std::uint32_t r : data->window_rules)
-    if (data->model.rules[r].window->kind == detail::Window::Kind::repeats)
-      most_repeats = std::max(most_repeats, data->model.rules[r].window->count);
+  std::uint32_t most_repeats = data->most_repeats;
   if (most_repeats == 0) return;
 
   // Nearly the same message is the same skeleton: 主播好棒！！ and 主播 好棒～ repeat each other. The write
@@ -366,10 +367,8 @@ void Scanner::State::count_repeats(StreamState& s, const StreamMessage& message)
                                                                }) -
                                                   seen.rbegin());
     if (inside < window.count) continue;
-    std::vector<StreamState::Occurrence> counted(seen.end() - static_cast<std::ptrdiff_t>(window.count),
-                                                 seen.end());
+    fire_window(r, window.count, seen[seen.size() - window.count].seq, seen.back().seq);
     seen.clear();
-    fire_window(r, counted);
     break;
   }
 }
@@ -384,23 +383,21 @@ std::string_view Scanner::State::message_view(detail::View view, std::uint32_t s
   std::size_t first = end;
   for (std::size_t i = end; i > 0;) {
     --i;
-    if ((static_cast<unsigned char>(chars[i]) & 0xC0) == 0x80) continue;
+    if (detail::is_continuation_byte(chars[i])) continue;
     if (text.origin(i) < start) break;
     first = i;
   }
   return chars.substr(first, end - first);
 }
 
-// Reports a window rule over the occurrences that filled it, which then start again from none.
-void Scanner::State::fire_window(std::uint32_t rule_index,
-                                 std::vector<StreamState::Occurrence>& occurrences) {
+// Reports a window rule that `count` messages, from `first_seq` to `last_seq`, filled.
+void Scanner::State::fire_window(std::uint32_t rule_index, std::uint32_t count, std::uint64_t first_seq,
+                                 std::uint64_t last_seq) {
   const detail::Rule& rule = data->model.rules[rule_index];
   stream_verdict.windows.push_back({rule.id, rule.title, rule.category, rule.item, rule.severity, rule.action,
-                                    static_cast<std::uint32_t>(occurrences.size()), occurrences.front().seq,
-                                    occurrences.back().seq});
+                                    count, first_seq, last_seq});
   stream_verdict.categories.insert(rule.category);
   stream_verdict.decision = std::max(stream_verdict.decision, decision_for(rule.action));
-  occurrences.clear();
 }
 
 // Keeps what a match ending after the earliest undecided byte may need: in each scanned view, the view's
@@ -411,7 +408,6 @@ void Scanner::State::trim_stream(StreamState& s) const {
   if (undecided_global <= s.base) return;
   auto undecided = static_cast<std::size_t>(undecided_global - s.base);
   std::size_t cut = undecided;
-  auto continuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
   for (std::size_t v = 0; v < detail::kViewCount; ++v) {
     if (databases(static_cast<detail::View>(v)).empty()) continue;
     std::size_t reach = data->stream_reach[v];
@@ -424,13 +420,13 @@ void Scanner::State::trim_stream(StreamState& s) const {
     std::size_t p = text.empty() ? 0 : text.size() - 1;  // the separator
     while (p > 0) {
       std::size_t q = p - 1;
-      while (q > 0 && continuation(text[q]))
+      while (q > 0 && detail::is_continuation_byte(text[q]))
         --q;
       if (view.origin(q) < undecided) break;
       p = q;
     }
     std::size_t r = p > reach ? p - reach : 0;
-    while (r > 0 && continuation(text[r]))
+    while (r > 0 && detail::is_continuation_byte(text[r]))
       --r;
     if (r < p) cut = std::min<std::size_t>(cut, view.origin(r));
   }
@@ -440,7 +436,7 @@ void Scanner::State::trim_stream(StreamState& s) const {
     std::uint64_t oldest_kept = s.messages[s.messages.size() - detail::kMaxCarriedMessages].global;
     cut = std::max<std::size_t>(cut, std::min<std::uint64_t>(undecided, oldest_kept - s.base));
   }
-  for (int i = 0; i < 3 && cut < s.text.size() && continuation(s.text[cut]); ++i)
+  for (int i = 0; i < 3 && cut < s.text.size() && detail::is_continuation_byte(s.text[cut]); ++i)
     ++cut;
   if (cut == 0) return;
   s.text.erase(0, cut);

@@ -21,11 +21,21 @@ void replace_invalid_bytes(std::string_view text, char replacement, std::string&
 // Copies `text` into `out`, each invalid byte replaced by U+FFFD: the text becomes valid UTF-8.
 void replace_invalid_with_replacement_character(std::string_view text, std::string& out);
 
+inline bool is_continuation_byte(char c) noexcept {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
+
+// The length of the sequence a lead byte announces (1 for ASCII and for a byte that cannot lead), without
+// checking the bytes that follow: for text already known to be valid, or to be checked apart.
+inline std::size_t sequence_length(unsigned char lead) noexcept {
+  return lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
 // The number of characters in `text`, counting each invalid byte as one.
 inline std::size_t count_characters(std::string_view text) noexcept {
   std::size_t n = 0;
   for (char c : text)
-    n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    n += !is_continuation_byte(c);
   return n;
 }
 
