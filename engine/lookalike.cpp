@@ -15,18 +15,6 @@ constexpr std::string_view kAnyCharacter = "\\S";
 // One variant: a sequence of characters, where an empty string stands for "any letter or digit".
 using Variant = std::vector<std::string>;
 
-Variant split_characters(std::string_view name) {
-  Variant chars;
-  std::size_t i = 0;
-  while (i < name.size()) {
-    std::size_t n = valid_sequence_length(name.substr(i));
-    if (n == 0) n = 1;
-    chars.emplace_back(name.substr(i, n));
-    i += n;
-  }
-  return chars;
-}
-
 void add_single_edits(const Variant& v, std::size_t min_length, std::set<Variant>& out) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     Variant changed = v;
@@ -62,7 +50,7 @@ void append_escaped(std::string& regex, const std::string& character) {
 }  // namespace
 
 std::string lookalike_regex(std::string_view name, int edits) {
-  Variant original = split_characters(name);
+  Variant original = characters_of(name);
   // Dropping characters from a short name leaves fragments that are common words of their own.
   std::size_t min_length = 3;
   std::set<Variant> variants{original};

@@ -38,13 +38,7 @@ std::string_view halves_of(std::string_view character) {
 }  // namespace
 
 std::vector<std::string> split_character_variants(std::string_view word) {
-  std::vector<std::string_view> characters;
-  for (std::size_t i = 0; i < word.size();) {
-    std::size_t n = valid_sequence_length(word.substr(i));
-    if (n == 0) n = 1;
-    characters.push_back(word.substr(i, n));
-    i += n;
-  }
+  std::vector<std::string> characters = characters_of(word);
   if (characters.size() < 2) return {};
   std::set<std::string> variants;
   std::string all_split;

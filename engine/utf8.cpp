@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 namespace qinglang::detail {
 
 std::size_t valid_sequence_length(std::string_view text) noexcept {
@@ -61,6 +63,16 @@ void replace_invalid_bytes(std::string_view text, char replacement, std::string&
 
 void replace_invalid_with_replacement_character(std::string_view text, std::string& out) {
   copy_repairing(text, out, [](std::string& o) { o.append("\xEF\xBF\xBD"); });
+}
+
+std::vector<std::string> characters_of(std::string_view text) {
+  std::vector<std::string> characters;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = std::max<std::size_t>(1, valid_sequence_length(text.substr(i)));
+    characters.emplace_back(text.substr(i, n));
+    i += n;
+  }
+  return characters;
 }
 
 }  // namespace qinglang::detail

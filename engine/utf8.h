@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qinglang::detail {
 
@@ -30,6 +31,9 @@ inline bool is_continuation_byte(char c) noexcept {
 inline std::size_t sequence_length(unsigned char lead) noexcept {
   return lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
 }
+
+// The characters of `text`, each invalid byte as one of its own. For compiling rules, not for the scan path.
+std::vector<std::string> characters_of(std::string_view text);
 
 // The number of characters in `text`, counting each invalid byte as one.
 inline std::size_t count_characters(std::string_view text) noexcept {

@@ -84,17 +84,6 @@ const std::unordered_map<std::string, std::vector<std::string>>& common_characte
   return table;
 }
 
-std::vector<std::string> split_characters(std::string_view word) {
-  std::vector<std::string> characters;
-  for (std::size_t i = 0; i < word.size();) {
-    std::size_t n = valid_sequence_length(word.substr(i));
-    if (n == 0) n = 1;
-    characters.emplace_back(word.substr(i, n));
-    i += n;
-  }
-  return characters;
-}
-
 // Appends every combination of one option per position, stopping at the cap.
 void combine(const std::vector<Options>& positions, std::size_t index, std::string& current,
              std::set<std::string>& out) {
@@ -119,7 +108,7 @@ bool is_ascii_alnum(char c) {
 }  // namespace
 
 std::vector<std::string> pinyin_variants(std::string_view word) {
-  std::vector<std::string> characters = split_characters(word);
+  std::vector<std::string> characters = characters_of(word);
   std::vector<Options> full, initials, mixed;
   std::size_t chinese = 0;
   for (const std::string& c : characters) {
@@ -152,7 +141,7 @@ std::vector<std::string> pinyin_variants(std::string_view word) {
 }
 
 std::vector<std::string> homophone_variants(std::string_view word) {
-  std::vector<std::string> characters = split_characters(word);
+  std::vector<std::string> characters = characters_of(word);
   std::vector<std::string> variants;
   std::size_t chinese = 0;
   for (const std::string& c : characters)
@@ -186,7 +175,7 @@ std::vector<std::string> emoji_variants(std::string_view word) {
     }
     return t;
   }();
-  std::vector<std::string> characters = split_characters(word);
+  std::vector<std::string> characters = characters_of(word);
   std::vector<std::string> variants;
   if (characters.size() < 2) return variants;
   for (std::size_t i = 0; i < characters.size() && variants.size() < kMaxEmojiVariants; ++i) {
