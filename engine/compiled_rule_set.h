@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,22 +37,39 @@ struct RegexTarget {
   std::uint32_t max_width = UINT32_MAX;  // the longest match in bytes; UINT32_MAX when unbounded
 };
 
-// The databases that scan one view of the text.
-struct ViewDatabases {
-  // Every distinct word of every `words` leaf is one literal; several leaves may share it.
-  DatabasePtr literals;
-  std::vector<std::uint32_t> literal_length;          // by literal id: bytes in this view
-  std::vector<std::uint32_t> literal_targets_offset;  // by literal id: range into literal_targets (CSR)
-  std::vector<LiteralTarget> literal_targets;
+// Which pass scans a pattern. A rule can fire only where one of its anchors matched: leaves that every match
+// of the rule needs (each alternative of an `any`, the rarest part of an `all` or a `near`). The anchor tier
+// holds every pattern of an anchor and is scanned over the whole batch; the deferred tier holds the rest (the
+// context words of an `all`, the exceptions of `unless`) and is scanned only over the records where an anchor
+// matched. Common words such as 视频, 孩子 or 举报 then cost nothing on the many posts where no rule can
+// fire.
+enum class Tier : std::uint8_t { anchor, deferred };
+inline constexpr std::size_t kTierCount = 2;
 
+// One tier's databases over one view.
+struct TierDatabases {
+  // Every distinct word of every `words` leaf is one literal; several leaves may share it. Literal ids are
+  // shared by the tiers: each tier's database holds its own subset of them.
+  DatabasePtr literals;
   // Regexes and look-alike expansions, kept apart so the literal database stays fast. Start of match makes a
   // database four times slower, and regex matches are rare: a batch is scanned with the detector (no start of
   // match), and only the fields where it found something are rescanned by the locator.
   DatabasePtr regex_detector;
   DatabasePtr regex_locator;
-  std::vector<RegexTarget> regex_targets;  // by regex id
 
   bool empty() const { return !literals && !regex_detector; }
+};
+
+// The databases that scan one view of the text, and what their pattern ids mean.
+struct ViewDatabases {
+  std::array<TierDatabases, kTierCount> tiers;        // by Tier
+  std::vector<std::uint32_t> literal_length;          // by literal id: bytes in this view
+  std::vector<std::uint32_t> literal_targets_offset;  // by literal id: range into literal_targets (CSR)
+  std::vector<LiteralTarget> literal_targets;
+  std::vector<RegexTarget> regex_targets;  // by regex id
+
+  const TierDatabases& tier(Tier t) const { return tiers[static_cast<std::size_t>(t)]; }
+  bool empty() const { return tier(Tier::anchor).empty() && tier(Tier::deferred).empty(); }
 };
 
 // What a stream carries at least and at most, in original bytes (an unbounded regex is cut off there).
@@ -62,6 +80,7 @@ struct CompiledRuleSetData {
   RuleSetModel model;
   std::array<ViewDatabases, kViewCount> views;      // by View
   std::vector<Category> leaf_category;              // by leaf: its rule's category, checked on every match
+  std::vector<std::uint8_t> leaf_anchor;            // by leaf: 1 when it is an anchor of its rule (Tier)
   std::vector<std::uint32_t> condition_only_rules;  // rules with `where` and no `match`: evaluated every scan
   std::vector<std::uint32_t> window_rules;          // rules with `window`: streams only
   std::uint32_t most_repeats = 0;                   // the largest count of a `repeats` window; 0: none

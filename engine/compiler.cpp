@@ -2,7 +2,9 @@
 #include "compiler.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -85,6 +87,11 @@ class Compiler {
   }
 
   void collect_patterns();
+  void choose_anchors();
+  double anchor_leaves(std::uint32_t node, const std::vector<double>& leaf_rate,
+                       std::vector<std::uint32_t>& out);
+  Tier literal_tier(View view, std::size_t literal) const;
+  Tier regex_tier(View view, std::size_t regex) const;
   static void add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target);
   void group_literals(View view);
   void warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
@@ -94,10 +101,10 @@ class Compiler {
   void analyse_regexes();
   void warn_if_regexes_match_single_characters();
   void measure_stream_history();
-  bool build_literal_database(View view);
+  bool build_literal_database(View view, Tier tier);
   std::uint64_t cache_key() const;
   unsigned regex_flags(View view, unsigned kind_flags) const;
-  bool build_regex_database(View view, unsigned flags, DatabasePtr& out);
+  bool build_regex_database(View view, Tier tier, unsigned flags, DatabasePtr& out);
 
   // Each regex is analysed once: Hyperscan's analysis is most of the cost of loading rules from the cache.
   const ExpressionInfo& info_of(const std::string& regex) {
@@ -293,6 +300,102 @@ void Compiler::resolve_windows() {
   }
 }
 
+// How often a literal is expected to match, relative to one common Chinese character: each further character
+// makes a match about eight times rarer. ASCII letters and digits tell less apart than a Chinese character,
+// and a symbol less still. A guess from the literal alone, good enough to rank the parts of a rule.
+double expected_rate(std::string_view literal) {
+  double characters = 0;
+  for (unsigned char c : literal) {
+    if (c >= 0xC0) {
+      characters += 1;
+    } else if (c < 0x80) {
+      characters += std::isalnum(c) ? 0.45 : 0.3;
+    }
+  }
+  return std::pow(8.0, 1.0 - characters);
+}
+
+// Marks each rule's anchors (compiled_rule_set.h). A leaf's rate is the sum of its patterns' expected rates
+// over every view and generated form it is scanned as; a regex the compiler could not turn into literals
+// counts as one character. A literal counts once for each leaf it serves: the words many rules list are their
+// common context (老师, 孩子, 视频), and each match of such a word costs an event per leaf.
+void Compiler::choose_anchors() {
+  CompiledRuleSetData& d = *data_;
+  std::vector<double> leaf_rate(d.model.leaves.size(), 0.0);
+  for (std::size_t v = 0; v < kViewCount; ++v) {
+    const ViewDatabases& dbs = d.views[v];
+    const std::vector<std::string>& literals = patterns_[v].literals;
+    for (std::size_t id = 0; id < literals.size(); ++id) {
+      std::uint32_t first = dbs.literal_targets_offset[id], last = dbs.literal_targets_offset[id + 1];
+      double rate = expected_rate(literals[id]) * (last - first);
+      for (std::uint32_t t = first; t < last; ++t)
+        leaf_rate[dbs.literal_targets[t].leaf] += rate;
+    }
+    for (const RegexTarget& target : dbs.regex_targets)
+      leaf_rate[target.leaf] += 1.0;
+  }
+  d.leaf_anchor.assign(d.model.leaves.size(), 0);
+  std::vector<std::uint32_t> anchors;
+  for (const Rule& rule : d.model.rules) {
+    if (rule.match == kNoNode) continue;
+    anchors.clear();
+    anchor_leaves(rule.match, leaf_rate, anchors);
+    for (std::uint32_t leaf : anchors)
+      d.leaf_anchor[leaf] = 1;
+  }
+}
+
+// Appends to `out` a set of leaves one of which matches wherever the node matches, chosen to match as rarely
+// as the node's shape allows; returns that set's rate. `all` and `near` need every part, so the rarest part
+// suffices; `at_least n` of k needs all but n - 1 of its parts' sets, so the k - n + 1 rarest do.
+double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<double>& leaf_rate,
+                               std::vector<std::uint32_t>& out) {
+  const PatternNode& node = data_->model.nodes[node_index];
+  if (is_leaf(node.kind)) {
+    out.push_back(node.leaf);
+    return leaf_rate[node.leaf];
+  }
+  struct Choice {
+    double rate;
+    std::vector<std::uint32_t> leaves;
+  };
+  std::vector<Choice> children;
+  for (std::uint32_t child : node.children) {
+    Choice choice;
+    choice.rate = anchor_leaves(child, leaf_rate, choice.leaves);
+    children.push_back(std::move(choice));
+  }
+  std::size_t needed = children.size();  // any
+  if (node.kind == PatternKind::all || node.kind == PatternKind::near) {
+    needed = 1;
+  } else if (node.kind == PatternKind::at_least) {
+    needed = children.size() - std::min<std::size_t>(children.size() - 1, node.min_count - 1);
+  }
+  std::stable_sort(children.begin(), children.end(),
+                   [](const Choice& a, const Choice& b) { return a.rate < b.rate; });
+  double rate = 0;
+  for (std::size_t i = 0; i < needed; ++i) {
+    rate += children[i].rate;
+    out.insert(out.end(), children[i].leaves.begin(), children[i].leaves.end());
+  }
+  return rate;
+}
+
+// A literal is scanned in the anchor tier when any leaf it serves is an anchor: its matches then reach every
+// leaf it serves, anchors or not.
+Tier Compiler::literal_tier(View view, std::size_t literal) const {
+  const ViewDatabases& dbs = data_->views[static_cast<std::size_t>(view)];
+  for (std::uint32_t t = dbs.literal_targets_offset[literal]; t < dbs.literal_targets_offset[literal + 1];
+       ++t)
+    if (data_->leaf_anchor[dbs.literal_targets[t].leaf]) return Tier::anchor;
+  return Tier::deferred;
+}
+
+Tier Compiler::regex_tier(View view, std::size_t regex) const {
+  const RegexTarget& target = data_->views[static_cast<std::size_t>(view)].regex_targets[regex];
+  return data_->leaf_anchor[target.leaf] ? Tier::anchor : Tier::deferred;
+}
+
 // How much of its text a stream must carry so that a match completed by a later message is still found whole,
 // with the character before it (pinyin forms must not run on from letters) and, for a look-alike, the real
 // name around it: per view, in view bytes (the stream finds where that lies in the original), and as a
@@ -459,18 +562,18 @@ void Compiler::lint_rules() {
   }
 }
 
-bool Compiler::build_literal_database(View view) {
+bool Compiler::build_literal_database(View view, Tier tier) {
   const std::vector<std::string>& literals = patterns_[static_cast<std::size_t>(view)].literals;
-  if (literals.empty()) return true;
-  ViewDatabases& out = data_->views[static_cast<std::size_t>(view)];
   std::vector<const char*> expressions;
   std::vector<std::size_t> lengths;
   std::vector<unsigned> ids;
-  for (const std::string& word : literals) {
-    ids.push_back(static_cast<unsigned>(expressions.size()));
-    expressions.push_back(word.data());
-    lengths.push_back(word.size());
+  for (std::size_t id = 0; id < literals.size(); ++id) {
+    if (literal_tier(view, id) != tier) continue;
+    ids.push_back(static_cast<unsigned>(id));
+    expressions.push_back(literals[id].data());
+    lengths.push_back(literals[id].size());
   }
+  if (expressions.empty()) return true;
   std::vector<unsigned> flags(expressions.size(), kLiteralFlags);
   hs_database_t* db = nullptr;
   hs_compile_error_t* raw_error = nullptr;
@@ -485,27 +588,30 @@ bool Compiler::build_literal_database(View view) {
                             {}});
     return false;
   }
-  out.literals.reset(db);
+  data_->views[static_cast<std::size_t>(view)].tiers[static_cast<std::size_t>(tier)].literals.reset(db);
   return true;
 }
 
-bool Compiler::build_regex_database(View view, unsigned pattern_flags, DatabasePtr& out) {
+bool Compiler::build_regex_database(View view, Tier tier, unsigned pattern_flags, DatabasePtr& out) {
   const std::vector<std::string>& regexes = patterns_[static_cast<std::size_t>(view)].regexes;
-  if (regexes.empty()) return true;
   std::vector<const char*> expressions;
-  std::vector<unsigned> flags(regexes.size(), regex_flags(view, pattern_flags));
   std::vector<unsigned> ids;
   for (std::size_t i = 0; i < regexes.size(); ++i) {
+    if (regex_tier(view, i) != tier) continue;
     expressions.push_back(regexes[i].c_str());
     ids.push_back(static_cast<unsigned>(i));
   }
+  if (expressions.empty()) return true;
+  std::vector<unsigned> flags(expressions.size(), regex_flags(view, pattern_flags));
   hs_database_t* db = nullptr;
   hs_compile_error_t* raw_error = nullptr;
-  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned>(regexes.size()),
-                       HS_MODE_BLOCK, nullptr, &db, &raw_error) != HS_SUCCESS) {
+  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(),
+                       static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr, &db,
+                       &raw_error) != HS_SUCCESS) {
     CompileErrorPtr error(raw_error);
-    auto index = static_cast<std::size_t>(error->expression);
-    if (error->expression >= 0 && index < regexes.size()) {
+    auto position = static_cast<std::size_t>(error->expression);
+    if (error->expression >= 0 && position < ids.size()) {
+      std::size_t index = ids[position];
       const Leaf& leaf =
           data_->model.leaves[data_->views[static_cast<std::size_t>(view)].regex_targets[index].leaf];
       report(DiagnosticLevel::error, "E011", "regex '" + regexes[index] + "' rejected: " + error->message,
@@ -532,7 +638,7 @@ unsigned Compiler::regex_flags(View view, unsigned kind_flags) const {
 // per view and database (so rules, normalization tables and this compiler's own choices are all covered),
 // plus Hyperscan's version and the CPU it tunes for.
 std::uint64_t Compiler::cache_key() const {
-  constexpr std::string_view kFormat = "qinglang database cache 3";
+  constexpr std::string_view kFormat = "qinglang database cache 4";
   Fnv1a hash;
   hash.add(kFormat);
   hash.add(hs_version());
@@ -543,12 +649,18 @@ std::uint64_t Compiler::cache_key() const {
   for (std::size_t v = 0; v < kViewCount; ++v) {
     auto view = static_cast<View>(v);
     hash.add(&kLiteralFlags, sizeof kLiteralFlags);
-    for (const std::string& word : patterns_[v].literals)
-      hash.add(word);
+    for (std::size_t id = 0; id < patterns_[v].literals.size(); ++id) {
+      hash.add(patterns_[v].literals[id]);
+      Tier tier = literal_tier(view, id);
+      hash.add(&tier, sizeof tier);
+    }
     for (unsigned flags : {regex_flags(view, kDetectorFlags), regex_flags(view, kLocatorFlags)}) {
       hash.add(&flags, sizeof flags);
-      for (const std::string& regex : patterns_[v].regexes)
-        hash.add(regex);
+      for (std::size_t i = 0; i < patterns_[v].regexes.size(); ++i) {
+        hash.add(patterns_[v].regexes[i]);
+        Tier tier = regex_tier(view, i);
+        hash.add(&tier, sizeof tier);
+      }
     }
   }
   return hash.value();
@@ -559,6 +671,7 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   collect_patterns();
   for (std::size_t v = 0; v < kViewCount; ++v)
     group_literals(static_cast<View>(v));
+  choose_anchors();
   lint_rules();
   resolve_windows();
   if (has_errors(diagnostics_)) {
@@ -593,12 +706,20 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   for (std::size_t v = 0; v < kViewCount; ++v) {
     auto view = static_cast<View>(v);
     ViewDatabases& dbs = data_->views[v];
-    if (!stats.from_cache &&
-        (!build_literal_database(view) || !build_regex_database(view, kDetectorFlags, dbs.regex_detector) ||
-         !build_regex_database(view, kLocatorFlags, dbs.regex_locator)))
-      return nullptr;
+    for (std::size_t t = 0; t < kTierCount && !stats.from_cache; ++t) {
+      auto tier = static_cast<Tier>(t);
+      TierDatabases& tier_dbs = dbs.tiers[t];
+      if (!build_literal_database(view, tier) ||
+          !build_regex_database(view, tier, kDetectorFlags, tier_dbs.regex_detector) ||
+          !build_regex_database(view, tier, kLocatorFlags, tier_dbs.regex_locator))
+        return nullptr;
+    }
     stats.literal_patterns += patterns_[v].literals.size();
     stats.regex_patterns += patterns_[v].regexes.size();
+    for (std::size_t id = 0; id < patterns_[v].literals.size(); ++id)
+      stats.deferred_patterns += literal_tier(view, id) == Tier::deferred;
+    for (std::size_t i = 0; i < patterns_[v].regexes.size(); ++i)
+      stats.deferred_patterns += regex_tier(view, i) == Tier::deferred;
   }
   if (!options.cache_file.empty() && !stats.from_cache) {
     std::string problem = write_database_cache(options.cache_file, key, *data_);

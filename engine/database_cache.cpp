@@ -11,7 +11,7 @@
 namespace qinglang::detail {
 namespace {
 
-constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '3'};
+constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '4'};
 
 struct Header {
   char magic[8];
@@ -85,9 +85,11 @@ class MappedFile {
 std::vector<DatabasePtr*> cached_databases(CompiledRuleSetData& data) {
   std::vector<DatabasePtr*> databases;
   for (ViewDatabases& view : data.views) {
-    databases.push_back(&view.literals);
-    databases.push_back(&view.regex_detector);
-    databases.push_back(&view.regex_locator);
+    for (TierDatabases& tier : view.tiers) {
+      databases.push_back(&tier.literals);
+      databases.push_back(&tier.regex_detector);
+      databases.push_back(&tier.regex_locator);
+    }
   }
   return databases;
 }

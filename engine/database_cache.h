@@ -32,7 +32,8 @@ class Fnv1a {
   std::uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
-// The databases of every view, in a fixed order (view, then literals, detector, locator); null where absent.
+// The databases of every view, in a fixed order (view, tier, then literals, detector, locator); null where
+// absent.
 std::vector<DatabasePtr*> cached_databases(CompiledRuleSetData& data);
 
 // Writes the databases, and the widths of their regexes, under `key`, through a temporary file and a rename

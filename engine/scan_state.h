@@ -124,17 +124,20 @@ struct Scanner::State {
     rule_epoch.assign(data->model.rules.size(), 0);
     rule_fresh_epoch.assign(data->model.rules.size(), 0);
     for (const detail::ViewDatabases& dbs : data->views)
-      for (hs_database_t* db : {dbs.literals.get(), dbs.regex_detector.get(), dbs.regex_locator.get()})
-        if (db && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) scratch_failed = true;
+      for (const detail::TierDatabases& tier : dbs.tiers)
+        for (hs_database_t* db : {tier.literals.get(), tier.regex_detector.get(), tier.regex_locator.get()})
+          if (db && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) scratch_failed = true;
   }
   ~State() { hs_free_scratch(scratch); }
 
   // What Hyperscan's callbacks get: the scanner and the view being scanned. Offsets Hyperscan reports are
-  // relative to `base` in the view's buffer; `segment` is fixed when one field alone is being scanned.
+  // relative to `base` in the view's buffer; `segment` is fixed when one field alone is being scanned. A
+  // buffer of gathered segments maps its segments to the batch's through `segment_map`.
   struct ScanContext {
     State* state;
     detail::View view;
     detail::BatchView* batch;
+    const std::uint32_t* segment_map;
     std::uint32_t base;
     std::size_t segment;
     // When locating in windows: the detections to accept; a report that is not one of them may be a match cut
@@ -151,8 +154,14 @@ struct Scanner::State {
 
   void scan_batch(std::span<const Record> records);
   void build_views(std::span<const Record> records);
-  void scan_view(detail::View view);
-  void locate(detail::View view, detail::BatchView& batch);
+  void scan_anchors(detail::View view);
+  void scan_deferred(std::size_t record_count);
+  void gather_anchored_segments();
+  void gather_view(const detail::BatchView& from, detail::BatchView& to) const;
+  void scan_buffer(detail::View view, detail::Tier tier, detail::BatchView& batch,
+                   const std::uint32_t* segment_map);
+  void locate(detail::View view, detail::Tier tier, detail::BatchView& batch,
+              const std::uint32_t* segment_map);
   // Attributes a match [start, end) of the view's buffer to its field, checks it and records it; drops it
   // when it crosses a separator or fails a check.
   void take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
@@ -205,6 +214,12 @@ struct Scanner::State {
 
   // The batch being scanned.
   std::vector<detail::Segment> segments;
+  std::vector<std::uint32_t> record_segments;  // by record: its first segment; one more entry marks the end
+  std::vector<std::uint8_t> record_anchored;   // by record: 1 once an anchor matched in it (Tier)
+  // The anchored records' segments, copied out of the batch's views so that the deferred tier scans them in
+  // one call per view: a call per record cost more than the scan itself.
+  std::vector<std::uint32_t> gathered_segments;  // by gathered segment: the batch's segment
+  std::array<detail::BatchView, detail::kViewCount> gathered_views;
   std::array<detail::BatchView, detail::kViewCount> views;
   std::string repaired;  // a field's bytes with invalid UTF-8 replaced, same offsets
   std::vector<std::pair<std::uint32_t, std::uint32_t>> windows;  // where the locator runs, in a view's buffer

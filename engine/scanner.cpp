@@ -1,8 +1,10 @@
 // The scan path. Records are scanned in batches: every field's views are appended to one buffer per view,
 // with a separator between fields, so Hyperscan is called once per view for the whole batch (its fixed cost
 // per call dominates short records). Each match is attributed to its field by offset; a match that crosses a
-// separator is dropped. Rules are then evaluated per record over the leaf matches only, so exceptions see the
-// whole field or record, and surviving rules become hits.
+// separator is dropped. The anchor tier of the databases runs over the whole batch; the deferred tier only over
+// the records where an anchor matched, gathered into one buffer (compiled_rule_set.h). Rules are then
+// evaluated per record over the leaf matches only, so exceptions see the whole field or record, and surviving
+// rules become hits.
 #include "qinglang/scanner.h"
 
 #include <algorithm>
@@ -31,16 +33,18 @@ void Scanner::State::add_event(std::size_t segment, std::uint32_t leaf, std::uin
   if ((leaf_count[leaf] >> half & 0xFFFF) >= detail::kMaxEventsPerLeafAndField) return;
   leaf_count[leaf] += 1u << half;
   const detail::Segment& s = segments[segment];
+  if (data->leaf_anchor[leaf]) record_anchored[s.record] = 1;
   events.push_back({s.record, leaf, s.field, start, end, view});
 }
 
 void Scanner::State::take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t start,
                                 std::uint32_t end, detail::View form, std::string_view exact_name) {
   const detail::BatchView& batch = *c.batch;
-  std::size_t segment = c.segment != detail::kNoSegment ? c.segment : batch.segment_at(end - 1);
-  std::uint32_t begin = batch.begin[segment];
-  if (start < begin || end > batch.content_end(segment) || start == end) return;
-  std::string_view text = batch.text.text().substr(begin, batch.content_end(segment) - begin);
+  std::size_t position = c.segment != detail::kNoSegment ? c.segment : batch.segment_at(end - 1);
+  std::uint32_t begin = batch.begin[position];
+  if (start < begin || end > batch.content_end(position) || start == end) return;
+  std::size_t segment = c.segment_map != nullptr ? c.segment_map[position] : position;
+  std::string_view text = batch.text.text().substr(begin, batch.content_end(position) - begin);
   std::uint32_t local_start = start - begin, local_end = end - begin;
   if (!exact_name.empty()) {
     // The real name itself, or a look-alike match overlapping it, is the genuine app.
@@ -111,6 +115,8 @@ int Scanner::State::on_detect(unsigned int id, unsigned long long, unsigned long
 
 void Scanner::State::build_views(std::span<const Record> records) {
   segments.clear();
+  record_segments.clear();
+  record_anchored.assign(records.size(), 0);
   for (detail::BatchView& view : views) {
     view.text.size = 0;
     view.begin.clear();
@@ -122,6 +128,7 @@ void Scanner::State::build_views(std::span<const Record> records) {
   detail::BatchView& folded = views[static_cast<std::size_t>(detail::View::folded)];
   detail::BatchView& skeleton = views[static_cast<std::size_t>(detail::View::skeleton)];
   for (std::size_t r = 0; r < records.size(); ++r) {
+    record_segments.push_back(static_cast<std::uint32_t>(segments.size()));
     for (std::size_t f = 0; f < records[r].size(); ++f) {
       FieldView field = records[r].field(f);
       if (field.type != ValueType::text || field.text.empty()) continue;
@@ -149,6 +156,7 @@ void Scanner::State::build_views(std::span<const Record> records) {
       }
     }
   }
+  record_segments.push_back(static_cast<std::uint32_t>(segments.size()));
   for (detail::BatchView& view : views)
     view.begin.push_back(static_cast<std::uint32_t>(view.text.size));
   if (!databases(detail::View::numerals).empty()) {
@@ -163,25 +171,79 @@ void Scanner::State::build_views(std::span<const Record> records) {
   }
 }
 
-void Scanner::State::scan_view(detail::View view) {
-  const detail::ViewDatabases& dbs = databases(view);
-  detail::BatchView& batch = views[static_cast<std::size_t>(view)];
+void Scanner::State::scan_anchors(detail::View view) {
+  counted_segment = detail::kNoSegment;
+  scan_buffer(view, detail::Tier::anchor, views[static_cast<std::size_t>(view)], nullptr);
+}
+
+void Scanner::State::scan_deferred(std::size_t record_count) {
+  auto anchored = static_cast<std::size_t>(std::count(record_anchored.begin(), record_anchored.end(), 1));
+  if (anchored == 0) return;
+  bool gathered = false;
+  for (std::size_t v = 0; v < detail::kViewCount; ++v) {
+    auto view = static_cast<detail::View>(v);
+    if (databases(view).tier(detail::Tier::deferred).empty()) continue;
+    counted_segment = detail::kNoSegment;
+    if (anchored == record_count) {
+      scan_buffer(view, detail::Tier::deferred, views[v], nullptr);
+      continue;
+    }
+    if (!gathered) {
+      gather_anchored_segments();
+      gathered = true;
+    }
+    gather_view(views[v], gathered_views[v]);
+    scan_buffer(view, detail::Tier::deferred, gathered_views[v], gathered_segments.data());
+  }
+}
+
+void Scanner::State::gather_anchored_segments() {
+  gathered_segments.clear();
+  for (std::size_t r = 0; r < record_anchored.size(); ++r)
+    if (record_anchored[r])
+      for (std::uint32_t s = record_segments[r]; s < record_segments[r + 1]; ++s)
+        gathered_segments.push_back(s);
+}
+
+// Copies the gathered segments' bytes, with their origins and gaps, which are offsets within the field and so
+// stay valid wherever the bytes go.
+void Scanner::State::gather_view(const detail::BatchView& from, detail::BatchView& to) const {
+  to.text.size = 0;
+  to.begin.clear();
+  for (std::uint32_t s : gathered_segments) {
+    std::size_t first = from.begin[s], size = from.begin[s + 1] - first, used = to.text.size;
+    to.begin.push_back(static_cast<std::uint32_t>(used));
+    std::copy_n(from.text.chars.data() + first, size, to.text.chars.reserve(used + size, used) + used);
+    if (from.text.origins.data() != nullptr)  // the raw view has none
+      std::copy_n(from.text.origins.data() + first, size, to.text.origins.reserve(used + size, used) + used);
+    if (from.text.gaps.data() != nullptr)  // the skeleton and numerals only
+      std::copy_n(from.text.gaps.data() + first, size, to.text.gaps.reserve(used + size, used) + used);
+    to.text.size += size;
+  }
+  to.begin.push_back(static_cast<std::uint32_t>(to.text.size));
+}
+
+void Scanner::State::scan_buffer(detail::View view, detail::Tier tier, detail::BatchView& batch,
+                                 const std::uint32_t* segment_map) {
+  const detail::TierDatabases& dbs = databases(view).tier(tier);
   if (dbs.empty() || batch.text.size == 0) return;
   std::string_view text = batch.text.text();
   auto length = static_cast<unsigned int>(text.size());
-  ScanContext context{this, view, &batch, 0, detail::kNoSegment};
+  ScanContext context{this, view, &batch, segment_map, 0, detail::kNoSegment};
   if (dbs.literals) hs_scan(dbs.literals.get(), text.data(), length, 0, scratch, on_literal, &context);
   if (!dbs.regex_detector) return;
   batch.detections.clear();
   hs_scan(dbs.regex_detector.get(), text.data(), length, 0, scratch, on_detect, &context);
   std::sort(batch.detections.begin(), batch.detections.end());
-  locate(view, batch);
+  locate(view, tier, batch, segment_map);
 }
 
 // The locator reports start offsets, which costs: it runs only where the detector found something, and only
 // as far back from each end as the longest match of that pattern (to the start of the field when unbounded).
-void Scanner::State::locate(detail::View view, detail::BatchView& batch) {
+void Scanner::State::locate(detail::View view, detail::Tier tier, detail::BatchView& batch,
+                            const std::uint32_t* segment_map) {
   const detail::ViewDatabases& dbs = databases(view);
+  hs_database_t* locator = dbs.tier(tier).regex_locator.get();
   const char* text = batch.text.text().data();
   const std::vector<detail::Detection>& found = batch.detections;
   for (std::size_t first = 0; first < found.size();) {
@@ -199,8 +261,9 @@ void Scanner::State::locate(detail::View view, detail::BatchView& batch) {
       auto [from, to] = windows[w];
       for (++w; w < windows.size() && windows[w].first <= to; ++w)
         to = std::max(to, windows[w].second);
-      ScanContext context{this, view, &batch, from, s, found.data() + first, found.data() + last};
-      hs_scan(dbs.regex_locator.get(), text + from, to - from, 0, scratch, on_regex, &context);
+      ScanContext context{
+          this, view, &batch, segment_map, from, s, found.data() + first, found.data() + last};
+      hs_scan(locator, text + from, to - from, 0, scratch, on_regex, &context);
     }
     first = last;
   }
@@ -217,7 +280,8 @@ void Scanner::State::index_events(std::size_t begin, std::size_t end) {
     leaf_begin[leaf] = static_cast<std::uint32_t>(i);
     leaf_end[leaf] = static_cast<std::uint32_t>(j);
     std::uint32_t rule = data->model.leaves[leaf].rule;
-    if (rule_epoch[rule] != record_epoch) {
+    // A rule none of whose anchors matched cannot fire.
+    if (data->leaf_anchor[leaf] && rule_epoch[rule] != record_epoch) {
       rule_epoch[rule] = record_epoch;
       candidate_rules.push_back(rule);
     }
@@ -529,10 +593,9 @@ void Scanner::State::scan_batch(std::span<const Record> records) {
   }
   events.clear();
   build_views(records);
-  for (std::size_t v = 0; v < detail::kViewCount; ++v) {
-    counted_segment = detail::kNoSegment;
-    scan_view(static_cast<detail::View>(v));
-  }
+  for (std::size_t v = 0; v < detail::kViewCount; ++v)
+    scan_anchors(static_cast<detail::View>(v));
+  scan_deferred(records.size());
   // Grouped by record first (a counting sort), then each record's few events sorted: one sort of the whole
   // batch's events cost more than every scan callback together.
   record_events.assign(records.size() + 1, 0);
@@ -546,6 +609,10 @@ void Scanner::State::scan_batch(std::span<const Record> records) {
     grouped_events[next_slot[e.record]++] = e;
   events.swap(grouped_events);
   for (std::uint32_t r = 0; r < records.size(); ++r) {
+    if (!record_anchored[r]) {
+      evaluate_record(records[r], 0, 0, verdicts[r]);  // only rules without patterns can fire
+      continue;
+    }
     auto first = events.begin() + record_events[r], last = events.begin() + record_events[r + 1];
     std::sort(first, last);
     evaluate_record(records[r], record_events[r], record_events[r + 1], verdicts[r]);

@@ -103,6 +103,8 @@ rules:
      match: {near: [{words: [加]}, {words: [v]}], within: 2}}
   - {id: p, category: ecommerce, item: 11, title: t, severity: high, action: block, pinyin: true,
      match: {words: [代骂]}}
+  - {id: c, category: social, item: 8, title: t, severity: low, action: review, unless_scope: record,
+     match: {all: [{words: [开盒]}, {regex: '\d\d'}]}, unless: {words: [网络]}}
 )";
   auto rules = compile_or_fail(yaml);
   ASSERT_TRUE(rules);

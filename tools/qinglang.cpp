@@ -69,9 +69,10 @@ int run_compile(const RuleSource& source) {
   std::string out = fmt::format("rules             {} ({} window rules, for streams)\n", s.rules, windows);
   for (Category c : kAllCategories)
     out += fmt::format("  {:<16} {}\n", to_string(c), per_category[static_cast<std::size_t>(c)]);
-  out +=
-      fmt::format("literal patterns  {}\nregex patterns    {}\ndatabase bytes    {}\nscratch bytes     {}\n",
-                  s.literal_patterns, s.regex_patterns, s.database_bytes, s.scratch_bytes);
+  out += fmt::format("literal patterns  {}\nregex patterns    {}\n", s.literal_patterns, s.regex_patterns);
+  out += fmt::format("deferred          {} of them, scanned only where an anchor of their rule matched\n",
+                     s.deferred_patterns);
+  out += fmt::format("database bytes    {}\nscratch bytes     {}\n", s.database_bytes, s.scratch_bytes);
   out +=
       fmt::format("{}      {:.1f} ms\nhyperscan         {}\n", s.from_cache ? "cached load " : "compile time",
                   s.compile_milliseconds, s.engine_version);

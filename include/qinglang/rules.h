@@ -39,8 +39,12 @@ struct DatabaseStats {
   std::size_t rules = 0;
   std::size_t literal_patterns = 0;  // distinct words, across all rules
   std::size_t regex_patterns = 0;    // regexes and look-alike expansions
-  std::size_t database_bytes = 0;    // all Hyperscan databases together
-  std::size_t scratch_bytes = 0;     // per Scanner
+  // Of those, the patterns scanned only in records where one of their rule's anchors matched: the context
+  // words of an `all` or `near` beyond its rarest part, and every exception (`unless`). The rest are scanned
+  // in every record.
+  std::size_t deferred_patterns = 0;
+  std::size_t database_bytes = 0;  // all Hyperscan databases together
+  std::size_t scratch_bytes = 0;   // per Scanner
   // Streams (stream.h): the most text a stream carries between messages so that every match completed by a
   // later message is found whole (the longest match in original bytes, however evasive, up to 4 KiB; plain
   // text needs far less and carries less), and how near the end of the text a match must not be before it

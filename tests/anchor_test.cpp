@@ -1,0 +1,121 @@
+// Anchors (compiled_rule_set.h): which leaves the first pass scans over every record, and that the second
+// pass, over the records where an anchor matched, finds everything one pass over all of them would.
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "compiled_rule_set.h"
+#include "test_support.h"
+
+namespace qinglang::testing {
+namespace {
+
+// Whether the leaf that holds `word` is an anchor of its rule.
+bool is_anchor(const CompiledRuleSet& rules, std::string_view word) {
+  const detail::CompiledRuleSetData& data = rules.data();
+  for (std::size_t leaf = 0; leaf < data.model.leaves.size(); ++leaf)
+    for (const std::string& text : data.model.leaves[leaf].texts)
+      if (text == word) return data.leaf_anchor[leaf] != 0;
+  ADD_FAILURE() << "no leaf holds " << word;
+  return false;
+}
+
+TEST(Anchors, AnAllIsAnchoredOnItsRarestPart) {
+  auto rules = compile_or_fail(one_rule("    match: {all: [{words: [老师, 学生]}, {words: [打回去]}]}\n"));
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(is_anchor(*rules, "打回去"));
+  EXPECT_FALSE(is_anchor(*rules, "老师"));
+}
+
+TEST(Anchors, EveryAlternativeOfAnAnyIsAnAnchor) {
+  auto rules = compile_or_fail(
+      one_rule("    match: {any: [{words: [开盒]}, {all: [{words: [挂人]}, {words: [曝光他的学校]}]}]}\n"));
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(is_anchor(*rules, "开盒"));
+  EXPECT_TRUE(is_anchor(*rules, "曝光他的学校"));
+  EXPECT_FALSE(is_anchor(*rules, "挂人"));
+}
+
+TEST(Anchors, AtLeastTwoOfThreeIsAnchoredOnItsTwoRarestParts) {
+  auto rules = compile_or_fail(
+      one_rule("    match: {at_least: 2, of: [{words: [一]}, {words: [开盒]}, {words: [网络厕所]}]}\n"));
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(is_anchor(*rules, "开盒"));
+  EXPECT_TRUE(is_anchor(*rules, "网络厕所"));
+  EXPECT_FALSE(is_anchor(*rules, "一"));
+}
+
+TEST(Anchors, ExceptionsAreNeverAnchors) {
+  auto rules = compile_or_fail(one_rule("    match: {words: [开盒]}\n    unless: {words: [举报]}\n"));
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(is_anchor(*rules, "开盒"));
+  EXPECT_FALSE(is_anchor(*rules, "举报"));
+}
+
+TEST(Anchors, AWordManyRulesListIsTakenForCommonContext) {
+  auto rules = compile_or_fail(R"(
+rules:
+  - {id: a, category: social, item: 6, title: t, severity: low, action: review,
+     match: {all: [{words: [上课]}, {words: [挂人]}]}}
+  - {id: b, category: social, item: 6, title: t, severity: low, action: review, match: {words: [上课]}}
+  - {id: c, category: social, item: 6, title: t, severity: low, action: review, match: {words: [上课]}}
+)");
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(is_anchor(*rules, "挂人"));
+  std::size_t anchored_shared_leaves = 0;
+  for (std::size_t leaf = 0; leaf < rules->data().model.leaves.size(); ++leaf)
+    anchored_shared_leaves += rules->data().model.leaves[leaf].texts == std::vector<std::string>{"上课"} &&
+                              rules->data().leaf_anchor[leaf];
+  EXPECT_EQ(anchored_shared_leaves, 2u);  // rules b and c have no other part
+}
+
+std::string describe(const Verdict& v) {
+  std::ostringstream out;
+  out << to_string(v.decision);
+  for (const Hit& h : v.hits)
+    out << ' ' << h.rule_id << '@' << h.field << ':' << h.start << '-' << h.end;
+  return out.str();
+}
+
+constexpr std::string_view kContextRule = R"(
+rules:
+  - {id: r, category: social, item: 8, title: t, severity: high, action: block,
+     match: {all: [{words: [学生, 同学]}, {words: [打回去]}]}, unless: {words: [教育]}}
+)";
+
+TEST(Anchors, ContextAndExceptionsAreFoundInTheAnchoredRecordsOfABatch) {
+  auto rules = compile_or_fail(kContextRule);
+  ASSERT_TRUE(rules);
+  std::vector<Record> records = {
+      Record::from_text("学生"),   Record::from_text("被骂的同学就打回去"),
+      Record::from_text("打回去"), Record::from_text("学生打回去不对，要教育"),
+      Record::from_text("同学"),   record_from_json(R"({"title": "学生", "text": "打回去"})"),
+  };
+  Scanner scanner(rules);
+  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
+  ASSERT_EQ(verdicts.size(), records.size());
+  EXPECT_EQ(describe(verdicts[0]), "pass");
+  EXPECT_EQ(describe(verdicts[1]), "block r@text:9-27");
+  EXPECT_EQ(describe(verdicts[2]), "pass");
+  EXPECT_EQ(describe(verdicts[3]), "pass");  // the exception
+  EXPECT_EQ(describe(verdicts[4]), "pass");
+  EXPECT_EQ(describe(verdicts[5]), "pass");  // the parts are in different fields
+}
+
+TEST(Anchors, EveryRecordOfABatchGetsTheVerdictItGetsAlone) {
+  auto rules = compile_or_fail(kContextRule);
+  ASSERT_TRUE(rules);
+  const std::vector<std::string> texts = {"学生", "打回去", "教育", "同学打回去", "", "好"};
+  std::vector<Record> records;
+  for (std::size_t i = 0; i < 64; ++i) {
+    std::string text = texts[i % texts.size()] + texts[(i * 7 + 3) % texts.size()];
+    records.push_back(Record::from_text(text));
+  }
+  Scanner batch_scanner(rules), single_scanner(rules);
+  const std::vector<Verdict>& together = batch_scanner.scan_batch(records);
+  for (std::size_t i = 0; i < records.size(); ++i)
+    EXPECT_EQ(describe(together[i]), describe(single_scanner.scan(records[i]))) << "record " << i;
+}
+
+}  // namespace
+}  // namespace qinglang::testing
