@@ -13,7 +13,8 @@ namespace {
 
 constexpr std::size_t kMaxDepth = 64;
 
-void append_number(std::string& out, std::uint64_t value) {
+template <typename Integer>
+void append_number(std::string& out, Integer value) {
   char buffer[24];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
   out.append(buffer, end);
@@ -41,7 +42,7 @@ void append_rule_fields(std::string& out, const HitLike& hit) {
   out.append(",\"category\":\"");
   out.append(to_string(hit.category));
   out.append("\",\"item\":");
-  append_number(out, static_cast<std::uint64_t>(hit.item));
+  append_number(out, hit.item);
   out.append(",\"title\":");
   append_json_string(out, hit.title);
   out.append(",\"severity\":\"");
@@ -132,22 +133,25 @@ JsonRecordParser& JsonRecordParser::operator=(JsonRecordParser&&) noexcept = def
 std::string_view JsonRecordParser::parse(std::string_view json, Record& record) {
   record.clear();
   State& s = *state_;
-  if (!detail::is_valid_utf8(json)) {
-    detail::replace_invalid_with_replacement_character(json, s.repaired);
-    json = s.repaired;
-  }
-  s.padded.assign(json);
-  s.padded.append(simdjson::SIMDJSON_PADDING, '\0');
-
+  // simdjson checks UTF-8 as it parses: the input is repaired only when it says so.
   simdjson::dom::element root;
-  if (auto error = s.parser.parse(s.padded.data(), json.size(), false).get(root); error)
-    return error == simdjson::UTF8_ERROR ? "invalid UTF-8" : "invalid JSON";
+  auto parse = [&](std::string_view text) {
+    s.padded.assign(text);
+    s.padded.append(simdjson::SIMDJSON_PADDING, '\0');
+    return s.parser.parse(s.padded.data(), text.size(), false).get(root);
+  };
+  simdjson::error_code error = parse(json);
+  if (error == simdjson::UTF8_ERROR) {
+    detail::replace_invalid_with_replacement_character(json, s.repaired);
+    error = parse(s.repaired);
+  }
+  if (error) return error == simdjson::UTF8_ERROR ? "invalid UTF-8" : "invalid JSON";
   if (root.type() != simdjson::dom::element_type::OBJECT) return "not a JSON object";
 
   RecordBuilder builder(record);
   builder.path().swap(s.path);
   builder.path().clear();
-  std::string_view error;
+  std::string_view problem;
   simdjson::dom::object object = root.get_object().value_unsafe();
   for (auto [key, value] : object) {
     if (key == "id") {
@@ -155,20 +159,23 @@ std::string_view JsonRecordParser::parse(std::string_view json, Record& record) 
       s.id_scratch.clear();
       if (value.type() == Type::STRING) {
         append_json_string(s.id_scratch, value.get_string().value_unsafe());
-      } else if (value.type() == Type::INT64 || value.type() == Type::UINT64 ||
-                 value.type() == Type::DOUBLE) {
+      } else if (value.type() == Type::INT64) {
+        append_number(s.id_scratch, value.get_int64().value_unsafe());
+      } else if (value.type() == Type::UINT64) {
+        append_number(s.id_scratch, value.get_uint64().value_unsafe());
+      } else if (value.type() == Type::DOUBLE) {
         s.id_scratch = simdjson::minify(value);
       } else if (value.type() != Type::NULL_VALUE) {
-        error = "\"id\" must be a string or a number";
+        problem = "\"id\" must be a string or a number";
       }
       record.set_id_json(s.id_scratch);
       continue;
     }
     builder.path().assign(key);
-    if (error.empty()) error = builder.add(value, 1);
+    if (problem.empty()) problem = builder.add(value, 1);
   }
   builder.path().swap(s.path);
-  return error;
+  return problem;
 }
 
 void append_json_string(std::string& out, std::string_view text) {
