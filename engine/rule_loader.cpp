@@ -107,6 +107,36 @@ std::string single_line(std::string_view text) {
   return out;
 }
 
+// How a failure report shows a record example: its fields in flow style. Built from the record rather than by
+// emitting the YAML node again, which cost a tenth of loading the bundled rules.
+std::string describe_example(const Record& record) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < record.size(); ++i) {
+    FieldView field = record.field(i);
+    out += i == 0 ? "" : ", ";
+    out += field.path;
+    out += ": ";
+    switch (field.type) {
+      case ValueType::text:
+        out += field.text;
+        break;
+      case ValueType::number: {
+        char buffer[32];
+        auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, field.number);
+        out.append(buffer, end);
+        break;
+      }
+      case ValueType::boolean:
+        out += field.boolean ? "true" : "false";
+        break;
+      case ValueType::null:
+        out += "null";
+        break;
+    }
+  }
+  return single_line(out + "}");
+}
+
 std::optional<PatternKind> pattern_kind(std::string_view key) {
   if (key == "words" || key == "words_file") return PatternKind::words;
   if (key == "regex") return PatternKind::regex;
@@ -725,9 +755,7 @@ void FileLoader::load_examples(const YAML::Node& node, Rule& rule) {
       } else if (item.IsMap()) {
         std::string path;
         flatten(item, path, example.record);
-        YAML::Emitter emitter;
-        emitter << YAML::Flow << item;
-        example.text = single_line(emitter.c_str());
+        example.text = describe_example(example.record);
       } else {
         error("E003", "an example is a text or a record (a map), found " + describe(item), item);
         continue;
