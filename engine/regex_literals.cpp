@@ -115,11 +115,37 @@ std::vector<std::string_view> top_level_alternatives(std::string_view regex) {
   return parts;
 }
 
+// A regex written as one group, `(a|b|c)` or `(?:a|b|c)` with nothing after it, without that group: its
+// alternatives are then the top-level ones.
+std::string_view without_enclosing_group(std::string_view regex) {
+  std::size_t open = regex.starts_with("(?:")                             ? 3
+                     : regex.starts_with("(") && !regex.starts_with("(?") ? 1
+                                                                          : 0;
+  if (open == 0 || !regex.ends_with(")")) return regex;
+  int depth = 0;
+  bool in_class = false;
+  for (std::size_t i = 0; i < regex.size(); ++i) {
+    char c = regex[i];
+    if (c == '\\') {
+      ++i;
+    } else if (in_class) {
+      in_class = c != ']';
+    } else if (c == '[') {
+      in_class = true;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && --depth == 0) {
+      return i + 1 == regex.size() ? regex.substr(open, i - open) : regex;
+    }
+  }
+  return regex;
+}
+
 }  // namespace
 
 RegexSplit split_regex(std::string_view regex, std::size_t max_literals) {
   RegexSplit split;
-  for (std::string_view alternative : top_level_alternatives(regex)) {
+  for (std::string_view alternative : top_level_alternatives(without_enclosing_group(regex))) {
     std::optional<std::vector<std::string>> strings = Expander(alternative, max_literals).expand();
     bool plain = strings && std::none_of(strings->begin(), strings->end(),
                                          [](const std::string& s) { return s.empty(); });

@@ -40,6 +40,19 @@ TEST(SplitRegex, RegexWithNoPlainAlternativeComesBackWhole) {
   EXPECT_EQ(split.regexes, (Strings{"(^|[^a-z0-9])(se|涩)\\s{0,5}(tu|图)"}));
 }
 
+TEST(SplitRegex, ARegexWrittenAsOneGroupIsCutAtTheGroupsAlternatives) {
+  RegexSplit split = split_regex("(教程|攻略|[一二三]{1,2}招)");
+  EXPECT_EQ(split.literals, (Strings{"攻略", "教程"}));
+  EXPECT_EQ(split.regexes, (Strings{"[一二三]{1,2}招"}));
+  EXPECT_EQ(split_regex("(?:教程|\\d招)").regexes, (Strings{"\\d招"}));
+}
+
+TEST(SplitRegex, AGroupWithMoreAfterItIsNotOpened) {
+  EXPECT_EQ(split_regex("(教程|\\d招)吧").regexes, (Strings{"(教程|\\d招)吧"}));
+  EXPECT_EQ(split_regex("(教程|\\d招)+").regexes, (Strings{"(教程|\\d招)+"}));
+  EXPECT_EQ(split_regex("(a|\\d)(b|\\d)").regexes, (Strings{"(a|\\d)(b|\\d)"}));
+}
+
 TEST(SplitRegex, BarInsideAClassDoesNotSplit) {
   EXPECT_EQ(split_regex("a[|b]c").regexes, (Strings{"a[|b]c"}));
 }
