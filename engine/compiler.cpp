@@ -321,12 +321,31 @@ double expected_rate(std::string_view literal) {
 // common context (老师, 孩子, 视频), and each match of such a word costs an event per leaf.
 void Compiler::choose_anchors() {
   CompiledRuleSetData& d = *data_;
+  // Only the parts of an `all`, `near` or `at_least` are ranked: a lexicon of one word list has no choice to
+  // make, and its cached start should not pay for one.
+  std::vector<std::uint8_t> ranked(d.model.leaves.size(), 0);
+  auto mark_ranked = [&](auto& self, std::uint32_t node_index, bool inside_choice) -> void {
+    const PatternNode& node = d.model.nodes[node_index];
+    if (is_leaf(node.kind)) {
+      ranked[node.leaf] |= inside_choice;
+      return;
+    }
+    bool choice = inside_choice || node.kind != PatternKind::any;
+    for (std::uint32_t child : node.children)
+      self(self, child, choice);
+  };
+  for (const Rule& rule : d.model.rules)
+    if (rule.match != kNoNode) mark_ranked(mark_ranked, rule.match, false);
+
   std::vector<double> leaf_rate(d.model.leaves.size(), 0.0);
   for (std::size_t v = 0; v < kViewCount; ++v) {
     const ViewDatabases& dbs = d.views[v];
     const std::vector<std::string>& literals = patterns_[v].literals;
     for (std::size_t id = 0; id < literals.size(); ++id) {
       std::uint32_t first = dbs.literal_targets_offset[id], last = dbs.literal_targets_offset[id + 1];
+      if (std::none_of(dbs.literal_targets.begin() + first, dbs.literal_targets.begin() + last,
+                       [&](const LiteralTarget& t) { return ranked[t.leaf] != 0; }))
+        continue;
       double rate = expected_rate(literals[id]) * (last - first);
       for (std::uint32_t t = first; t < last; ++t)
         leaf_rate[dbs.literal_targets[t].leaf] += rate;
