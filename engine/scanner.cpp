@@ -1,8 +1,8 @@
 // The scan path. Records are scanned in batches: every field's views are appended to one buffer per view,
 // with a separator between fields, so Hyperscan is called once per view for the whole batch (its fixed cost
 // per call dominates short records). Each match is attributed to its field by offset; a match that crosses a
-// separator is dropped. The anchor tier of the databases runs over the whole batch; the deferred tier only over
-// the records where an anchor matched, gathered into one buffer (compiled_rule_set.h). Rules are then
+// separator is dropped. The anchor tier of the databases runs over the whole batch; the deferred tier only
+// over the records where an anchor matched, gathered into one buffer (compiled_rule_set.h). Rules are then
 // evaluated per record over the leaf matches only, so exceptions see the whole field or record, and surviving
 // rules become hits.
 #include "qinglang/scanner.h"
