@@ -4,6 +4,7 @@
 
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -39,12 +40,17 @@ struct RegexTarget {
 
 // Which pass scans a pattern. A rule can fire only where one of its anchors matched: leaves that every match
 // of the rule needs (each alternative of an `any`, the rarest part of an `all` or a `near`). The anchor tier
-// holds every pattern of an anchor and is scanned over the whole batch; the deferred tier holds the rest (the
-// context words of an `all`, the exceptions of `unless`) and is scanned only over the records where an anchor
-// matched. Common words such as 视频, 孩子 or 举报 then cost nothing on the many posts where no rule can
-// fire.
-enum class Tier : std::uint8_t { anchor, deferred };
-inline constexpr std::size_t kTierCount = 2;
+// holds every pattern of an anchor and is scanned over the whole batch. The rest (the context words of an
+// `all`, the exceptions of `unless`) are deferred, one tier per category: a category's deferred tier is
+// scanned only over the records where an anchor of that category's rules matched. Common words such as 视频,
+// 孩子 or 举报 then cost nothing on the many posts where no rule can fire, and a post that only a social rule
+// anchored is not scanned for the context words of the other five categories.
+using Tier = std::uint8_t;
+inline constexpr Tier kAnchorTier = 0;
+inline constexpr std::size_t kTierCount = 1 + kAllCategories.size();
+constexpr Tier deferred_tier(Category category) {
+  return static_cast<Tier>(1 + static_cast<unsigned>(category));
+}
 
 // One tier's databases over one view.
 struct TierDatabases {
@@ -68,8 +74,9 @@ struct ViewDatabases {
   std::vector<LiteralTarget> literal_targets;
   std::vector<RegexTarget> regex_targets;  // by regex id
 
-  const TierDatabases& tier(Tier t) const { return tiers[static_cast<std::size_t>(t)]; }
-  bool empty() const { return tier(Tier::anchor).empty() && tier(Tier::deferred).empty(); }
+  bool empty() const {
+    return std::all_of(tiers.begin(), tiers.end(), [](const TierDatabases& t) { return t.empty(); });
+  }
 };
 
 // What a stream carries at least and at most, in original bytes (an unbounded regex is cut off there).

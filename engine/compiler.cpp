@@ -90,7 +90,7 @@ class Compiler {
   void choose_anchors();
   double anchor_leaves(std::uint32_t node, const std::vector<double>& leaf_rate,
                        std::vector<std::uint32_t>& out);
-  Tier literal_tier(View view, std::size_t literal) const;
+  std::uint32_t literal_tiers(View view, std::size_t literal) const;
   Tier regex_tier(View view, std::size_t regex) const;
   static void add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target);
   void group_literals(View view);
@@ -400,19 +400,24 @@ double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<doubl
   return rate;
 }
 
-// A literal is scanned in the anchor tier when any leaf it serves is an anchor: its matches then reach every
-// leaf it serves, anchors or not.
-Tier Compiler::literal_tier(View view, std::size_t literal) const {
+// The tiers that scan a literal, a bit per tier: the anchor tier alone when any leaf it serves is an anchor
+// (its matches then reach every leaf it serves, anchors or not), otherwise the deferred tier of each category
+// whose leaves it serves.
+std::uint32_t Compiler::literal_tiers(View view, std::size_t literal) const {
   const ViewDatabases& dbs = data_->views[static_cast<std::size_t>(view)];
+  std::uint32_t tiers = 0;
   for (std::uint32_t t = dbs.literal_targets_offset[literal]; t < dbs.literal_targets_offset[literal + 1];
-       ++t)
-    if (data_->leaf_anchor[dbs.literal_targets[t].leaf]) return Tier::anchor;
-  return Tier::deferred;
+       ++t) {
+    std::uint32_t leaf = dbs.literal_targets[t].leaf;
+    if (data_->leaf_anchor[leaf]) return 1u << kAnchorTier;
+    tiers |= 1u << deferred_tier(data_->leaf_category[leaf]);
+  }
+  return tiers;
 }
 
 Tier Compiler::regex_tier(View view, std::size_t regex) const {
-  const RegexTarget& target = data_->views[static_cast<std::size_t>(view)].regex_targets[regex];
-  return data_->leaf_anchor[target.leaf] ? Tier::anchor : Tier::deferred;
+  std::uint32_t leaf = data_->views[static_cast<std::size_t>(view)].regex_targets[regex].leaf;
+  return data_->leaf_anchor[leaf] ? kAnchorTier : deferred_tier(data_->leaf_category[leaf]);
 }
 
 // How much of its text a stream must carry so that a match completed by a later message is still found whole,
@@ -587,7 +592,7 @@ bool Compiler::build_literal_database(View view, Tier tier) {
   std::vector<std::size_t> lengths;
   std::vector<unsigned> ids;
   for (std::size_t id = 0; id < literals.size(); ++id) {
-    if (literal_tier(view, id) != tier) continue;
+    if ((literal_tiers(view, id) >> tier & 1) == 0) continue;
     ids.push_back(static_cast<unsigned>(id));
     expressions.push_back(literals[id].data());
     lengths.push_back(literals[id].size());
@@ -657,7 +662,7 @@ unsigned Compiler::regex_flags(View view, unsigned kind_flags) const {
 // per view and database (so rules, normalization tables and this compiler's own choices are all covered),
 // plus Hyperscan's version and the CPU it tunes for.
 std::uint64_t Compiler::cache_key() const {
-  constexpr std::string_view kFormat = "qinglang database cache 4";
+  constexpr std::string_view kFormat = "qinglang database cache 5";
   Fnv1a hash;
   hash.add(kFormat);
   hash.add(hs_version());
@@ -670,8 +675,8 @@ std::uint64_t Compiler::cache_key() const {
     hash.add(&kLiteralFlags, sizeof kLiteralFlags);
     for (std::size_t id = 0; id < patterns_[v].literals.size(); ++id) {
       hash.add(patterns_[v].literals[id]);
-      Tier tier = literal_tier(view, id);
-      hash.add(&tier, sizeof tier);
+      std::uint32_t tiers = literal_tiers(view, id);
+      hash.add(&tiers, sizeof tiers);
     }
     for (unsigned flags : {regex_flags(view, kDetectorFlags), regex_flags(view, kLocatorFlags)}) {
       hash.add(&flags, sizeof flags);
@@ -736,9 +741,9 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
     stats.literal_patterns += patterns_[v].literals.size();
     stats.regex_patterns += patterns_[v].regexes.size();
     for (std::size_t id = 0; id < patterns_[v].literals.size(); ++id)
-      stats.deferred_patterns += literal_tier(view, id) == Tier::deferred;
+      stats.deferred_patterns += literal_tiers(view, id) != 1u << kAnchorTier;
     for (std::size_t i = 0; i < patterns_[v].regexes.size(); ++i)
-      stats.deferred_patterns += regex_tier(view, i) == Tier::deferred;
+      stats.deferred_patterns += regex_tier(view, i) != kAnchorTier;
   }
   if (!options.cache_file.empty() && !stats.from_cache) {
     std::string problem = write_database_cache(options.cache_file, key, *data_);

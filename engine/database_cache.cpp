@@ -11,7 +11,7 @@
 namespace qinglang::detail {
 namespace {
 
-constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '4'};
+constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '5'};
 
 struct Header {
   char magic[8];

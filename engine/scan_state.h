@@ -136,6 +136,7 @@ struct Scanner::State {
   struct ScanContext {
     State* state;
     detail::View view;
+    detail::Tier tier;  // a deferred tier takes only its own category's leaves from a literal it shares
     detail::BatchView* batch;
     const std::uint32_t* segment_map;
     std::uint32_t base;
@@ -156,7 +157,7 @@ struct Scanner::State {
   void build_views(std::span<const Record> records);
   void scan_anchors(detail::View view);
   void scan_deferred(std::size_t record_count);
-  void gather_anchored_segments();
+  void gather_anchored_segments(std::uint8_t category_bit);
   void gather_view(const detail::BatchView& from, detail::BatchView& to) const;
   void scan_buffer(detail::View view, detail::Tier tier, detail::BatchView& batch,
                    const std::uint32_t* segment_map);
@@ -215,7 +216,7 @@ struct Scanner::State {
   // The batch being scanned.
   std::vector<detail::Segment> segments;
   std::vector<std::uint32_t> record_segments;  // by record: its first segment; one more entry marks the end
-  std::vector<std::uint8_t> record_anchored;   // by record: 1 once an anchor matched in it (Tier)
+  std::vector<std::uint8_t> record_anchored;   // by record: a bit per category whose anchor matched in it
   // The anchored records' segments, copied out of the batch's views so that the deferred tier scans them in
   // one call per view: a call per record cost more than the scan itself.
   std::vector<std::uint32_t> gathered_segments;  // by gathered segment: the batch's segment

@@ -15,6 +15,13 @@
 #include "word_forms.h"
 
 namespace qinglang {
+namespace {
+
+std::uint8_t category_bit(Category category) {
+  return static_cast<std::uint8_t>(1u << static_cast<unsigned>(category));
+}
+
+}  // namespace
 
 void Scanner::State::add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t start,
                                std::uint32_t end, detail::View view) {
@@ -33,7 +40,7 @@ void Scanner::State::add_event(std::size_t segment, std::uint32_t leaf, std::uin
   if ((leaf_count[leaf] >> half & 0xFFFF) >= detail::kMaxEventsPerLeafAndField) return;
   leaf_count[leaf] += 1u << half;
   const detail::Segment& s = segments[segment];
-  if (data->leaf_anchor[leaf]) record_anchored[s.record] = 1;
+  if (data->leaf_anchor[leaf]) record_anchored[s.record] |= category_bit(data->leaf_category[leaf]);
   events.push_back({s.record, leaf, s.field, start, end, view});
 }
 
@@ -88,6 +95,9 @@ int Scanner::State::on_literal(unsigned int id, unsigned long long, unsigned lon
   std::uint32_t start = end - dbs.literal_length[id];
   for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i) {
     const detail::LiteralTarget& target = dbs.literal_targets[i];
+    if (c.tier != detail::kAnchorTier &&
+        detail::deferred_tier(c.state->data->leaf_category[target.leaf]) != c.tier)
+      continue;
     c.state->take_match(c, target.leaf, start, end, target.form, {});
   }
   return 0;
@@ -173,34 +183,42 @@ void Scanner::State::build_views(std::span<const Record> records) {
 
 void Scanner::State::scan_anchors(detail::View view) {
   counted_segment = detail::kNoSegment;
-  scan_buffer(view, detail::Tier::anchor, views[static_cast<std::size_t>(view)], nullptr);
+  scan_buffer(view, detail::kAnchorTier, views[static_cast<std::size_t>(view)], nullptr);
 }
 
+// Each category's deferred tier runs over the records where an anchor of that category matched: in place when
+// that is every record, otherwise over those records gathered into one buffer, one call per view.
 void Scanner::State::scan_deferred(std::size_t record_count) {
-  auto anchored = static_cast<std::size_t>(std::count(record_anchored.begin(), record_anchored.end(), 1));
-  if (anchored == 0) return;
-  bool gathered = false;
-  for (std::size_t v = 0; v < detail::kViewCount; ++v) {
-    auto view = static_cast<detail::View>(v);
-    if (databases(view).tier(detail::Tier::deferred).empty()) continue;
-    counted_segment = detail::kNoSegment;
-    if (anchored == record_count) {
-      scan_buffer(view, detail::Tier::deferred, views[v], nullptr);
-      continue;
+  for (Category category : kAllCategories) {
+    std::uint8_t bit = category_bit(category);
+    auto anchored =
+        static_cast<std::size_t>(std::count_if(record_anchored.begin(), record_anchored.end(),
+                                               [&](std::uint8_t bits) { return (bits & bit) != 0; }));
+    if (anchored == 0) continue;
+    detail::Tier tier = detail::deferred_tier(category);
+    bool gathered = false;
+    for (std::size_t v = 0; v < detail::kViewCount; ++v) {
+      auto view = static_cast<detail::View>(v);
+      if (databases(view).tiers[tier].empty()) continue;
+      counted_segment = detail::kNoSegment;
+      if (anchored == record_count) {
+        scan_buffer(view, tier, views[v], nullptr);
+        continue;
+      }
+      if (!gathered) {
+        gather_anchored_segments(bit);
+        gathered = true;
+      }
+      gather_view(views[v], gathered_views[v]);
+      scan_buffer(view, tier, gathered_views[v], gathered_segments.data());
     }
-    if (!gathered) {
-      gather_anchored_segments();
-      gathered = true;
-    }
-    gather_view(views[v], gathered_views[v]);
-    scan_buffer(view, detail::Tier::deferred, gathered_views[v], gathered_segments.data());
   }
 }
 
-void Scanner::State::gather_anchored_segments() {
+void Scanner::State::gather_anchored_segments(std::uint8_t category_bit) {
   gathered_segments.clear();
   for (std::size_t r = 0; r < record_anchored.size(); ++r)
-    if (record_anchored[r])
+    if (record_anchored[r] & category_bit)
       for (std::uint32_t s = record_segments[r]; s < record_segments[r + 1]; ++s)
         gathered_segments.push_back(s);
 }
@@ -225,11 +243,11 @@ void Scanner::State::gather_view(const detail::BatchView& from, detail::BatchVie
 
 void Scanner::State::scan_buffer(detail::View view, detail::Tier tier, detail::BatchView& batch,
                                  const std::uint32_t* segment_map) {
-  const detail::TierDatabases& dbs = databases(view).tier(tier);
+  const detail::TierDatabases& dbs = databases(view).tiers[tier];
   if (dbs.empty() || batch.text.size == 0) return;
   std::string_view text = batch.text.text();
   auto length = static_cast<unsigned int>(text.size());
-  ScanContext context{this, view, &batch, segment_map, 0, detail::kNoSegment};
+  ScanContext context{this, view, tier, &batch, segment_map, 0, detail::kNoSegment};
   if (dbs.literals) hs_scan(dbs.literals.get(), text.data(), length, 0, scratch, on_literal, &context);
   if (!dbs.regex_detector) return;
   batch.detections.clear();
@@ -243,7 +261,7 @@ void Scanner::State::scan_buffer(detail::View view, detail::Tier tier, detail::B
 void Scanner::State::locate(detail::View view, detail::Tier tier, detail::BatchView& batch,
                             const std::uint32_t* segment_map) {
   const detail::ViewDatabases& dbs = databases(view);
-  hs_database_t* locator = dbs.tier(tier).regex_locator.get();
+  hs_database_t* locator = dbs.tiers[tier].regex_locator.get();
   const char* text = batch.text.text().data();
   const std::vector<detail::Detection>& found = batch.detections;
   for (std::size_t first = 0; first < found.size();) {
@@ -262,7 +280,7 @@ void Scanner::State::locate(detail::View view, detail::Tier tier, detail::BatchV
       for (++w; w < windows.size() && windows[w].first <= to; ++w)
         to = std::max(to, windows[w].second);
       ScanContext context{
-          this, view, &batch, segment_map, from, s, found.data() + first, found.data() + last};
+          this, view, tier, &batch, segment_map, from, s, found.data() + first, found.data() + last};
       hs_scan(locator, text + from, to - from, 0, scratch, on_regex, &context);
     }
     first = last;

@@ -117,5 +117,24 @@ TEST(Anchors, EveryRecordOfABatchGetsTheVerdictItGetsAlone) {
     EXPECT_EQ(describe(together[i]), describe(single_scanner.scan(records[i]))) << "record " << i;
 }
 
+TEST(Anchors, AContextWordOfTwoCategoriesCompletesTheRulesOfEach) {
+  auto rules = compile_or_fail(R"(
+rules:
+  - {id: a, category: social, item: 8, title: t, severity: high, action: block,
+     match: {all: [{words: [同学]}, {words: [打回去]}]}}
+  - {id: b, category: ecommerce, item: 11, title: t, severity: high, action: block,
+     match: {all: [{words: [同学]}, {words: [代骂服务]}]}}
+)");
+  ASSERT_TRUE(rules);
+  std::vector<Record> records = {Record::from_text("同学打回去"), Record::from_text("同学代骂服务"),
+                                 Record::from_text("同学"), Record::from_text("打回去的同学找代骂服务")};
+  Scanner scanner(rules);
+  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
+  EXPECT_EQ(describe(verdicts[0]), "block a@text:0-15");
+  EXPECT_EQ(describe(verdicts[1]), "block b@text:0-18");
+  EXPECT_EQ(describe(verdicts[2]), "pass");
+  EXPECT_EQ(describe(verdicts[3]), "block a@text:0-18 b@text:12-33");
+}
+
 }  // namespace
 }  // namespace qinglang::testing
