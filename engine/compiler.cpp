@@ -366,7 +366,8 @@ void Compiler::choose_anchors() {
 
 // Appends to `out` a set of leaves one of which matches wherever the node matches, chosen to match as rarely
 // as the node's shape allows; returns that set's rate. `all` and `near` need every part, so the rarest part
-// suffices; `at_least n` of k needs all but n - 1 of its parts' sets, so the k - n + 1 rarest do.
+// suffices (or the one its author marked `anchor: true`); `at_least n` of k needs all but n - 1 of its parts'
+// sets, so the k - n + 1 rarest do.
 double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<double>& leaf_rate,
                                std::vector<std::uint32_t>& out) {
   const PatternNode& node = data_->model.nodes[node_index];
@@ -376,11 +377,12 @@ double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<doubl
   }
   struct Choice {
     double rate;
+    bool chosen;  // `anchor: true`: the author's choice comes before the guess
     std::vector<std::uint32_t> leaves;
   };
   std::vector<Choice> children;
   for (std::uint32_t child : node.children) {
-    Choice choice;
+    Choice choice{0, data_->model.nodes[child].anchor, {}};
     choice.rate = anchor_leaves(child, leaf_rate, choice.leaves);
     children.push_back(std::move(choice));
   }
@@ -390,8 +392,9 @@ double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<doubl
   } else if (node.kind == PatternKind::at_least) {
     needed = children.size() - std::min<std::size_t>(children.size() - 1, node.min_count - 1);
   }
-  std::stable_sort(children.begin(), children.end(),
-                   [](const Choice& a, const Choice& b) { return a.rate < b.rate; });
+  std::stable_sort(children.begin(), children.end(), [](const Choice& a, const Choice& b) {
+    return a.chosen != b.chosen ? a.chosen : a.rate < b.rate;
+  });
   double rate = 0;
   for (std::size_t i = 0; i < needed; ++i) {
     rate += children[i].rate;

@@ -56,6 +56,7 @@ class FileLoader {
 
   void load_rule(const YAML::Node& node, std::optional<Category> default_category);
   std::uint32_t load_pattern(const YAML::Node& node);
+  std::uint32_t load_pattern_of_kind(const YAML::Node& node);
   std::uint32_t load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
                           const YAML::Node& whole);
   void load_examples(const YAML::Node& node, Rule& rule);
@@ -428,6 +429,8 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
   rule_emoji_ = rule.emoji;
   if (YAML::Node match = node["match"]) {
     rule.match = load_pattern(match);
+    if (rule.match != kNoNode && model_.nodes[rule.match].anchor)
+      error("E009", "'anchor' goes on a part of an 'all' or a 'near', not on the whole 'match'", match);
   }
   if (YAML::Node unless = node["unless"]) {
     loading_unless_ = true;
@@ -470,7 +473,25 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
   model_.rules.push_back(std::move(rule));
 }
 
+// A pattern, with `anchor: true` when its author names it the part of an `all` or a `near` to scan in every
+// record (compiled_rule_set.h); the compiler guesses otherwise.
 std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
+  std::uint32_t index = load_pattern_of_kind(node);
+  if (index == kNoNode) return index;
+  YAML::Node anchor = node["anchor"];
+  if (!anchor) return index;
+  std::optional<bool> value = boolean(anchor, "anchor");
+  if (!value) return kNoNode;
+  if (*value && loading_unless_) {
+    error("E009", "an exception is never an anchor: 'unless' is scanned only where the rule's anchor matched",
+          anchor);
+    return kNoNode;
+  }
+  model_.nodes[index].anchor = *value;
+  return index;
+}
+
+std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
   if (!node.IsMap()) {
     error("E009", "a pattern must be a map such as {words: [...]}, found " + describe(node), node);
     return kNoNode;
@@ -496,14 +517,14 @@ std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
 
   switch (*kind) {
     case PatternKind::words:
-      if (!check_keys(node, {kind_key.Scalar(), "pinyin", "homophones", "emoji"}, "words pattern"))
+      if (!check_keys(node, {kind_key.Scalar(), "pinyin", "homophones", "emoji", "anchor"}, "words pattern"))
         return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
     case PatternKind::regex:
-      if (!check_keys(node, {kind_key.Scalar()}, "pattern")) return kNoNode;
+      if (!check_keys(node, {kind_key.Scalar(), "anchor"}, "pattern")) return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
     case PatternKind::lookalike:
-      if (!check_keys(node, {"lookalike", "edits"}, "lookalike pattern")) return kNoNode;
+      if (!check_keys(node, {"lookalike", "edits", "anchor"}, "lookalike pattern")) return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
     default:
       break;
@@ -514,9 +535,9 @@ std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
   pattern.location = at(node);
   YAML::Node children = value;
   if (*kind == PatternKind::any || *kind == PatternKind::all) {
-    if (!check_keys(node, {kind_key.Scalar()}, "pattern")) return kNoNode;
+    if (!check_keys(node, {kind_key.Scalar(), "anchor"}, "pattern")) return kNoNode;
   } else if (*kind == PatternKind::at_least) {
-    if (!check_keys(node, {"at_least", "of"}, "at_least pattern")) return kNoNode;
+    if (!check_keys(node, {"at_least", "of", "anchor"}, "at_least pattern")) return kNoNode;
     std::optional<int> n = integer(value, "at_least", 1, 1000);
     if (!n) return kNoNode;
     pattern.min_count = static_cast<std::uint32_t>(*n);
@@ -526,7 +547,7 @@ std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
       return kNoNode;
     }
   } else {
-    if (!check_keys(node, {"near", "within", "ordered"}, "near pattern")) return kNoNode;
+    if (!check_keys(node, {"near", "within", "ordered", "anchor"}, "near pattern")) return kNoNode;
     YAML::Node within = node["within"];
     if (!within) {
       error("E009", "near needs 'within': the most characters between its parts", node);
@@ -558,6 +579,19 @@ std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
     if (*kind == PatternKind::near && !is_leaf(model_.nodes[index].kind)) {
       error("E009", "the parts of 'near' must be words, regex or lookalike patterns", child);
       ok = false;
+    }
+    if (model_.nodes[index].anchor) {
+      bool chooses = *kind == PatternKind::all || *kind == PatternKind::near;
+      bool first = std::none_of(pattern.children.begin(), pattern.children.end(),
+                                [&](std::uint32_t c) { return model_.nodes[c].anchor; });
+      if (!chooses || !first) {
+        error("E009",
+              chooses ? "only one part of an 'all' or a 'near' can be its anchor"
+                      : "'anchor' chooses among the parts of an 'all' or a 'near'; every part of '" +
+                            kind_key.Scalar() + "' is scanned already",
+              child["anchor"]);
+        ok = false;
+      }
     }
     pattern.children.push_back(index);
   }

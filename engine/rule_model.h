@@ -54,6 +54,7 @@ struct PatternNode {
   std::uint32_t min_count = 0;          // at_least
   std::uint32_t within = 0;             // near: characters between the first and the last part
   bool ordered = false;                 // near
+  bool anchor = false;  // `anchor: true`: the part of its `all` or `near` the rule is anchored on
   SourceLocation location;
 };
 

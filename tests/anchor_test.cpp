@@ -27,6 +27,14 @@ TEST(Anchors, AnAllIsAnchoredOnItsRarestPart) {
   EXPECT_FALSE(is_anchor(*rules, "老师"));
 }
 
+TEST(Anchors, TheAuthorsAnchorComesBeforeTheGuess) {
+  auto rules = compile_or_fail(
+      one_rule("    match: {all: [{words: [打回去]}, {words: [老师, 学生], anchor: true}]}\n"));
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(is_anchor(*rules, "老师"));
+  EXPECT_FALSE(is_anchor(*rules, "打回去"));
+}
+
 TEST(Anchors, EveryAlternativeOfAnAnyIsAnAnchor) {
   auto rules = compile_or_fail(
       one_rule("    match: {any: [{words: [开盒]}, {all: [{words: [挂人]}, {words: [曝光他的学校]}]}]}\n"));
