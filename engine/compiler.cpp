@@ -66,8 +66,14 @@ ExpressionInfo expression_info(const std::string& regex) {
 
 class Compiler {
  public:
-  Compiler(RuleSetModel model, std::vector<Diagnostic>& diagnostics)
-      : data_(std::make_unique<CompiledRuleSetData>()), diagnostics_(diagnostics) {
+  // `serialized_model` goes into the cache file beside the databases (model_cache.h); empty: none. A model
+  // that did not come from the cache file is written to it even when the databases did.
+  Compiler(RuleSetModel model, std::vector<Diagnostic>& diagnostics, std::string serialized_model = {},
+           bool model_from_cache = false)
+      : data_(std::make_unique<CompiledRuleSetData>()),
+        diagnostics_(diagnostics),
+        serialized_model_(std::move(serialized_model)),
+        model_from_cache_(model_from_cache) {
     data_->model = std::move(model);
   }
 
@@ -115,6 +121,8 @@ class Compiler {
 
   std::unique_ptr<CompiledRuleSetData> data_;
   std::vector<Diagnostic>& diagnostics_;
+  std::string serialized_model_;
+  bool model_from_cache_;
   std::array<ViewPatterns, kViewCount> patterns_;
   std::map<std::string, ExpressionInfo, std::less<>> expression_infos_;
 };
@@ -748,8 +756,10 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
     for (std::size_t i = 0; i < patterns_[v].regexes.size(); ++i)
       stats.deferred_patterns += regex_tier(view, i) != kAnchorTier;
   }
-  if (!options.cache_file.empty() && !stats.from_cache) {
-    std::string problem = write_database_cache(options.cache_file, key, *data_);
+  stats.rules_from_cache = model_from_cache_;
+  bool model_is_new = !serialized_model_.empty() && !model_from_cache_;
+  if (!options.cache_file.empty() && (!stats.from_cache || model_is_new)) {
+    std::string problem = write_database_cache(options.cache_file, key, *data_, serialized_model_);
     if (!problem.empty())
       diagnostics_.push_back({DiagnosticLevel::warning,
                               "W004",
@@ -782,15 +792,15 @@ bool diagnostic_order(const Diagnostic& a, const Diagnostic& b) {
          std::tie(b.location.file, b.location.line, b.location.column);
 }
 
-CompileResult finish(RuleLoader& loader, const CompileOptions& options) {
+CompileResult finish(RuleSetModel model, std::vector<Diagnostic> diagnostics, std::string serialized_model,
+                     bool model_from_cache, const CompileOptions& options) {
   if (!options.normalize)
-    for (Leaf& leaf : loader.model().leaves)
+    for (Leaf& leaf : model.leaves)
       leaf.views = view_bit(View::raw);
   CompileResult result;
-  std::vector<Diagnostic>& diagnostics = loader.diagnostics();
   // The compiler runs even after loader errors, so regex errors are reported in the same run.
   std::unique_ptr<CompiledRuleSetData> data =
-      Compiler(std::move(loader.model()), diagnostics).compile(options);
+      Compiler(std::move(model), diagnostics, std::move(serialized_model), model_from_cache).compile(options);
   std::stable_sort(diagnostics.begin(), diagnostics.end(), diagnostic_order);
   result.diagnostics = std::move(diagnostics);
   if (data && !has_errors(result.diagnostics)) result.rules = CompiledRuleSetFactory::make(std::move(data));
@@ -836,18 +846,34 @@ const DatabaseStats& CompiledRuleSet::stats() const noexcept {
   return data_->stats;
 }
 
+// With a cache file, the rule model comes from it when every rule file (and words file) still holds the bytes
+// it was read from: YAML is then not parsed at all. Otherwise the rules are loaded, and the model is stored
+// with the databases.
 CompileResult compile_rules(const std::vector<std::filesystem::path>& paths, const CompileOptions& options) {
+  if (!options.cache_file.empty()) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& path : paths)
+      for (std::filesystem::path& file : detail::RuleLoader::rule_files(path))
+        files.push_back(std::move(file));
+    if (std::optional<detail::CachedModel> cached = detail::read_cached_model(options.cache_file, files))
+      return detail::finish(std::move(cached->model), std::move(cached->diagnostics),
+                            std::move(cached->bytes), true, options);
+  }
   detail::RuleLoader loader;
   for (const auto& path : paths)
     loader.load_path(path);
-  return detail::finish(loader, options);
+  std::string serialized;
+  if (!options.cache_file.empty() && !has_errors(loader.diagnostics()))
+    serialized = detail::serialize_model(loader.model(), loader.diagnostics(), loader.sources());
+  return detail::finish(std::move(loader.model()), std::move(loader.diagnostics()), std::move(serialized),
+                        false, options);
 }
 
 CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view file_name,
                                       const CompileOptions& options) {
   detail::RuleLoader loader;
   loader.load_yaml(yaml, std::string(file_name));
-  return detail::finish(loader, options);
+  return detail::finish(std::move(loader.model()), std::move(loader.diagnostics()), {}, false, options);
 }
 
 }  // namespace qinglang

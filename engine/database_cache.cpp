@@ -11,13 +11,16 @@
 namespace qinglang::detail {
 namespace {
 
-constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '5'};
+constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '6'};
 
+// The header, the databases (the payload), then the rule model (model_cache.h), each part checksummed.
 struct Header {
   char magic[8];
   std::uint64_t key;
   std::uint64_t payload_size;
   std::uint64_t payload_checksum;
+  std::uint64_t model_size;
+  std::uint64_t model_checksum;
 };
 
 template <typename T>
@@ -33,9 +36,10 @@ bool take(std::string_view& in, T& value) {
   return true;
 }
 
-// A checksum of the payload that reads eight bytes per step: FNV-1a byte by byte took longer than loading
-// the databases it guards.
-std::uint64_t payload_checksum(std::string_view bytes) {
+}  // namespace
+
+// Eight bytes per step: FNV-1a byte by byte took longer than loading the databases it guards.
+std::uint64_t checksum_of(std::string_view bytes) {
   std::uint64_t hash = 0xcbf29ce484222325ULL ^ bytes.size();
   std::size_t i = 0;
   for (; i + 8 <= bytes.size(); i += 8) {
@@ -48,6 +52,8 @@ std::uint64_t payload_checksum(std::string_view bytes) {
     hash = (hash ^ static_cast<unsigned char>(bytes[i])) * 0x100000001b3ULL;
   return hash;
 }
+
+namespace {
 
 // A file mapped read-only: the databases are deserialized straight from the page cache, with no buffer to
 // allocate, zero and fill first.
@@ -95,7 +101,7 @@ std::vector<DatabasePtr*> cached_databases(CompiledRuleSetData& data) {
 }
 
 std::string write_database_cache(const std::filesystem::path& path, std::uint64_t key,
-                                 CompiledRuleSetData& data) {
+                                 CompiledRuleSetData& data, std::string_view model) {
   std::string payload;
   for (DatabasePtr* db : cached_databases(data)) {
     if (!*db) {
@@ -120,14 +126,18 @@ std::string write_database_cache(const std::filesystem::path& path, std::uint64_
   std::memcpy(header.magic, kMagic, sizeof kMagic);
   header.key = key;
   header.payload_size = payload.size();
-  header.payload_checksum = payload_checksum(payload);
+  header.payload_checksum = checksum_of(payload);
+  header.model_size = model.size();
+  header.model_checksum = checksum_of(model);
 
+  // A name of this process's own: workers starting together may all rewrite a stale cache.
   std::filesystem::path temporary = path;
-  temporary += ".tmp";
+  temporary += ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(&header), sizeof header);
     out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
+    out.write(model.data(), static_cast<std::streamsize>(model.size()));
     if (!out) return "cannot write " + temporary.string();
   }
   std::error_code ec;
@@ -150,10 +160,12 @@ bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, C
     return false;  // an older format: rebuilt quietly
   if (header.key != key)
     return false;  // built from other rules, Hyperscan or CPU: the usual reason to rebuild
-  if (header.payload_size != rest.size() || header.payload_checksum != payload_checksum(rest)) {
+  if (header.payload_size > rest.size() || header.model_size != rest.size() - header.payload_size ||
+      header.payload_checksum != checksum_of(rest.substr(0, header.payload_size))) {
     why = "corrupt (checksum mismatch)";
     return false;
   }
+  rest = rest.substr(0, header.payload_size);
   std::vector<DatabasePtr> loaded;
   for (std::size_t i = 0; i < cached_databases(data).size(); ++i) {
     std::uint64_t size = 0;
@@ -194,6 +206,20 @@ bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, C
     }
   }
   return true;
+}
+
+std::optional<CachedModel> read_cached_model(const std::filesystem::path& path,
+                                             const std::vector<std::filesystem::path>& rule_files) {
+  MappedFile file(path);
+  if (!file.ok()) return std::nullopt;
+  std::string_view rest = file.bytes();
+  Header header{};
+  if (!take(rest, header) || std::memcmp(header.magic, kMagic, sizeof kMagic) != 0 ||
+      header.payload_size > rest.size() || header.model_size != rest.size() - header.payload_size)
+    return std::nullopt;
+  std::string_view model = rest.substr(header.payload_size);
+  if (model.empty() || header.model_checksum != checksum_of(model)) return std::nullopt;
+  return deserialize_model(model, rule_files);
 }
 
 }  // namespace qinglang::detail

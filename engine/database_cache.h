@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "compiled_rule_set.h"
+#include "model_cache.h"
 
 namespace qinglang::detail {
 
@@ -32,14 +34,18 @@ class Fnv1a {
   std::uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
+// A fast hash of bytes: the checksum of each part of a cache file, and the hash of a rule file's bytes.
+std::uint64_t checksum_of(std::string_view bytes);
+
 // The databases of every view, in a fixed order (view, tier, then literals, detector, locator); null where
 // absent.
 std::vector<DatabasePtr*> cached_databases(CompiledRuleSetData& data);
 
-// Writes the databases, and the widths of their regexes, under `key`, through a temporary file and a rename
-// so readers never see half a file. Returns an empty string, or what went wrong.
+// Writes the databases, and the widths of their regexes, under `key`, then the serialized rule model (may be
+// empty), through a temporary file and a rename so readers never see half a file. Returns an empty string, or
+// what went wrong.
 std::string write_database_cache(const std::filesystem::path& path, std::uint64_t key,
-                                 CompiledRuleSetData& data);
+                                 CompiledRuleSetData& data, std::string_view model);
 
 // Fills the databases and regex widths from the file when it holds exactly `key`, its checksum matches and
 // Hyperscan accepts
@@ -48,5 +54,10 @@ std::string write_database_cache(const std::filesystem::path& path, std::uint64_
 // leaves `why` empty: that is the ordinary reason to rebuild.
 bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, CompiledRuleSetData& data,
                          std::string& why);
+
+// The rule model the file holds, when it was read from exactly `rule_files` as they are now (model_cache.h).
+// Quietly nullopt otherwise: the rules are then loaded from YAML, and read_database_cache says what is wrong.
+std::optional<CachedModel> read_cached_model(const std::filesystem::path& path,
+                                             const std::vector<std::filesystem::path>& rule_files);
 
 }  // namespace qinglang::detail

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "database_cache.h"
 #include "utf8.h"
 
 namespace qinglang::detail {
@@ -26,8 +27,13 @@ constexpr std::string_view kRuleKeys[] = {"id",           "category", "item",   
 class FileLoader {
  public:
   FileLoader(const std::string& file, RuleSetModel& model, std::vector<Diagnostic>& diagnostics,
-             std::map<std::string, SourceLocation, std::less<>>& rule_ids)
-      : file_(file), model_(model), diagnostics_(diagnostics), rule_ids_(rule_ids) {}
+             std::map<std::string, SourceLocation, std::less<>>& rule_ids,
+             std::vector<ModelSource>& words_files)
+      : file_(file),
+        model_(model),
+        diagnostics_(diagnostics),
+        rule_ids_(rule_ids),
+        words_files_(words_files) {}
 
   void load(const YAML::Node& root);
 
@@ -72,6 +78,7 @@ class FileLoader {
   RuleSetModel& model_;
   std::vector<Diagnostic>& diagnostics_;
   std::map<std::string, SourceLocation, std::less<>>& rule_ids_;
+  std::vector<ModelSource>& words_files_;
   std::string rule_id_;  // the rule being read, for diagnostics
   std::uint32_t rule_index_ = 0;
   std::uint8_t rule_views_ = 0;
@@ -266,10 +273,16 @@ std::optional<std::vector<std::string>> FileLoader::words_from_file(const YAML::
     error("E013", "cannot read the words file " + path.string(), node);
     return std::nullopt;
   }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  std::string_view text = bytes.view();
+  words_files_.push_back({path.string(), checksum_of(text)});
   std::vector<std::string> words;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty() && line.front() != '#') words.push_back(std::move(line));
+  while (!text.empty()) {
+    std::string_view line = text.substr(0, text.find('\n'));
+    text.remove_prefix(std::min(text.size(), line.size() + 1));
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty() && line.front() != '#') words.emplace_back(line);
   }
   if (words.empty()) {
     error("E013", "the words file " + path.string() + " holds no words", node);
@@ -839,6 +852,7 @@ void FileLoader::flatten(const YAML::Node& node, std::string& path, Record& reco
 struct ParsedFile {
   YAML::Node root;
   std::optional<Diagnostic> problem;
+  std::uint64_t hash = 0;  // of the file's bytes (model_cache.h)
 };
 
 namespace {
@@ -860,10 +874,24 @@ ParsedFile parse_file(const std::filesystem::path& file) {
     return {{}, Diagnostic{DiagnosticLevel::error, "E001", "cannot read the file", {file.string()}, {}}};
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_yaml(text.str(), file.string());
+  ParsedFile parsed = parse_yaml(text.view(), file.string());
+  parsed.hash = checksum_of(text.view());
+  return parsed;
 }
 
 }  // namespace
+
+std::vector<std::filesystem::path> RuleLoader::rule_files(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) return {path};
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+    std::string ext = entry.path().extension().string();
+    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 void RuleLoader::load_path(const std::filesystem::path& path) {
   std::error_code ec;
@@ -871,12 +899,7 @@ void RuleLoader::load_path(const std::filesystem::path& path) {
     load_parsed(parse_file(path), path.string());
     return;
   }
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
-    std::string ext = entry.path().extension().string();
-    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
+  std::vector<std::filesystem::path> files = rule_files(path);
   if (files.empty())
     diagnostics_.push_back(
         {DiagnosticLevel::warning, "W001", "no *.yaml rule files here", {path.string()}, {}});
@@ -905,11 +928,18 @@ void RuleLoader::load_yaml(std::string_view yaml, const std::string& file_name) 
 }
 
 void RuleLoader::load_parsed(ParsedFile parsed, const std::string& file_name) {
+  rule_sources_.push_back({file_name, parsed.hash});
   if (parsed.problem) {
     diagnostics_.push_back(std::move(*parsed.problem));
     return;
   }
-  FileLoader(file_name, model_, diagnostics_, rule_ids_).load(parsed.root);
+  FileLoader(file_name, model_, diagnostics_, rule_ids_, words_sources_).load(parsed.root);
+}
+
+std::vector<ModelSource> RuleLoader::sources() const {
+  std::vector<ModelSource> all = rule_sources_;
+  all.insert(all.end(), words_sources_.begin(), words_sources_.end());
+  return all;
 }
 
 }  // namespace qinglang::detail

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model_cache.h"
 #include "qinglang/diagnostic.h"
 #include "rule_model.h"
 
@@ -23,6 +24,11 @@ class RuleLoader {
 
   RuleSetModel& model() { return model_; }
   std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
+  // Every file read, with a hash of its bytes: the rule files in the order read, then the words files.
+  std::vector<ModelSource> sources() const;
+
+  // The rule files load_path reads for `path`, in the order it reads them.
+  static std::vector<std::filesystem::path> rule_files(const std::filesystem::path& path);
 
  private:
   void load_parsed(ParsedFile parsed, const std::string& file_name);
@@ -30,6 +36,7 @@ class RuleLoader {
   RuleSetModel model_;
   std::vector<Diagnostic> diagnostics_;
   std::map<std::string, SourceLocation, std::less<>> rule_ids_;
+  std::vector<ModelSource> rule_sources_, words_sources_;
 };
 
 }  // namespace qinglang::detail

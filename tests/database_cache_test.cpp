@@ -117,5 +117,118 @@ TEST_F(DatabaseCache, TruncatedCacheIsNotUsed) {
   EXPECT_FALSE(r.rules->stats().from_cache);
 }
 
+// A cache built from rule files also holds the rule model, so that a cached start does not parse YAML.
+class ModelCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::temp_directory_path() /
+                 ("qinglang_model_cache_test_" + std::to_string(getpid()) + "_" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(directory_);
+    std::filesystem::create_directories(directory_ / "rules");
+    write("rules/a.yaml", one_rule("    match: {all: [{words: [开盒]}, {words_file: words.txt}]}\n"));
+    write("rules/words.txt", "学校\n班级\n");
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(directory_ / name, std::ios::binary | std::ios::trunc) << text;
+  }
+  CompileResult compile() {
+    CompileOptions options;
+    options.cache_file = directory_ / "rules.cache";
+    return compile_rules({directory_ / "rules"}, options);
+  }
+  static std::string decision(const CompileResult& r, std::string_view text) {
+    Scanner scanner(r.rules);
+    return std::string(to_string(scanner.scan(Record::from_text(text)).decision));
+  }
+
+  std::filesystem::path directory_;
+};
+
+TEST_F(ModelCache, UnchangedRuleFilesLoadFromTheCache) {
+  ASSERT_TRUE(compile().ok());
+  CompileResult r = compile();
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r.rules->stats().rules_from_cache);
+  EXPECT_TRUE(r.rules->stats().from_cache);
+  EXPECT_EQ(decision(r, "开盒 班级"), "block");
+}
+
+TEST_F(ModelCache, AnEditedRuleFileIsReadAgain) {
+  compile();
+  write("rules/a.yaml", one_rule("    match: {all: [{words: [人肉]}, {words_file: words.txt}]}\n"));
+  CompileResult r = compile();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.rules->stats().rules_from_cache);
+  EXPECT_EQ(decision(r, "开盒 班级"), "pass");
+  EXPECT_EQ(decision(r, "人肉 班级"), "block");
+}
+
+TEST_F(ModelCache, AnEditedWordsFileIsReadAgain) {
+  compile();
+  write("rules/words.txt", "宿舍\n");
+  CompileResult r = compile();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.rules->stats().rules_from_cache);
+  EXPECT_EQ(decision(r, "开盒 班级"), "pass");
+  EXPECT_EQ(decision(r, "开盒 宿舍"), "block");
+}
+
+TEST_F(ModelCache, ANewRuleFileInTheDirectoryIsRead) {
+  compile();
+  write("rules/b.yaml",
+        "rules:\n  - {id: b, category: social, item: 6, title: t, severity: low, action: review, "
+        "match: {words: [挂人]}}\n");
+  CompileResult r = compile();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.rules->rule_count(), 2u);
+  EXPECT_EQ(decision(r, "挂人"), "review");
+}
+
+TEST_F(ModelCache, ADamagedModelIsReadFromTheRuleFilesInstead) {
+  compile();
+  std::filesystem::path cache = directory_ / "rules.cache";
+  {
+    std::fstream file(cache, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(std::filesystem::file_size(cache)) - 8);
+    file.write("damage", 6);
+  }
+  CompileResult r = compile();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.rules->stats().rules_from_cache);
+  EXPECT_EQ(decision(r, "开盒 班级"), "block");
+  EXPECT_TRUE(compile().rules->stats().rules_from_cache);  // and the cache is written whole again
+}
+
+TEST_F(ModelCache, TheLoadersWarningsAreReportedFromTheCacheToo) {
+  write("rules/a.yaml", one_rule("    match: {words: [的, 开盒]}\n"));
+  std::vector<Diagnostic> fresh = compile().diagnostics;
+  CompileResult cached = compile();
+  ASSERT_TRUE(cached.rules->stats().rules_from_cache);
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(fresh[0].code, "W002");
+  ASSERT_EQ(cached.diagnostics.size(), 1u);
+  EXPECT_EQ(format_diagnostic(cached.diagnostics[0]), format_diagnostic(fresh[0]));
+}
+
+TEST_F(ModelCache, TheBundledRulesPassTheirExamplesFromTheCache) {
+  CompileOptions options;
+  options.cache_file = directory_ / "bundled.cache";
+  std::vector<std::filesystem::path> bundled = {std::filesystem::path(QINGLANG_TEST_DATA) / ".." / "rules"};
+  ASSERT_TRUE(compile_rules(bundled, options).ok());
+  CompileResult r = compile_rules(bundled, options);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r.rules->stats().rules_from_cache);
+  std::size_t examples = 0, failed = 0;
+  for (const ExampleResult& result : run_rule_examples(r.rules)) {
+    ++examples;
+    failed += !result.passed;
+  }
+  EXPECT_GT(examples, 900u);
+  EXPECT_EQ(failed, 0u);
+}
+
 }  // namespace
 }  // namespace qinglang::testing

@@ -73,9 +73,9 @@ int run_compile(const RuleSource& source) {
   out += fmt::format("deferred          {} of them, scanned only where an anchor of their rule matched\n",
                      s.deferred_patterns);
   out += fmt::format("database bytes    {}\nscratch bytes     {}\n", s.database_bytes, s.scratch_bytes);
-  out +=
-      fmt::format("{}      {:.1f} ms\nhyperscan         {}\n", s.from_cache ? "cached load " : "compile time",
-                  s.compile_milliseconds, s.engine_version);
+  out += fmt::format("{}      {:.1f} ms{}\nhyperscan         {}\n",
+                     s.from_cache ? "cached load " : "compile time", s.compile_milliseconds,
+                     s.rules_from_cache ? " (rules too: no YAML parsed)" : "", s.engine_version);
   out +=
       fmt::format("stream history    at most {} bytes of text carried between messages (plain text: less)\n",
                   s.stream_history_bytes);

@@ -52,8 +52,9 @@ struct DatabaseStats {
   std::size_t stream_history_bytes = 0;
   std::size_t stream_right_context_bytes = 0;
   double compile_milliseconds = 0;  // loading, when the databases came from the cache
-  bool from_cache = false;
-  std::string engine_version;  // Hyperscan's own version string
+  bool from_cache = false;          // the databases came from the cache
+  bool rules_from_cache = false;    // so did the rules themselves: no rule file was parsed
+  std::string engine_version;       // Hyperscan's own version string
 };
 
 // Rules compiled into Hyperscan databases. Immutable once built, so one instance is shared by every thread
