@@ -382,35 +382,43 @@ void Normalizer::append_separator(ViewText& view) {
 
 // The skeleton is valid UTF-8 (the normalizer writes only whole characters), so lengths come from lead bytes,
 // and the few numerals, all of three bytes, are found by one table lookup rather than a search per character.
+// Numerals are rare: the text between them is copied in runs (characters, origins and gaps at once), and each
+// character is only looked up, not copied one by one.
 void Normalizer::numerals(const ViewText& skeleton, ViewText& out) const {
   std::string_view text = skeleton.text();
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   char* chars = out.chars.reserve(text.size() + 1, 0);
   std::uint32_t* origins = out.origins.reserve(text.size() + 1, 0);
   std::uint8_t* gaps = out.gaps.reserve(text.size() + 1, 0);
-  std::size_t n = 0;
+  std::size_t n = 0, run = 0;  // the run of text to copy as it is starts at `run`
+  // Byte copies: the origins of continuation bytes were never written, and only bytes may be copied unread.
+  auto copy_run = [&](std::size_t end) {
+    std::memcpy(chars + n, text.data() + run, end - run);
+    std::memcpy(origins + n, skeleton.origins.data() + run, (end - run) * sizeof *origins);
+    std::memcpy(gaps + n, skeleton.gaps.data() + run, end - run);
+    n += end - run;
+  };
   for (std::size_t i = 0; i < text.size();) {
     unsigned char lead = bytes[i];
-    origins[n] = skeleton.origin(i);
-    gaps[n] = skeleton.gap(i);
     if (lead < 0x80) {
-      chars[n++] = static_cast<char>(lead);
       ++i;
       continue;
     }
     std::size_t length = std::min(sequence_length(lead), text.size() - i);
-    if (length == 3) {
-      char digit =
-          numeral_digit_[(bytes[i] & 0x0Fu) << 12 | (bytes[i + 1] & 0x3Fu) << 6 | (bytes[i + 2] & 0x3Fu)];
-      if (digit != 0) {
-        chars[n++] = digit;
-        i += 3;
-        continue;
-      }
+    char digit =
+        length == 3
+            ? numeral_digit_[(bytes[i] & 0x0Fu) << 12 | (bytes[i + 1] & 0x3Fu) << 6 | (bytes[i + 2] & 0x3Fu)]
+            : 0;
+    if (digit != 0) {
+      copy_run(i);
+      origins[n] = skeleton.origin(i);
+      gaps[n] = skeleton.gap(i);
+      chars[n++] = digit;
+      run = i + 3;
     }
-    for (std::size_t b = 0; b < length; ++b)
-      chars[n++] = text[i++];
+    i += length;
   }
+  copy_run(text.size());
   out.size = n;
 }
 

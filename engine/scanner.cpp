@@ -8,6 +8,7 @@
 #include "qinglang/scanner.h"
 
 #include <algorithm>
+#include <cstring>
 #include <tuple>
 
 #include "scan_state.h"
@@ -231,11 +232,13 @@ void Scanner::State::gather_view(const detail::BatchView& from, detail::BatchVie
   for (std::uint32_t s : gathered_segments) {
     std::size_t first = from.begin[s], size = from.begin[s + 1] - first, used = to.text.size;
     to.begin.push_back(static_cast<std::uint32_t>(used));
-    std::copy_n(from.text.chars.data() + first, size, to.text.chars.reserve(used + size, used) + used);
+    // Byte copies: the origins of continuation bytes were never written, and only bytes may be copied unread.
+    std::memcpy(to.text.chars.reserve(used + size, used) + used, from.text.chars.data() + first, size);
     if (from.text.origins.data() != nullptr)  // the raw view has none
-      std::copy_n(from.text.origins.data() + first, size, to.text.origins.reserve(used + size, used) + used);
+      std::memcpy(to.text.origins.reserve(used + size, used) + used, from.text.origins.data() + first,
+                  size * sizeof(std::uint32_t));
     if (from.text.gaps.data() != nullptr)  // the skeleton and numerals only
-      std::copy_n(from.text.gaps.data() + first, size, to.text.gaps.reserve(used + size, used) + used);
+      std::memcpy(to.text.gaps.reserve(used + size, used) + used, from.text.gaps.data() + first, size);
     to.text.size += size;
   }
   to.begin.push_back(static_cast<std::uint32_t>(to.text.size));
