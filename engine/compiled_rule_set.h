@@ -44,10 +44,14 @@ struct RegexTarget {
 // `all`, the exceptions of `unless`) are deferred, one tier per category: a category's deferred tier is
 // scanned only over the records where an anchor of that category's rules matched. Common words such as 视频,
 // 孩子 or 举报 then cost nothing on the many posts where no rule can fire, and a post that only a social rule
-// anchored is not scanned for the context words of the other five categories.
+// anchored is not scanned for the context words of the other five categories. A record that several
+// categories anchored would be scanned once per category, though: when that would more than double the bytes
+// scanned, the anchored records are scanned once with every deferred pattern instead (a long document that
+// all six categories anchored).
 using Tier = std::uint8_t;
 inline constexpr Tier kAnchorTier = 0;
-inline constexpr std::size_t kTierCount = 1 + kAllCategories.size();
+inline constexpr Tier kAllDeferredTier = 1 + kAllCategories.size();
+inline constexpr std::size_t kTierCount = 2 + kAllCategories.size();
 constexpr Tier deferred_tier(Category category) {
   return static_cast<Tier>(1 + static_cast<unsigned>(category));
 }

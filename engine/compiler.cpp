@@ -97,7 +97,7 @@ class Compiler {
   double anchor_leaves(std::uint32_t node, const std::vector<double>& leaf_rate,
                        std::vector<std::uint32_t>& out);
   std::uint32_t literal_tiers(View view, std::size_t literal) const;
-  Tier regex_tier(View view, std::size_t regex) const;
+  std::uint32_t regex_tiers(View view, std::size_t regex) const;
   static void add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target);
   void group_literals(View view);
   void warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
@@ -413,10 +413,10 @@ double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<doubl
 
 // The tiers that scan a literal, a bit per tier: the anchor tier alone when any leaf it serves is an anchor
 // (its matches then reach every leaf it serves, anchors or not), otherwise the deferred tier of each category
-// whose leaves it serves.
+// whose leaves it serves, and the tier of all deferred patterns.
 std::uint32_t Compiler::literal_tiers(View view, std::size_t literal) const {
   const ViewDatabases& dbs = data_->views[static_cast<std::size_t>(view)];
-  std::uint32_t tiers = 0;
+  std::uint32_t tiers = 1u << kAllDeferredTier;
   for (std::uint32_t t = dbs.literal_targets_offset[literal]; t < dbs.literal_targets_offset[literal + 1];
        ++t) {
     std::uint32_t leaf = dbs.literal_targets[t].leaf;
@@ -426,9 +426,10 @@ std::uint32_t Compiler::literal_tiers(View view, std::size_t literal) const {
   return tiers;
 }
 
-Tier Compiler::regex_tier(View view, std::size_t regex) const {
+std::uint32_t Compiler::regex_tiers(View view, std::size_t regex) const {
   std::uint32_t leaf = data_->views[static_cast<std::size_t>(view)].regex_targets[regex].leaf;
-  return data_->leaf_anchor[leaf] ? kAnchorTier : deferred_tier(data_->leaf_category[leaf]);
+  if (data_->leaf_anchor[leaf]) return 1u << kAnchorTier;
+  return 1u << deferred_tier(data_->leaf_category[leaf]) | 1u << kAllDeferredTier;
 }
 
 // How much of its text a stream must carry so that a match completed by a later message is still found whole,
@@ -632,7 +633,7 @@ bool Compiler::build_regex_database(View view, Tier tier, unsigned pattern_flags
   std::vector<const char*> expressions;
   std::vector<unsigned> ids;
   for (std::size_t i = 0; i < regexes.size(); ++i) {
-    if (regex_tier(view, i) != tier) continue;
+    if ((regex_tiers(view, i) >> tier & 1) == 0) continue;
     expressions.push_back(regexes[i].c_str());
     ids.push_back(static_cast<unsigned>(i));
   }
@@ -673,7 +674,7 @@ unsigned Compiler::regex_flags(View view, unsigned kind_flags) const {
 // per view and database (so rules, normalization tables and this compiler's own choices are all covered),
 // plus Hyperscan's version and the CPU it tunes for.
 std::uint64_t Compiler::cache_key() const {
-  constexpr std::string_view kFormat = "qinglang database cache 5";
+  constexpr std::string_view kFormat = "qinglang database cache 7";
   Fnv1a hash;
   hash.add(kFormat);
   hash.add(hs_version());
@@ -693,8 +694,8 @@ std::uint64_t Compiler::cache_key() const {
       hash.add(&flags, sizeof flags);
       for (std::size_t i = 0; i < patterns_[v].regexes.size(); ++i) {
         hash.add(patterns_[v].regexes[i]);
-        Tier tier = regex_tier(view, i);
-        hash.add(&tier, sizeof tier);
+        std::uint32_t tiers = regex_tiers(view, i);
+        hash.add(&tiers, sizeof tiers);
       }
     }
   }
@@ -754,7 +755,7 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
     for (std::size_t id = 0; id < patterns_[v].literals.size(); ++id)
       stats.deferred_patterns += literal_tiers(view, id) != 1u << kAnchorTier;
     for (std::size_t i = 0; i < patterns_[v].regexes.size(); ++i)
-      stats.deferred_patterns += regex_tier(view, i) != kAnchorTier;
+      stats.deferred_patterns += regex_tiers(view, i) != 1u << kAnchorTier;
   }
   stats.rules_from_cache = model_from_cache_;
   bool model_is_new = !serialized_model_.empty() && !model_from_cache_;

@@ -157,7 +157,8 @@ struct Scanner::State {
   void build_views(std::span<const Record> records);
   void scan_anchors(detail::View view);
   void scan_deferred(std::size_t record_count);
-  void gather_anchored_segments(std::uint8_t category_bit);
+  void scan_deferred_tier(detail::Tier tier, std::uint8_t categories, std::size_t record_count);
+  void gather_anchored_segments(std::uint8_t categories);
   void gather_view(const detail::BatchView& from, detail::BatchView& to) const;
   void scan_buffer(detail::View view, detail::Tier tier, detail::BatchView& batch,
                    const std::uint32_t* segment_map);

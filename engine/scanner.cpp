@@ -8,6 +8,7 @@
 #include "qinglang/scanner.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <tuple>
 
@@ -96,7 +97,7 @@ int Scanner::State::on_literal(unsigned int id, unsigned long long, unsigned lon
   std::uint32_t start = end - dbs.literal_length[id];
   for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i) {
     const detail::LiteralTarget& target = dbs.literal_targets[i];
-    if (c.tier != detail::kAnchorTier &&
+    if (c.tier != detail::kAnchorTier && c.tier != detail::kAllDeferredTier &&
         detail::deferred_tier(c.state->data->leaf_category[target.leaf]) != c.tier)
       continue;
     c.state->take_match(c, target.leaf, start, end, target.form, {});
@@ -187,39 +188,57 @@ void Scanner::State::scan_anchors(detail::View view) {
   scan_buffer(view, detail::kAnchorTier, views[static_cast<std::size_t>(view)], nullptr);
 }
 
-// Each category's deferred tier runs over the records where an anchor of that category matched: in place when
-// that is every record, otherwise over those records gathered into one buffer, one call per view.
+// Each category's deferred tier runs over the records where an anchor of that category matched, unless that
+// would scan the anchored records more than twice over: then the tier of all deferred patterns runs once.
 void Scanner::State::scan_deferred(std::size_t record_count) {
-  for (Category category : kAllCategories) {
-    std::uint8_t bit = category_bit(category);
-    auto anchored =
-        static_cast<std::size_t>(std::count_if(record_anchored.begin(), record_anchored.end(),
-                                               [&](std::uint8_t bits) { return (bits & bit) != 0; }));
-    if (anchored == 0) continue;
-    detail::Tier tier = detail::deferred_tier(category);
-    bool gathered = false;
-    for (std::size_t v = 0; v < detail::kViewCount; ++v) {
-      auto view = static_cast<detail::View>(v);
-      if (databases(view).tiers[tier].empty()) continue;
-      counted_segment = detail::kNoSegment;
-      if (anchored == record_count) {
-        scan_buffer(view, tier, views[v], nullptr);
-        continue;
-      }
-      if (!gathered) {
-        gather_anchored_segments(bit);
-        gathered = true;
-      }
-      gather_view(views[v], gathered_views[v]);
-      scan_buffer(view, tier, gathered_views[v], gathered_segments.data());
+  std::size_t once = 0, per_category = 0;
+  for (std::size_t r = 0; r < record_anchored.size(); ++r) {
+    if (record_anchored[r] == 0) continue;
+    std::size_t bytes = 0;
+    for (std::uint32_t s = record_segments[r]; s < record_segments[r + 1]; ++s)
+      bytes += segments[s].original.size();
+    once += bytes;
+    per_category += bytes * static_cast<std::size_t>(std::popcount(record_anchored[r]));
+  }
+  if (once == 0) return;
+  if (per_category > 2 * once) {
+    scan_deferred_tier(detail::kAllDeferredTier, 0xFF, record_count);
+    return;
+  }
+  for (Category category : kAllCategories)
+    scan_deferred_tier(detail::deferred_tier(category), category_bit(category), record_count);
+}
+
+// One deferred tier over the records anchored by the categories in `categories`: in place when that is every
+// record, otherwise over those records gathered into one buffer, one call per view.
+void Scanner::State::scan_deferred_tier(detail::Tier tier, std::uint8_t categories,
+                                        std::size_t record_count) {
+  auto anchored =
+      static_cast<std::size_t>(std::count_if(record_anchored.begin(), record_anchored.end(),
+                                             [&](std::uint8_t bits) { return (bits & categories) != 0; }));
+  if (anchored == 0) return;
+  bool gathered = false;
+  for (std::size_t v = 0; v < detail::kViewCount; ++v) {
+    auto view = static_cast<detail::View>(v);
+    if (databases(view).tiers[tier].empty()) continue;
+    counted_segment = detail::kNoSegment;
+    if (anchored == record_count) {
+      scan_buffer(view, tier, views[v], nullptr);
+      continue;
     }
+    if (!gathered) {
+      gather_anchored_segments(categories);
+      gathered = true;
+    }
+    gather_view(views[v], gathered_views[v]);
+    scan_buffer(view, tier, gathered_views[v], gathered_segments.data());
   }
 }
 
-void Scanner::State::gather_anchored_segments(std::uint8_t category_bit) {
+void Scanner::State::gather_anchored_segments(std::uint8_t categories) {
   gathered_segments.clear();
   for (std::size_t r = 0; r < record_anchored.size(); ++r)
-    if (record_anchored[r] & category_bit)
+    if (record_anchored[r] & categories)
       for (std::uint32_t s = record_segments[r]; s < record_segments[r + 1]; ++s)
         gathered_segments.push_back(s);
 }
