@@ -144,5 +144,27 @@ rules:
   EXPECT_EQ(describe(verdicts[3]), "block a@text:0-18 b@text:12-33");
 }
 
+// Three categories anchor the record, so their context is scanned once with every deferred pattern.
+TEST(Anchors, ARecordThatManyCategoriesAnchoredGetsEveryRulesContext) {
+  auto rules = compile_or_fail(R"(
+rules:
+  - {id: a, category: social, item: 8, title: t, severity: high, action: block,
+     match: {all: [{words: [同学]}, {words: [打回去]}]}, unless: {words: [心理老师]}}
+  - {id: b, category: ecommerce, item: 11, title: t, severity: high, action: block,
+     match: {all: [{words: [同学]}, {words: [代骂服务]}]}}
+  - {id: c, category: app_store, item: 13, title: t, severity: high, action: block,
+     match: {all: [{words: [同学]}, {words: [盗版游戏]}]}}
+)");
+  ASSERT_TRUE(rules);
+  std::vector<Record> records = {Record::from_text("打回去的同学找代骂服务下盗版游戏"),
+                                 Record::from_text("同学"),
+                                 Record::from_text("心理老师说同学别打回去，别找代骂服务和盗版游戏")};
+  Scanner scanner(rules);
+  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
+  EXPECT_EQ(describe(verdicts[0]), "block a@text:0-18 b@text:12-33 c@text:12-48");
+  EXPECT_EQ(describe(verdicts[1]), "pass");
+  EXPECT_EQ(describe(verdicts[2]), "block b@text:15-54 c@text:15-69");  // a is excepted
+}
+
 }  // namespace
 }  // namespace qinglang::testing
