@@ -2,11 +2,13 @@
 #include "compiler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <thread>
 
 #include "compiled_rule_set.h"
 #include "database_cache.h"
@@ -107,10 +109,12 @@ class Compiler {
   void analyse_regexes();
   void warn_if_regexes_match_single_characters();
   void measure_stream_history();
-  bool build_literal_database(View view, Tier tier);
+  bool build_databases();
+  bool build_literal_database(View view, Tier tier, std::vector<Diagnostic>& errors) const;
   std::uint64_t cache_key() const;
   unsigned regex_flags(View view, unsigned kind_flags) const;
-  bool build_regex_database(View view, Tier tier, unsigned flags, DatabasePtr& out);
+  bool build_regex_database(View view, Tier tier, unsigned flags, DatabasePtr& out,
+                            std::vector<Diagnostic>& errors) const;
 
   // Each regex is analysed once: Hyperscan's analysis is most of the cost of loading rules from the cache.
   const ExpressionInfo& info_of(const std::string& regex) {
@@ -598,7 +602,45 @@ void Compiler::lint_rules() {
   }
 }
 
-bool Compiler::build_literal_database(View view, Tier tier) {
+// Hyperscan compiles each database on its own and keeps no state between compiles: the databases are built on
+// every core, each a task, and errors are reported in task order whichever finished first.
+bool Compiler::build_databases() {
+  struct Task {
+    View view;
+    Tier tier;
+    int kind;  // 0 literals, 1 regex detector, 2 regex locator
+  };
+  std::vector<Task> tasks;
+  for (std::size_t v = 0; v < kViewCount; ++v)
+    for (std::size_t t = 0; t < kTierCount; ++t)
+      for (int kind = 0; kind < 3; ++kind)
+        tasks.push_back({static_cast<View>(v), static_cast<Tier>(t), kind});
+  std::vector<std::vector<Diagnostic>> errors(tasks.size());
+  std::vector<std::uint8_t> built(tasks.size(), 0);
+  std::atomic<std::size_t> next{0};
+  auto build_some = [&] {
+    for (std::size_t i; (i = next++) < tasks.size();) {
+      const Task& task = tasks[i];
+      TierDatabases& dbs = data_->views[static_cast<std::size_t>(task.view)].tiers[task.tier];
+      built[i] =
+          task.kind == 0 ? build_literal_database(task.view, task.tier, errors[i])
+          : task.kind == 1
+              ? build_regex_database(task.view, task.tier, kDetectorFlags, dbs.regex_detector, errors[i])
+              : build_regex_database(task.view, task.tier, kLocatorFlags, dbs.regex_locator, errors[i]);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t)
+    helpers.emplace_back(build_some);
+  build_some();
+  for (std::thread& helper : helpers)
+    helper.join();
+  for (std::vector<Diagnostic>& task_errors : errors)
+    diagnostics_.insert(diagnostics_.end(), task_errors.begin(), task_errors.end());
+  return std::all_of(built.begin(), built.end(), [](std::uint8_t ok) { return ok != 0; });
+}
+
+bool Compiler::build_literal_database(View view, Tier tier, std::vector<Diagnostic>& errors) const {
   const std::vector<std::string>& literals = patterns_[static_cast<std::size_t>(view)].literals;
   std::vector<const char*> expressions;
   std::vector<std::size_t> lengths;
@@ -617,18 +659,19 @@ bool Compiler::build_literal_database(View view, Tier tier) {
                            static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr, &db,
                            &raw_error) != HS_SUCCESS) {
     CompileErrorPtr error(raw_error);
-    diagnostics_.push_back({DiagnosticLevel::error,
-                            "E011",
-                            std::string("Hyperscan could not compile the word lists: ") + error->message,
-                            {},
-                            {}});
+    errors.push_back({DiagnosticLevel::error,
+                      "E011",
+                      std::string("Hyperscan could not compile the word lists: ") + error->message,
+                      {},
+                      {}});
     return false;
   }
   data_->views[static_cast<std::size_t>(view)].tiers[static_cast<std::size_t>(tier)].literals.reset(db);
   return true;
 }
 
-bool Compiler::build_regex_database(View view, Tier tier, unsigned pattern_flags, DatabasePtr& out) {
+bool Compiler::build_regex_database(View view, Tier tier, unsigned pattern_flags, DatabasePtr& out,
+                                    std::vector<Diagnostic>& errors) const {
   const std::vector<std::string>& regexes = patterns_[static_cast<std::size_t>(view)].regexes;
   std::vector<const char*> expressions;
   std::vector<unsigned> ids;
@@ -650,14 +693,15 @@ bool Compiler::build_regex_database(View view, Tier tier, unsigned pattern_flags
       std::size_t index = ids[position];
       const Leaf& leaf =
           data_->model.leaves[data_->views[static_cast<std::size_t>(view)].regex_targets[index].leaf];
-      report(DiagnosticLevel::error, "E011", "regex '" + regexes[index] + "' rejected: " + error->message,
-             data_->model.rules[leaf.rule], leaf.location);
+      errors.push_back({DiagnosticLevel::error, "E011",
+                        "regex '" + regexes[index] + "' rejected: " + error->message, leaf.location,
+                        data_->model.rules[leaf.rule].id});
     } else {
-      diagnostics_.push_back({DiagnosticLevel::error,
-                              "E011",
-                              std::string("Hyperscan could not compile the regexes: ") + error->message,
-                              {},
-                              {}});
+      errors.push_back({DiagnosticLevel::error,
+                        "E011",
+                        std::string("Hyperscan could not compile the regexes: ") + error->message,
+                        {},
+                        {}});
     }
     return false;
   }
@@ -739,17 +783,9 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   }
   warn_if_regexes_match_single_characters();
   measure_stream_history();
+  if (!stats.from_cache && !build_databases()) return nullptr;
   for (std::size_t v = 0; v < kViewCount; ++v) {
     auto view = static_cast<View>(v);
-    ViewDatabases& dbs = data_->views[v];
-    for (std::size_t t = 0; t < kTierCount && !stats.from_cache; ++t) {
-      auto tier = static_cast<Tier>(t);
-      TierDatabases& tier_dbs = dbs.tiers[t];
-      if (!build_literal_database(view, tier) ||
-          !build_regex_database(view, tier, kDetectorFlags, tier_dbs.regex_detector) ||
-          !build_regex_database(view, tier, kLocatorFlags, tier_dbs.regex_locator))
-        return nullptr;
-    }
     stats.literal_patterns += patterns_[v].literals.size();
     stats.regex_patterns += patterns_[v].regexes.size();
     for (std::size_t id = 0; id < patterns_[v].literals.size(); ++id)
