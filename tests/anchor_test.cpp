@@ -1,5 +1,7 @@
 // Anchors (compiled_rule_set.h): which leaves the first pass scans over every record, and that the second
 // pass, over the records where an anchor matched, finds everything one pass over all of them would.
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -164,6 +166,19 @@ rules:
   EXPECT_EQ(describe(verdicts[0]), "block a@text:0-18 b@text:12-33 c@text:12-48");
   EXPECT_EQ(describe(verdicts[1]), "pass");
   EXPECT_EQ(describe(verdicts[2]), "block b@text:15-54 c@text:15-69");  // a is excepted
+}
+
+TEST(Anchors, TheProfileCountsTheRecordsWhereARulesAnchorsMatched) {
+  std::filesystem::path file = std::filesystem::temp_directory_path() /
+                               ("qinglang_anchor_profile_" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(file) << one_rule("    match: {all: [{words: [学生]}, {words: [打回去], anchor: true}]}\n");
+  std::vector<Record> sample = {Record::from_text("学生"), Record::from_text("打回去"),
+                                Record::from_text("学生打回去"), Record::from_text("好")};
+  RuleProfile profile = profile_rules({file}, sample);
+  std::filesystem::remove(file);
+  ASSERT_EQ(profile.rules.size(), 1u);
+  EXPECT_EQ(profile.rules[0].records_hit, 1u);
+  EXPECT_EQ(profile.rules[0].records_anchored, 2u);
 }
 
 }  // namespace

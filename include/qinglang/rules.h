@@ -113,6 +113,9 @@ struct RuleCost {
   std::size_t database_bytes = 0;
   double scan_milliseconds = 0;  // the sample scanned with this rule alone, beyond the baseline
   std::size_t records_hit = 0;   // records of the sample it fired on
+  // Records of the sample where one of its anchors matched, so that its deferred patterns were scanned: a
+  // rule whose anchors match far more records than it fires on is a candidate for `anchor: true`.
+  std::size_t records_anchored = 0;
 };
 
 struct RuleProfile {
