@@ -88,12 +88,12 @@ class Expander {
   std::size_t at_ = 0;
 };
 
-// The regex's top-level alternatives: '|' outside groups and classes.
-std::vector<std::string_view> top_level_alternatives(std::string_view regex) {
-  std::vector<std::string_view> parts;
+// Calls `visit(i, c, depth)` for each character of the regex that is syntax (neither escaped nor inside a
+// class), with the depth of groups after it; stops when `visit` returns false.
+template <typename Visit>
+void walk_syntax(std::string_view regex, Visit visit) {
   int depth = 0;
   bool in_class = false;
-  std::size_t start = 0;
   for (std::size_t i = 0; i < regex.size(); ++i) {
     char c = regex[i];
     if (c == '\\') {
@@ -102,15 +102,24 @@ std::vector<std::string_view> top_level_alternatives(std::string_view regex) {
       in_class = c != ']';
     } else if (c == '[') {
       in_class = true;
-    } else if (c == '(') {
-      ++depth;
-    } else if (c == ')') {
-      --depth;
-    } else if (c == '|' && depth == 0) {
+    } else {
+      depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+      if (!visit(i, c, depth)) return;
+    }
+  }
+}
+
+// The regex's top-level alternatives: '|' outside groups and classes.
+std::vector<std::string_view> top_level_alternatives(std::string_view regex) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  walk_syntax(regex, [&](std::size_t i, char c, int depth) {
+    if (c == '|' && depth == 0) {
       parts.push_back(regex.substr(start, i - start));
       start = i + 1;
     }
-  }
+    return true;
+  });
   parts.push_back(regex.substr(start));
   return parts;
 }
@@ -122,23 +131,13 @@ std::string_view without_enclosing_group(std::string_view regex) {
                      : regex.starts_with("(") && !regex.starts_with("(?") ? 1
                                                                           : 0;
   if (open == 0 || !regex.ends_with(")")) return regex;
-  int depth = 0;
-  bool in_class = false;
-  for (std::size_t i = 0; i < regex.size(); ++i) {
-    char c = regex[i];
-    if (c == '\\') {
-      ++i;
-    } else if (in_class) {
-      in_class = c != ']';
-    } else if (c == '[') {
-      in_class = true;
-    } else if (c == '(') {
-      ++depth;
-    } else if (c == ')' && --depth == 0) {
-      return i + 1 == regex.size() ? regex.substr(open, i - open) : regex;
-    }
-  }
-  return regex;
+  std::string_view inner = regex;
+  walk_syntax(regex, [&](std::size_t i, char c, int depth) {
+    if (c != ')' || depth != 0) return true;
+    if (i + 1 == regex.size()) inner = regex.substr(open, i - open);
+    return false;  // the first group closes here: it encloses the whole regex or it does not
+  });
+  return inner;
 }
 
 }  // namespace
