@@ -87,6 +87,9 @@ class Compiler {
     std::vector<std::pair<std::string, LiteralTarget>> added;  // every literal as collected, in order
     std::vector<std::string> literals;  // the distinct words, sorted: index = literal id (group_literals)
     std::vector<std::string> regexes;   // by regex id, parallel to ViewDatabases::regex_targets
+    // The tiers that scan each pattern, a bit per Tier (assign_tiers).
+    std::vector<std::uint32_t> literal_tiers;  // by literal id
+    std::vector<std::uint32_t> regex_tiers;    // by regex id
   };
 
   void report(DiagnosticLevel level, std::string code, std::string message, const Rule& rule,
@@ -98,8 +101,7 @@ class Compiler {
   void choose_anchors();
   double anchor_leaves(std::uint32_t node, const std::vector<double>& leaf_rate,
                        std::vector<std::uint32_t>& out);
-  std::uint32_t literal_tiers(View view, std::size_t literal) const;
-  std::uint32_t regex_tiers(View view, std::size_t regex) const;
+  void assign_tiers();
   static void add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target);
   void group_literals(View view);
   void warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
@@ -415,25 +417,29 @@ double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<doubl
   return rate;
 }
 
-// The tiers that scan a literal, a bit per tier: the anchor tier alone when any leaf it serves is an anchor
+// The tiers that scan each pattern. A literal: the anchor tier alone when any leaf it serves is an anchor
 // (its matches then reach every leaf it serves, anchors or not), otherwise the deferred tier of each category
-// whose leaves it serves, and the tier of all deferred patterns.
-std::uint32_t Compiler::literal_tiers(View view, std::size_t literal) const {
-  const ViewDatabases& dbs = data_->views[static_cast<std::size_t>(view)];
-  std::uint32_t tiers = 1u << kAllDeferredTier;
-  for (std::uint32_t t = dbs.literal_targets_offset[literal]; t < dbs.literal_targets_offset[literal + 1];
-       ++t) {
-    std::uint32_t leaf = dbs.literal_targets[t].leaf;
-    if (data_->leaf_anchor[leaf]) return 1u << kAnchorTier;
-    tiers |= 1u << deferred_tier(data_->leaf_category[leaf]);
+// whose leaves it serves, and the tier of all deferred patterns. A regex serves one leaf, so likewise.
+void Compiler::assign_tiers() {
+  const CompiledRuleSetData& d = *data_;
+  auto tiers_of_leaf = [&](std::uint32_t leaf) -> std::uint32_t {
+    if (d.leaf_anchor[leaf]) return 1u << kAnchorTier;
+    return 1u << deferred_tier(d.leaf_category[leaf]) | 1u << kAllDeferredTier;
+  };
+  for (std::size_t v = 0; v < kViewCount; ++v) {
+    const ViewDatabases& dbs = d.views[v];
+    ViewPatterns& patterns = patterns_[v];
+    patterns.literal_tiers.assign(patterns.literals.size(), 0);
+    for (std::size_t id = 0; id < patterns.literals.size(); ++id) {
+      std::uint32_t& tiers = patterns.literal_tiers[id];
+      for (std::uint32_t t = dbs.literal_targets_offset[id]; t < dbs.literal_targets_offset[id + 1]; ++t)
+        tiers |= tiers_of_leaf(dbs.literal_targets[t].leaf);
+      if (tiers & 1u << kAnchorTier) tiers = 1u << kAnchorTier;
+    }
+    patterns.regex_tiers.clear();
+    for (const RegexTarget& target : dbs.regex_targets)
+      patterns.regex_tiers.push_back(tiers_of_leaf(target.leaf));
   }
-  return tiers;
-}
-
-std::uint32_t Compiler::regex_tiers(View view, std::size_t regex) const {
-  std::uint32_t leaf = data_->views[static_cast<std::size_t>(view)].regex_targets[regex].leaf;
-  if (data_->leaf_anchor[leaf]) return 1u << kAnchorTier;
-  return 1u << deferred_tier(data_->leaf_category[leaf]) | 1u << kAllDeferredTier;
 }
 
 // How much of its text a stream must carry so that a match completed by a later message is still found whole,
@@ -646,7 +652,7 @@ bool Compiler::build_literal_database(View view, Tier tier, std::vector<Diagnost
   std::vector<std::size_t> lengths;
   std::vector<unsigned> ids;
   for (std::size_t id = 0; id < literals.size(); ++id) {
-    if ((literal_tiers(view, id) >> tier & 1) == 0) continue;
+    if ((patterns_[static_cast<std::size_t>(view)].literal_tiers[id] >> tier & 1) == 0) continue;
     ids.push_back(static_cast<unsigned>(id));
     expressions.push_back(literals[id].data());
     lengths.push_back(literals[id].size());
@@ -676,7 +682,7 @@ bool Compiler::build_regex_database(View view, Tier tier, unsigned pattern_flags
   std::vector<const char*> expressions;
   std::vector<unsigned> ids;
   for (std::size_t i = 0; i < regexes.size(); ++i) {
-    if ((regex_tiers(view, i) >> tier & 1) == 0) continue;
+    if ((patterns_[static_cast<std::size_t>(view)].regex_tiers[i] >> tier & 1) == 0) continue;
     expressions.push_back(regexes[i].c_str());
     ids.push_back(static_cast<unsigned>(i));
   }
@@ -731,15 +737,13 @@ std::uint64_t Compiler::cache_key() const {
     hash.add(&kLiteralFlags, sizeof kLiteralFlags);
     for (std::size_t id = 0; id < patterns_[v].literals.size(); ++id) {
       hash.add(patterns_[v].literals[id]);
-      std::uint32_t tiers = literal_tiers(view, id);
-      hash.add(&tiers, sizeof tiers);
+      hash.add(&patterns_[v].literal_tiers[id], sizeof(std::uint32_t));
     }
     for (unsigned flags : {regex_flags(view, kDetectorFlags), regex_flags(view, kLocatorFlags)}) {
       hash.add(&flags, sizeof flags);
       for (std::size_t i = 0; i < patterns_[v].regexes.size(); ++i) {
         hash.add(patterns_[v].regexes[i]);
-        std::uint32_t tiers = regex_tiers(view, i);
-        hash.add(&tiers, sizeof tiers);
+        hash.add(&patterns_[v].regex_tiers[i], sizeof(std::uint32_t));
       }
     }
   }
@@ -752,6 +756,7 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   for (std::size_t v = 0; v < kViewCount; ++v)
     group_literals(static_cast<View>(v));
   choose_anchors();
+  assign_tiers();
   lint_rules();
   resolve_windows();
   if (has_errors(diagnostics_)) {
@@ -785,13 +790,12 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   measure_stream_history();
   if (!stats.from_cache && !build_databases()) return nullptr;
   for (std::size_t v = 0; v < kViewCount; ++v) {
-    auto view = static_cast<View>(v);
     stats.literal_patterns += patterns_[v].literals.size();
     stats.regex_patterns += patterns_[v].regexes.size();
-    for (std::size_t id = 0; id < patterns_[v].literals.size(); ++id)
-      stats.deferred_patterns += literal_tiers(view, id) != 1u << kAnchorTier;
-    for (std::size_t i = 0; i < patterns_[v].regexes.size(); ++i)
-      stats.deferred_patterns += regex_tiers(view, i) != 1u << kAnchorTier;
+    auto deferred = [](std::uint32_t tiers) { return tiers != 1u << kAnchorTier; };
+    stats.deferred_patterns += static_cast<std::size_t>(
+        std::count_if(patterns_[v].literal_tiers.begin(), patterns_[v].literal_tiers.end(), deferred) +
+        std::count_if(patterns_[v].regex_tiers.begin(), patterns_[v].regex_tiers.end(), deferred));
   }
   stats.rules_from_cache = model_from_cache_;
   bool model_is_new = !serialized_model_.empty() && !model_from_cache_;

@@ -373,11 +373,27 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
   return i;
 }
 
+void ViewText::push_back(char c, std::uint32_t origin, std::uint8_t gap) {
+  chars.reserve(size + 1, size)[size] = c;
+  origins.reserve(size + 1, size)[size] = origin;
+  gaps.reserve(size + 1, size)[size] = gap;
+  ++size;
+}
+
+// Byte copies: the origins and gaps of continuation bytes were never written, and only bytes may be copied
+// unread.
+void ViewText::append(const ViewText& from, std::size_t first, std::size_t count) {
+  std::memcpy(chars.reserve(size + count, size) + size, from.chars.data() + first, count);
+  if (from.origins.data() != nullptr)
+    std::memcpy(origins.reserve(size + count, size) + size, from.origins.data() + first,
+                count * sizeof(std::uint32_t));
+  if (from.gaps.data() != nullptr)
+    std::memcpy(gaps.reserve(size + count, size) + size, from.gaps.data() + first, count);
+  size += count;
+}
+
 void Normalizer::append_separator(ViewText& view) {
-  view.chars.reserve(view.size + 1, view.size)[view.size] = '\n';
-  view.origins.reserve(view.size + 1, view.size)[view.size] = 0;
-  view.gaps.reserve(view.size + 1, view.size)[view.size] = 255;
-  ++view.size;
+  view.push_back('\n', 0, 255);
 }
 
 // The skeleton is valid UTF-8 (the normalizer writes only whole characters), so lengths come from lead bytes,
@@ -387,17 +403,11 @@ void Normalizer::append_separator(ViewText& view) {
 void Normalizer::numerals(const ViewText& skeleton, ViewText& out) const {
   std::string_view text = skeleton.text();
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  char* chars = out.chars.reserve(text.size() + 1, 0);
-  std::uint32_t* origins = out.origins.reserve(text.size() + 1, 0);
-  std::uint8_t* gaps = out.gaps.reserve(text.size() + 1, 0);
-  std::size_t n = 0, run = 0;  // the run of text to copy as it is starts at `run`
-  // Byte copies: the origins of continuation bytes were never written, and only bytes may be copied unread.
-  auto copy_run = [&](std::size_t end) {
-    std::memcpy(chars + n, text.data() + run, end - run);
-    std::memcpy(origins + n, skeleton.origins.data() + run, (end - run) * sizeof *origins);
-    std::memcpy(gaps + n, skeleton.gaps.data() + run, end - run);
-    n += end - run;
-  };
+  out.size = 0;
+  out.chars.reserve(text.size() + 1, 0);
+  out.origins.reserve(text.size() + 1, 0);
+  out.gaps.reserve(text.size() + 1, 0);
+  std::size_t run = 0;  // the run of text to copy as it is starts here
   for (std::size_t i = 0; i < text.size();) {
     unsigned char lead = bytes[i];
     if (lead < 0x80) {
@@ -410,16 +420,13 @@ void Normalizer::numerals(const ViewText& skeleton, ViewText& out) const {
             ? numeral_digit_[(bytes[i] & 0x0Fu) << 12 | (bytes[i + 1] & 0x3Fu) << 6 | (bytes[i + 2] & 0x3Fu)]
             : 0;
     if (digit != 0) {
-      copy_run(i);
-      origins[n] = skeleton.origin(i);
-      gaps[n] = skeleton.gap(i);
-      chars[n++] = digit;
+      out.append(skeleton, run, i - run);
+      out.push_back(digit, skeleton.origin(i), skeleton.gap(i));
       run = i + 3;
     }
     i += length;
   }
-  copy_run(text.size());
-  out.size = n;
+  out.append(skeleton, run, text.size() - run);
 }
 
 std::string Normalizer::numerals(std::string_view word) const {

@@ -59,6 +59,12 @@ struct ViewText {
     return gaps.data()[i];
   }  // skeleton only: noise dropped just before
 
+  // Appends one byte that starts a character (or is a separator), with its origin and gap.
+  void push_back(char c, std::uint32_t origin, std::uint8_t gap);
+  // Appends `count` bytes of `from` from `first` on, with the origins and gaps `from` has (the raw view has
+  // neither): they are offsets within a field, so they stay valid wherever the bytes go.
+  void append(const ViewText& from, std::size_t first, std::size_t count);
+
   RawBuffer<char> chars;
   RawBuffer<std::uint32_t> origins;
   RawBuffer<std::uint8_t> gaps;

@@ -155,9 +155,11 @@ struct Scanner::State {
 
   void scan_batch(std::span<const Record> records);
   void build_views(std::span<const Record> records);
-  void scan_anchors(detail::View view);
-  void scan_deferred(std::size_t record_count);
-  void scan_deferred_tier(detail::Tier tier, std::uint8_t categories, std::size_t record_count);
+  // Scans every view of the batch: the anchor tier over all of it, then the deferred tiers over the records
+  // their anchors marked.
+  void scan_views();
+  void scan_deferred();
+  void scan_deferred_tier(detail::Tier tier, std::uint8_t categories);
   void gather_anchored_segments(std::uint8_t categories);
   void gather_view(const detail::BatchView& from, detail::BatchView& to) const;
   void scan_buffer(detail::View view, detail::Tier tier, detail::BatchView& batch,

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cstring>
 #include <tuple>
 
 #include "scan_state.h"
@@ -183,14 +182,17 @@ void Scanner::State::build_views(std::span<const Record> records) {
   }
 }
 
-void Scanner::State::scan_anchors(detail::View view) {
-  counted_segment = detail::kNoSegment;
-  scan_buffer(view, detail::kAnchorTier, views[static_cast<std::size_t>(view)], nullptr);
+void Scanner::State::scan_views() {
+  for (std::size_t v = 0; v < detail::kViewCount; ++v) {
+    counted_segment = detail::kNoSegment;
+    scan_buffer(static_cast<detail::View>(v), detail::kAnchorTier, views[v], nullptr);
+  }
+  scan_deferred();
 }
 
 // Each category's deferred tier runs over the records where an anchor of that category matched, unless that
 // would scan the anchored records more than twice over: then the tier of all deferred patterns runs once.
-void Scanner::State::scan_deferred(std::size_t record_count) {
+void Scanner::State::scan_deferred() {
   std::size_t once = 0, per_category = 0;
   for (std::size_t r = 0; r < record_anchored.size(); ++r) {
     if (record_anchored[r] == 0) continue;
@@ -202,17 +204,16 @@ void Scanner::State::scan_deferred(std::size_t record_count) {
   }
   if (once == 0) return;
   if (per_category > 2 * once) {
-    scan_deferred_tier(detail::kAllDeferredTier, 0xFF, record_count);
+    scan_deferred_tier(detail::kAllDeferredTier, 0xFF);
     return;
   }
   for (Category category : kAllCategories)
-    scan_deferred_tier(detail::deferred_tier(category), category_bit(category), record_count);
+    scan_deferred_tier(detail::deferred_tier(category), category_bit(category));
 }
 
 // One deferred tier over the records anchored by the categories in `categories`: in place when that is every
 // record, otherwise over those records gathered into one buffer, one call per view.
-void Scanner::State::scan_deferred_tier(detail::Tier tier, std::uint8_t categories,
-                                        std::size_t record_count) {
+void Scanner::State::scan_deferred_tier(detail::Tier tier, std::uint8_t categories) {
   auto anchored =
       static_cast<std::size_t>(std::count_if(record_anchored.begin(), record_anchored.end(),
                                              [&](std::uint8_t bits) { return (bits & categories) != 0; }));
@@ -222,7 +223,7 @@ void Scanner::State::scan_deferred_tier(detail::Tier tier, std::uint8_t categori
     auto view = static_cast<detail::View>(v);
     if (databases(view).tiers[tier].empty()) continue;
     counted_segment = detail::kNoSegment;
-    if (anchored == record_count) {
+    if (anchored == record_anchored.size()) {
       scan_buffer(view, tier, views[v], nullptr);
       continue;
     }
@@ -243,22 +244,12 @@ void Scanner::State::gather_anchored_segments(std::uint8_t categories) {
         gathered_segments.push_back(s);
 }
 
-// Copies the gathered segments' bytes, with their origins and gaps, which are offsets within the field and so
-// stay valid wherever the bytes go.
 void Scanner::State::gather_view(const detail::BatchView& from, detail::BatchView& to) const {
   to.text.size = 0;
   to.begin.clear();
   for (std::uint32_t s : gathered_segments) {
-    std::size_t first = from.begin[s], size = from.begin[s + 1] - first, used = to.text.size;
-    to.begin.push_back(static_cast<std::uint32_t>(used));
-    // Byte copies: the origins of continuation bytes were never written, and only bytes may be copied unread.
-    std::memcpy(to.text.chars.reserve(used + size, used) + used, from.text.chars.data() + first, size);
-    if (from.text.origins.data() != nullptr)  // the raw view has none
-      std::memcpy(to.text.origins.reserve(used + size, used) + used, from.text.origins.data() + first,
-                  size * sizeof(std::uint32_t));
-    if (from.text.gaps.data() != nullptr)  // the skeleton and numerals only
-      std::memcpy(to.text.gaps.reserve(used + size, used) + used, from.text.gaps.data() + first, size);
-    to.text.size += size;
+    to.begin.push_back(static_cast<std::uint32_t>(to.text.size));
+    to.text.append(from.text, from.begin[s], from.begin[s + 1] - from.begin[s]);
   }
   to.begin.push_back(static_cast<std::uint32_t>(to.text.size));
 }
@@ -633,9 +624,7 @@ void Scanner::State::scan_batch(std::span<const Record> records) {
   }
   events.clear();
   build_views(records);
-  for (std::size_t v = 0; v < detail::kViewCount; ++v)
-    scan_anchors(static_cast<detail::View>(v));
-  scan_deferred(records.size());
+  scan_views();
   // Grouped by record first (a counting sort), then each record's few events sorted: one sort of the whole
   // batch's events cost more than every scan callback together.
   record_events.assign(records.size() + 1, 0);

@@ -173,9 +173,7 @@ void Scanner::State::scan_stream_text(StreamState& s, bool closing) {
   stream_record.add_text("text", s.text);
   events.clear();
   build_views(std::span<const Record>(&stream_record, 1));
-  for (std::size_t v = 0; v < detail::kViewCount; ++v)
-    scan_anchors(static_cast<detail::View>(v));
-  scan_deferred(1);
+  scan_views();
 
   std::erase_if(events, [&](Event& e) {
     std::uint64_t end = s.base + e.end;
