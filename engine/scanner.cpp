@@ -177,8 +177,8 @@ void Scanner::State::build_views(std::span<const Record> records) {
     numerals.begin.clear();
     std::string_view text = numerals.text.text();
     numerals.begin.push_back(0);
-    for (std::uint32_t i = 0; i < text.size(); ++i)
-      if (text[i] == '\n' && numerals.text.gap(i) == 255) numerals.begin.push_back(i + 1);
+    for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1))
+      if (numerals.text.gap(i) == 255) numerals.begin.push_back(static_cast<std::uint32_t>(i + 1));
   }
 }
 
