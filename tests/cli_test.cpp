@@ -138,16 +138,31 @@ TEST(CliScan, UnknownCategoryIsAUsageError) {
   EXPECT_NE(run.err.find("unknown category 'games'"), std::string::npos);
 }
 
-TEST(CliScan, ParallelOutputEqualsSingleThreadedOutput) {
+// Enough records for many batches, with bad lines among them.
+std::string many_records() {
   std::string input;
   for (int i = 0; i < 20000; ++i)
     input += i % 7 == 0 ? "broken line\n"
                         : "{\"id\":" + std::to_string(i) + ",\"text\":\"第" + std::to_string(i) +
                               (i % 3 ? "条 开盒\"}\n" : "条 普通\"}\n");
+  return input;
+}
+
+TEST(CliScan, ParallelOutputEqualsSingleThreadedOutput) {
+  std::string input = many_records();
   Outcome one = qinglang("scan -j 1 --rules " + kRules, input);
   Outcome two = qinglang("scan -j 2 --rules " + kRules, input);
   EXPECT_EQ(one.lines().size(), 20000u);
   EXPECT_EQ(one.out, two.out);
+}
+
+// Without -j, scan uses one worker per processor.
+TEST(CliScan, DefaultThreadCountGivesTheSingleThreadedOutput) {
+  std::string input = many_records();
+  Outcome one = qinglang("scan -j 1 --rules " + kRules, input);
+  Outcome chosen = qinglang("scan --rules " + kRules, input);
+  EXPECT_EQ(one.lines().size(), 20000u);
+  EXPECT_EQ(one.out, chosen.out);
 }
 
 TEST(CliScan, SummaryCountsDecisionsCategoriesAndItems) {
@@ -289,6 +304,12 @@ TEST(CliStream, WordSplitOverMessagesIsReportedWithItsParts) {
       has(lines[2],
           R"("parts":[{"seq":1,"start":9,"end":12,"text":"开"},{"seq":2,"start":0,"end":3,"text":"盒"}])"))
       << lines[2];
+}
+
+TEST(CliStream, MoreThanOneThreadIsAUsageError) {
+  Outcome run = qinglang("scan --stream -j 2 --rules " + kRules, "");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("--stream reads JSON events on one thread"), std::string::npos) << run.err;
 }
 
 TEST(CliStream, OutOfOrderEventIsAnErrorNamingFileAndLine) {
