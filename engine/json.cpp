@@ -11,6 +11,9 @@
 namespace qinglang {
 namespace {
 
+// Literals as string_view: string::append(const char*) measures its argument with strlen on every call.
+using namespace std::string_view_literals;
+
 constexpr std::size_t kMaxDepth = 64;
 
 template <typename Integer>
@@ -37,17 +40,17 @@ void append_categories(std::string& out, CategorySet categories) {
 // The rule fields every hit line starts with: rule, category, item, title, severity, action.
 template <typename HitLike>
 void append_rule_fields(std::string& out, const HitLike& hit) {
-  out.append("{\"rule\":");
+  out.append("{\"rule\":"sv);
   append_json_string(out, hit.rule_id);
-  out.append(",\"category\":\"");
+  out.append(",\"category\":\""sv);
   out.append(to_string(hit.category));
-  out.append("\",\"item\":");
+  out.append("\",\"item\":"sv);
   append_number(out, hit.item);
-  out.append(",\"title\":");
+  out.append(",\"title\":"sv);
   append_json_string(out, hit.title);
-  out.append(",\"severity\":\"");
+  out.append(",\"severity\":\""sv);
   out.append(to_string(hit.severity));
-  out.append("\",\"action\":\"");
+  out.append("\",\"action\":\""sv);
   out.append(to_string(hit.action));
   out.push_back('"');
 }
@@ -198,7 +201,7 @@ void append_json_string(std::string& out, std::string_view text) {
     if (c >= 0x80) {
       std::size_t n = detail::valid_sequence_length(text.substr(i));
       if (n == 0) {
-        out.append("\\ufffd");
+        out.append("\\ufffd"sv);
         ++i;
       } else {
         out.append(text.data() + i, n);
@@ -208,22 +211,22 @@ void append_json_string(std::string& out, std::string_view text) {
     }
     switch (c) {
       case '"':
-        out.append("\\\"");
+        out.append("\\\""sv);
         break;
       case '\\':
-        out.append("\\\\");
+        out.append("\\\\"sv);
         break;
       case '\n':
-        out.append("\\n");
+        out.append("\\n"sv);
         break;
       case '\r':
-        out.append("\\r");
+        out.append("\\r"sv);
         break;
       case '\t':
-        out.append("\\t");
+        out.append("\\t"sv);
         break;
       default:
-        out.append("\\u00");
+        out.append("\\u00"sv);
         out.push_back(kHex[c >> 4]);
         out.push_back(kHex[c & 0xf]);
     }
@@ -233,108 +236,113 @@ void append_json_string(std::string& out, std::string_view text) {
 }
 
 void append_verdict_json(std::string& out, const Record& record, const Verdict& verdict) {
-  out.append("{\"id\":");
+  out.append("{\"id\":"sv);
   out.append(record.id_json().empty() ? std::string_view("null") : record.id_json());
   if (!verdict.error.empty()) {
-    out.append(",\"decision\":\"pass\",\"categories\":[],\"hits\":[],\"error\":");
+    out.append(",\"decision\":\"pass\",\"categories\":[],\"hits\":[],\"error\":"sv);
     append_json_string(out, verdict.error);
     out.push_back('}');
     return;
   }
-  out.append(",\"decision\":\"");
+  // Most records pass: one append.
+  if (verdict.decision == Decision::pass && verdict.hits.empty() && verdict.categories.empty()) {
+    out.append(",\"decision\":\"pass\",\"categories\":[],\"hits\":[]}"sv);
+    return;
+  }
+  out.append(",\"decision\":\""sv);
   out.append(to_string(verdict.decision));
-  out.append("\",\"categories\":");
+  out.append("\",\"categories\":"sv);
   append_categories(out, verdict.categories);
-  out.append(",\"hits\":[");
+  out.append(",\"hits\":["sv);
   bool first = true;
   for (const Hit& hit : verdict.hits) {
     if (!first) out.push_back(',');
     first = false;
     append_rule_fields(out, hit);
-    out.append(",\"field\":");
+    out.append(",\"field\":"sv);
     append_json_string(out, hit.field);
-    out.append(",\"start\":");
+    out.append(",\"start\":"sv);
     append_number(out, hit.start);
-    out.append(",\"end\":");
+    out.append(",\"end\":"sv);
     append_number(out, hit.end);
-    out.append(",\"text\":");
+    out.append(",\"text\":"sv);
     append_json_string(out, hit.text);
-    out.append(",\"view\":\"");
+    out.append(",\"view\":\""sv);
     out.append(hit.view);
-    out.append("\"}");
+    out.append("\"}"sv);
   }
-  out.append("]}");
+  out.append("]}"sv);
 }
 
 void append_stream_verdict_json(std::string& out, std::string_view stream_json,
                                 const StreamVerdict& verdict) {
-  out.append("{\"stream\":");
+  out.append("{\"stream\":"sv);
   out.append(stream_json);
-  out.append(",\"seq\":");
+  out.append(",\"seq\":"sv);
   append_number(out, verdict.seq);
   if (!verdict.error.empty()) {
-    out.append(",\"error\":");
+    out.append(",\"error\":"sv);
     append_json_string(out, verdict.error);
     out.push_back('}');
     return;
   }
-  out.append(",\"decision\":\"");
+  out.append(",\"decision\":\""sv);
   out.append(to_string(verdict.decision));
-  out.append("\",\"stream_decision\":\"");
+  out.append("\",\"stream_decision\":\""sv);
   out.append(to_string(verdict.stream_decision));
-  out.append("\",\"categories\":");
+  out.append("\",\"categories\":"sv);
   append_categories(out, verdict.categories);
-  out.append(",\"hits\":[");
+  out.append(",\"hits\":["sv);
   for (std::size_t h = 0; h < verdict.hits.size(); ++h) {
     const StreamHit& hit = verdict.hits[h];
     if (h > 0) out.push_back(',');
     append_rule_fields(out, hit);
-    out.append(",\"view\":\"");
+    out.append(",\"view\":\""sv);
     out.append(hit.view);
-    out.append("\",\"parts\":[");
+    out.append("\",\"parts\":["sv);
     for (std::size_t p = 0; p < hit.parts.size(); ++p) {
       const StreamPart& part = hit.parts[p];
       if (p > 0) out.push_back(',');
-      out.append("{\"seq\":");
+      out.append("{\"seq\":"sv);
       append_number(out, part.seq);
-      out.append(",\"start\":");
+      out.append(",\"start\":"sv);
       append_number(out, part.start);
-      out.append(",\"end\":");
+      out.append(",\"end\":"sv);
       append_number(out, part.end);
-      out.append(",\"text\":");
+      out.append(",\"text\":"sv);
       append_json_string(out, part.text);
       out.push_back('}');
     }
-    out.append("]}");
+    out.append("]}"sv);
   }
-  out.append("],\"windows\":[");
+  out.append("],\"windows\":["sv);
   for (std::size_t w = 0; w < verdict.windows.size(); ++w) {
     const WindowHit& window = verdict.windows[w];
     if (w > 0) out.push_back(',');
     append_rule_fields(out, window);
-    out.append(",\"count\":");
+    out.append(",\"count\":"sv);
     append_number(out, window.count);
-    out.append(",\"first_seq\":");
+    out.append(",\"first_seq\":"sv);
     append_number(out, window.first_seq);
-    out.append(",\"last_seq\":");
+    out.append(",\"last_seq\":"sv);
     append_number(out, window.last_seq);
     out.push_back('}');
   }
-  out.append("]}");
+  out.append("]}"sv);
 }
 
 void append_error_json(std::string& out, std::string_view id_json, std::string_view where,
                        std::string_view message, std::size_t line_number) {
-  out.append("{\"id\":");
+  out.append("{\"id\":"sv);
   out.append(id_json.empty() ? std::string_view("null") : id_json);
-  out.append(",\"error\":");
+  out.append(",\"error\":"sv);
   std::string text;
   text.reserve(where.size() + message.size() + 2);
   text.append(where);
   text.append(": ");
   text.append(message);
   append_json_string(out, text);
-  out.append(",\"line\":");
+  out.append(",\"line\":"sv);
   append_number(out, line_number);
   out.push_back('}');
 }
