@@ -32,7 +32,9 @@ struct LiteralTarget {
 // Where a regex pattern's matches go. A look-alike expansion carries the protected name: an exact match of it
 // (or a match overlapping it) is the real app, not a look-alike.
 struct RegexTarget {
-  std::uint32_t leaf = 0;
+  // The leaves that wrote it: one regex serves them all (the same names' look-alikes in several rules), as
+  // one literal serves every leaf that lists its word.
+  std::vector<std::uint32_t> leaves;
   std::string exact_name;                // empty for plain regexes
   std::uint32_t min_width = 0;           // the shortest match in bytes
   std::uint32_t max_width = UINT32_MAX;  // the longest match in bytes; UINT32_MAX when unbounded

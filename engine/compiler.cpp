@@ -87,6 +87,7 @@ class Compiler {
     std::vector<std::pair<std::string, LiteralTarget>> added;  // every literal as collected, in order
     std::vector<std::string> literals;  // the distinct words, sorted: index = literal id (group_literals)
     std::vector<std::string> regexes;   // by regex id, parallel to ViewDatabases::regex_targets
+    std::map<std::pair<std::string, std::string>, std::uint32_t> regex_ids;  // by regex and exact name
     // The tiers that scan each pattern, a bit per Tier (assign_tiers).
     std::vector<std::uint32_t> literal_tiers;  // by literal id
     std::vector<std::uint32_t> regex_tiers;    // by regex id
@@ -103,6 +104,8 @@ class Compiler {
                        std::vector<std::uint32_t>& out);
   void assign_tiers();
   static void add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target);
+  static void add_regex(ViewPatterns& patterns, ViewDatabases& dbs, const std::string& regex,
+                        const std::string& exact_name, std::uint32_t leaf);
   void group_literals(View view);
   void warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
   void check_regexes();
@@ -142,6 +145,19 @@ bool holds_symbols(const std::string& word) {
 
 void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target) {
   patterns.added.emplace_back(word, target);
+}
+
+// A regex already collected for another leaf serves this one too: Hyperscan would compile and run each copy.
+void Compiler::add_regex(ViewPatterns& patterns, ViewDatabases& dbs, const std::string& regex,
+                         const std::string& exact_name, std::uint32_t leaf) {
+  auto [it, added] = patterns.regex_ids.try_emplace({regex, exact_name},
+                                                    static_cast<std::uint32_t>(patterns.regexes.size()));
+  if (added) {
+    patterns.regexes.push_back(regex);
+    dbs.regex_targets.push_back({{}, exact_name});
+  }
+  std::vector<std::uint32_t>& leaves = dbs.regex_targets[it->second].leaves;
+  if (std::find(leaves.begin(), leaves.end(), leaf) == leaves.end()) leaves.push_back(leaf);
 }
 
 // Makes each distinct word one literal, in sorted order, with the leaves it serves (in the order they asked).
@@ -253,14 +269,11 @@ void Compiler::collect_patterns() {
             std::string word = text_for_view(literal, view);
             if (!word.empty()) add_literal(patterns, word, {leaf_index, View::raw});
           }
-          for (const std::string& regex : split.regexes) {
-            patterns.regexes.push_back(regex);
-            d.views[v].regex_targets.push_back({leaf_index, {}});
-          }
+          for (const std::string& regex : split.regexes)
+            add_regex(patterns, d.views[v], regex, {}, leaf_index);
         } else {
           std::string name = text_for_view(text, view);
-          patterns.regexes.push_back(lookalike_regex(name, leaf.edits));
-          d.views[v].regex_targets.push_back({leaf_index, name});
+          add_regex(patterns, d.views[v], lookalike_regex(name, leaf.edits), name, leaf_index);
         }
       }
     }
@@ -365,7 +378,8 @@ void Compiler::choose_anchors() {
         leaf_rate[dbs.literal_targets[t].leaf] += rate;
     }
     for (const RegexTarget& target : dbs.regex_targets)
-      leaf_rate[target.leaf] += 1.0;
+      for (std::uint32_t leaf : target.leaves)
+        leaf_rate[leaf] += 1.0;
   }
   d.leaf_anchor.assign(d.model.leaves.size(), 0);
   std::vector<std::uint32_t> anchors;
@@ -417,9 +431,9 @@ double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<doubl
   return rate;
 }
 
-// The tiers that scan each pattern. A literal: the anchor tier alone when any leaf it serves is an anchor
-// (its matches then reach every leaf it serves, anchors or not), otherwise the deferred tier of each category
-// whose leaves it serves, and the tier of all deferred patterns. A regex serves one leaf, so likewise.
+// The tiers that scan each pattern. A literal or a regex: the anchor tier alone when any leaf it serves is an
+// anchor (its matches then reach every leaf it serves, anchors or not), otherwise the deferred tier of each
+// category whose leaves it serves, and the tier of all deferred patterns.
 void Compiler::assign_tiers() {
   const CompiledRuleSetData& d = *data_;
   auto tiers_of_leaf = [&](std::uint32_t leaf) -> std::uint32_t {
@@ -437,8 +451,12 @@ void Compiler::assign_tiers() {
       if (tiers & 1u << kAnchorTier) tiers = 1u << kAnchorTier;
     }
     patterns.regex_tiers.clear();
-    for (const RegexTarget& target : dbs.regex_targets)
-      patterns.regex_tiers.push_back(tiers_of_leaf(target.leaf));
+    for (const RegexTarget& target : dbs.regex_targets) {
+      std::uint32_t tiers = 0;
+      for (std::uint32_t leaf : target.leaves)
+        tiers |= tiers_of_leaf(leaf);
+      patterns.regex_tiers.push_back(tiers & 1u << kAnchorTier ? 1u << kAnchorTier : tiers);
+    }
   }
 }
 
@@ -467,7 +485,8 @@ void Compiler::measure_stream_history() {
     for (const RegexTarget& target : d.views[v].regex_targets) {
       std::size_t width =
           std::min<std::size_t>(target.max_width, kMaxStreamHistory) + target.exact_name.size();
-      leaf_width[target.leaf] = std::max(leaf_width[target.leaf], width);
+      for (std::uint32_t leaf : target.leaves)
+        leaf_width[leaf] = std::max(leaf_width[leaf], width);
       right_context = std::max(right_context, 4 * target.exact_name.size());
     }
     std::size_t reach = kCharacterBefore;
@@ -698,7 +717,8 @@ bool Compiler::build_regex_database(View view, Tier tier, unsigned pattern_flags
     if (error->expression >= 0 && position < ids.size()) {
       std::size_t index = ids[position];
       const Leaf& leaf =
-          data_->model.leaves[data_->views[static_cast<std::size_t>(view)].regex_targets[index].leaf];
+          data_->model
+              .leaves[data_->views[static_cast<std::size_t>(view)].regex_targets[index].leaves.front()];
       errors.push_back({DiagnosticLevel::error, "E011",
                         "regex '" + regexes[index] + "' rejected: " + error->message, leaf.location,
                         data_->model.rules[leaf.rule].id});

@@ -136,7 +136,7 @@ struct Scanner::State {
   struct ScanContext {
     State* state;
     detail::View view;
-    detail::Tier tier;  // a deferred tier takes only its own category's leaves from a literal it shares
+    detail::Tier tier;  // a deferred tier takes only its own category's leaves from a pattern it shares
     detail::BatchView* batch;
     const std::uint32_t* segment_map;
     std::uint32_t base;
@@ -145,6 +145,12 @@ struct Scanner::State {
     // short by the window's start, so it is dropped (its own detection has a window of its own).
     const detail::Detection* accept_begin = nullptr;
     const detail::Detection* accept_end = nullptr;
+
+    // Whether a match of a pattern this tier scans goes to `leaf`.
+    bool serves(std::uint32_t leaf) const {
+      return tier == detail::kAnchorTier || tier == detail::kAllDeferredTier ||
+             detail::deferred_tier(state->data->leaf_category[leaf]) == tier;
+    }
   };
   static int on_literal(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
                         void* context);

@@ -96,10 +96,7 @@ int Scanner::State::on_literal(unsigned int id, unsigned long long, unsigned lon
   std::uint32_t start = end - dbs.literal_length[id];
   for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i) {
     const detail::LiteralTarget& target = dbs.literal_targets[i];
-    if (c.tier != detail::kAnchorTier && c.tier != detail::kAllDeferredTier &&
-        detail::deferred_tier(c.state->data->leaf_category[target.leaf]) != c.tier)
-      continue;
-    c.state->take_match(c, target.leaf, start, end, target.form, {});
+    if (c.serves(target.leaf)) c.state->take_match(c, target.leaf, start, end, target.form, {});
   }
   return 0;
 }
@@ -112,8 +109,10 @@ int Scanner::State::on_regex(unsigned int id, unsigned long long from, unsigned 
   if (c.accept_begin != nullptr &&
       !std::binary_search(c.accept_begin, c.accept_end, detail::Detection{end, id}))
     return 0;
-  c.state->take_match(c, target.leaf, static_cast<std::uint32_t>(from) + c.base, end, detail::View::raw,
-                      target.exact_name);
+  for (std::uint32_t leaf : target.leaves)
+    if (c.serves(leaf))
+      c.state->take_match(c, leaf, static_cast<std::uint32_t>(from) + c.base, end, detail::View::raw,
+                          target.exact_name);
   return 0;
 }
 

@@ -168,6 +168,43 @@ rules:
   EXPECT_EQ(describe(verdicts[2]), "block b@text:15-54 c@text:15-69");  // a is excepted
 }
 
+TEST(Anchors, ARegexSeveralRulesWriteIsCompiledOnceAndReachesEach) {
+  auto rules = compile_or_fail(R"(
+rules:
+  - {id: a, category: social, item: 8, title: t, severity: high, action: block, match: {regex: '打\d+次'}}
+  - {id: b, category: ecommerce, item: 11, title: t, severity: high, action: block,
+     match: {all: [{words: [代骂服务]}, {regex: '打\d+次'}]}}
+)");
+  ASSERT_TRUE(rules);
+  EXPECT_EQ(rules->stats().regex_patterns, 1u);
+  std::vector<Record> records = {Record::from_text("代骂服务打3次"), Record::from_text("打3次")};
+  Scanner scanner(rules);
+  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
+  EXPECT_EQ(describe(verdicts[0]), "block b@text:0-19 a@text:12-19");
+  EXPECT_EQ(describe(verdicts[1]), "block a@text:0-7");
+}
+
+// Each category's deferred tier holds the shared regex, and gives its matches to that category's rules only.
+TEST(Anchors, ARegexTwoCategoriesDeferReachesEachRuleOnce) {
+  auto rules = compile_or_fail(R"(
+rules:
+  - {id: c, category: social, item: 6, title: t, severity: high, action: block,
+     match: {all: [{words: [开盒挂人]}, {regex: '第\d+名'}]}}
+  - {id: d, category: ecommerce, item: 11, title: t, severity: high, action: block,
+     match: {all: [{words: [代骂服务]}, {regex: '第\d+名'}]}}
+)");
+  ASSERT_TRUE(rules);
+  EXPECT_EQ(rules->stats().regex_patterns, 1u);
+  EXPECT_FALSE(is_anchor(*rules, "第\\d+名"));
+  std::vector<Record> records = {Record::from_text("开盒挂人代骂服务第3名"),
+                                 Record::from_text("代骂服务第3名"), Record::from_text("第3名")};
+  Scanner scanner(rules);
+  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
+  EXPECT_EQ(describe(verdicts[0]), "block c@text:0-31 d@text:12-31");
+  EXPECT_EQ(describe(verdicts[1]), "block d@text:0-19");
+  EXPECT_EQ(describe(verdicts[2]), "pass");
+}
+
 TEST(Anchors, TheProfileCountsTheRecordsWhereARulesAnchorsMatched) {
   std::filesystem::path file = std::filesystem::temp_directory_path() /
                                ("qinglang_anchor_profile_" + std::to_string(getpid()) + ".yaml");
