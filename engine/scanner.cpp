@@ -52,6 +52,11 @@ void Scanner::State::take_match(const ScanContext& c, std::uint32_t leaf, std::u
   std::uint32_t begin = batch.begin[position];
   if (start < begin || end > batch.content_end(position) || start == end) return;
   std::size_t segment = c.segment_map != nullptr ? c.segment_map[position] : position;
+  // A word repeated all over a long document fills its quota early: add_event would drop the rest, so mapping
+  // them back to the original first is wasted.
+  if (!stream_mode && segment == counted_segment && leaf_count_epoch[leaf] == field_epoch &&
+      leaf_count[leaf] >= detail::kMaxEventsPerLeafAndField)
+    return;
   std::string_view text = batch.text.text().substr(begin, batch.content_end(position) - begin);
   std::uint32_t local_start = start - begin, local_end = end - begin;
   if (!exact_name.empty()) {
