@@ -99,7 +99,7 @@ print(matched)
   echo "## Scale ladder"
   echo
   echo "A rule set of one word list (\`words_file\`, raw view), compiled, then loaded from its cache; the scan is"
-  echo "\`qinglang scan --text\` end to end over the posts, with the cached rules."
+  echo "\`qinglang scan -j 1 --text\` end to end over the posts (one thread), with the cached rules."
   echo
   echo "| words | compile s | database bytes | cached start s | scan s | MB/s |"
   echo "|---:|---:|---:|---:|---:|---:|"
@@ -112,7 +112,7 @@ print(matched)
     compile_s=$(awk '/^compile time/ {print $3 / 1000}' <<<"$stats")
     db_bytes=$(awk '/^database bytes/ {print $3}' <<<"$stats")
     start_s=$(seconds "$qinglang" compile --rules "$work/ladder.yaml" --cache "$work/ladder.cache")
-    scan_s=$(seconds "$qinglang" scan --text --rules "$work/ladder.yaml" --cache "$work/ladder.cache" "$work/text.txt")
+    scan_s=$(seconds "$qinglang" scan -j 1 --text --rules "$work/ladder.yaml" --cache "$work/ladder.cache" "$work/text.txt")
     printf '| %d | %.2f | %d | %.3f | %.2f | %.0f |\n' "$size" "$compile_s" "$db_bytes" "$start_s" "$scan_s" \
       "$(echo "$bytes / $scan_s / 1000000" | bc -l)"
   done
