@@ -50,10 +50,17 @@ struct RegexTarget {
 // categories anchored would be scanned once per category, though: when that would more than double the bytes
 // scanned, the anchored records are scanned once with every deferred pattern instead (a long document that
 // all six categories anchored).
+//
+// A rule bound by `fields` to fields other than `text` (an app's name, a report's notes) cannot fire in a
+// `text` field, the one a plain text becomes and most records carry. The anchors only such rules need are
+// field-bound: their tier is scanned only over the fields one of those rules names, so a feed of posts never
+// pays for app-store look-alikes.
 using Tier = std::uint8_t;
 inline constexpr Tier kAnchorTier = 0;
 inline constexpr Tier kAllDeferredTier = 1 + kAllCategories.size();
-inline constexpr std::size_t kTierCount = 2 + kAllCategories.size();
+inline constexpr Tier kFieldBoundTier = 2 + kAllCategories.size();
+inline constexpr std::size_t kTierCount = 3 + kAllCategories.size();
+inline constexpr std::string_view kPlainTextField = "text";
 constexpr Tier deferred_tier(Category category) {
   return static_cast<Tier>(1 + static_cast<unsigned>(category));
 }
@@ -96,6 +103,7 @@ struct CompiledRuleSetData {
   std::vector<std::uint8_t> leaf_anchor;            // by leaf: 1 when it is an anchor of its rule (Tier)
   std::vector<std::uint32_t> condition_only_rules;  // rules with `where` and no `match`: evaluated every scan
   std::vector<std::uint32_t> window_rules;          // rules with `window`: streams only
+  std::vector<std::uint32_t> field_bound_rules;     // rules whose `fields` leave out `text` (Tier)
   std::uint32_t most_repeats = 0;                   // the largest count of a `repeats` window; 0: none
   std::array<std::uint32_t, kViewCount> stream_reach{};  // by View: bytes of view a stream carries back
   DatabaseStats stats;

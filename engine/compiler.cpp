@@ -280,6 +280,7 @@ void Compiler::collect_patterns() {
   }
   for (std::uint32_t r = 0; r < d.model.rules.size(); ++r) {
     const Rule& rule = d.model.rules[r];
+    if (!rule.fields.empty() && !rule.applies_to(kPlainTextField)) d.field_bound_rules.push_back(r);
     if (rule.window) {
       d.window_rules.push_back(r);
       if (rule.window->kind == Window::Kind::repeats)
@@ -431,32 +432,49 @@ double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<doubl
   return rate;
 }
 
-// The tiers that scan each pattern. A literal or a regex: the anchor tier alone when any leaf it serves is an
-// anchor (its matches then reach every leaf it serves, anchors or not), otherwise the deferred tier of each
-// category whose leaves it serves, and the tier of all deferred patterns.
+// The tiers that scan each pattern. A literal or a regex: when any leaf it serves is an anchor, the anchor
+// tier alone (its matches then reach every leaf it serves, anchors or not), or the field-bound tier when
+// every leaf it serves is in the `match` of a field-bound rule; otherwise the deferred tier of each category
+// whose leaves it serves, and the tier of all deferred patterns.
 void Compiler::assign_tiers() {
   const CompiledRuleSetData& d = *data_;
+  std::vector<std::uint8_t> field_bound_leaf(d.model.leaves.size(), 0);
+  auto mark = [&](auto& self, std::uint32_t node_index) -> void {
+    const PatternNode& node = d.model.nodes[node_index];
+    if (is_leaf(node.kind)) field_bound_leaf[node.leaf] = 1;
+    for (std::uint32_t child : node.children)
+      self(self, child);
+  };
+  for (std::uint32_t rule : d.field_bound_rules)
+    if (d.model.rules[rule].match != kNoNode) mark(mark, d.model.rules[rule].match);
   auto tiers_of_leaf = [&](std::uint32_t leaf) -> std::uint32_t {
     if (d.leaf_anchor[leaf]) return 1u << kAnchorTier;
     return 1u << deferred_tier(d.leaf_category[leaf]) | 1u << kAllDeferredTier;
   };
+  auto tiers_of = [&](const auto& leaves) {
+    std::uint32_t tiers = 0;
+    bool bound = true;
+    for (std::uint32_t leaf : leaves) {
+      tiers |= tiers_of_leaf(leaf);
+      bound = bound && field_bound_leaf[leaf];
+    }
+    if ((tiers & 1u << kAnchorTier) == 0) return tiers;
+    return bound ? 1u << kFieldBoundTier : 1u << kAnchorTier;
+  };
+  std::vector<std::uint32_t> leaves;
   for (std::size_t v = 0; v < kViewCount; ++v) {
     const ViewDatabases& dbs = d.views[v];
     ViewPatterns& patterns = patterns_[v];
-    patterns.literal_tiers.assign(patterns.literals.size(), 0);
+    patterns.literal_tiers.clear();
     for (std::size_t id = 0; id < patterns.literals.size(); ++id) {
-      std::uint32_t& tiers = patterns.literal_tiers[id];
+      leaves.clear();
       for (std::uint32_t t = dbs.literal_targets_offset[id]; t < dbs.literal_targets_offset[id + 1]; ++t)
-        tiers |= tiers_of_leaf(dbs.literal_targets[t].leaf);
-      if (tiers & 1u << kAnchorTier) tiers = 1u << kAnchorTier;
+        leaves.push_back(dbs.literal_targets[t].leaf);
+      patterns.literal_tiers.push_back(tiers_of(leaves));
     }
     patterns.regex_tiers.clear();
-    for (const RegexTarget& target : dbs.regex_targets) {
-      std::uint32_t tiers = 0;
-      for (std::uint32_t leaf : target.leaves)
-        tiers |= tiers_of_leaf(leaf);
-      patterns.regex_tiers.push_back(tiers & 1u << kAnchorTier ? 1u << kAnchorTier : tiers);
-    }
+    for (const RegexTarget& target : dbs.regex_targets)
+      patterns.regex_tiers.push_back(tiers_of(target.leaves));
   }
 }
 
@@ -744,7 +762,7 @@ unsigned Compiler::regex_flags(View view, unsigned kind_flags) const {
 // per view and database (so rules, normalization tables and this compiler's own choices are all covered),
 // plus Hyperscan's version and the CPU it tunes for.
 std::uint64_t Compiler::cache_key() const {
-  constexpr std::string_view kFormat = "qinglang database cache 7";
+  constexpr std::string_view kFormat = "qinglang database cache 8";
   Fnv1a hash;
   hash.add(kFormat);
   hash.add(hs_version());
@@ -812,10 +830,15 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   for (std::size_t v = 0; v < kViewCount; ++v) {
     stats.literal_patterns += patterns_[v].literals.size();
     stats.regex_patterns += patterns_[v].regexes.size();
-    auto deferred = [](std::uint32_t tiers) { return tiers != 1u << kAnchorTier; };
-    stats.deferred_patterns += static_cast<std::size_t>(
-        std::count_if(patterns_[v].literal_tiers.begin(), patterns_[v].literal_tiers.end(), deferred) +
-        std::count_if(patterns_[v].regex_tiers.begin(), patterns_[v].regex_tiers.end(), deferred));
+    auto count = [&](std::uint32_t tiers) {
+      return static_cast<std::size_t>(
+          std::count(patterns_[v].literal_tiers.begin(), patterns_[v].literal_tiers.end(), tiers) +
+          std::count(patterns_[v].regex_tiers.begin(), patterns_[v].regex_tiers.end(), tiers));
+    };
+    std::size_t first_pass = count(1u << kAnchorTier), field_bound = count(1u << kFieldBoundTier);
+    stats.field_bound_patterns += field_bound;
+    stats.deferred_patterns +=
+        patterns_[v].literals.size() + patterns_[v].regexes.size() - first_pass - field_bound;
   }
   stats.rules_from_cache = model_from_cache_;
   bool model_is_new = !serialized_model_.empty() && !model_from_cache_;

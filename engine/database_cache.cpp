@@ -11,7 +11,7 @@
 namespace qinglang::detail {
 namespace {
 
-constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '7'};
+constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '8'};
 
 // The header, the databases (the payload), then the rule model (model_cache.h), each part checksummed.
 struct Header {

@@ -149,6 +149,7 @@ struct Scanner::State {
     // Whether a match of a pattern this tier scans goes to `leaf`.
     bool serves(std::uint32_t leaf) const {
       return tier == detail::kAnchorTier || tier == detail::kAllDeferredTier ||
+             tier == detail::kFieldBoundTier ||
              detail::deferred_tier(state->data->leaf_category[leaf]) == tier;
     }
   };
@@ -161,12 +162,14 @@ struct Scanner::State {
 
   void scan_batch(std::span<const Record> records);
   void build_views(std::span<const Record> records);
-  // Scans every view of the batch: the anchor tier over all of it, then the deferred tiers over the records
-  // their anchors marked.
+  // Scans every view of the batch: the anchor tier over all of it and the field-bound tier over the fields it
+  // concerns, then the deferred tiers over the records their anchors marked.
   void scan_views();
   void scan_deferred();
-  void scan_deferred_tier(detail::Tier tier, std::uint8_t categories);
   void gather_anchored_segments(std::uint8_t categories);
+  void scan_gathered(detail::Tier tier);
+  // Whether a field-bound rule names the field `key`.
+  bool names_field_bound(std::string_view key);
   void gather_view(const detail::BatchView& from, detail::BatchView& to) const;
   void scan_buffer(detail::View view, detail::Tier tier, detail::BatchView& batch,
                    const std::uint32_t* segment_map);
@@ -226,8 +229,12 @@ struct Scanner::State {
   std::vector<detail::Segment> segments;
   std::vector<std::uint32_t> record_segments;  // by record: its first segment; one more entry marks the end
   std::vector<std::uint8_t> record_anchored;   // by record: a bit per category whose anchor matched in it
-  // The anchored records' segments, copied out of the batch's views so that the deferred tier scans them in
-  // one call per view: a call per record cost more than the scan itself.
+  std::vector<std::uint8_t> segment_field_bound;  // by segment: 1 when a field-bound rule names its field
+  // A batch's records mostly share their keys: each key's answer is kept, so that not every field asks every
+  // field-bound rule. Keys come from the input, so the list is emptied when it grows long.
+  std::vector<std::pair<std::string, bool>> field_bound_keys;
+  // The segments a tier scans (the anchored records', the field-bound fields), copied out of the batch's
+  // views so that the tier scans them in one call per view: a call per record cost more than the scan itself.
   std::vector<std::uint32_t> gathered_segments;  // by gathered segment: the batch's segment
   std::array<detail::BatchView, detail::kViewCount> gathered_views;
   std::array<detail::BatchView, detail::kViewCount> views;

@@ -130,6 +130,7 @@ int Scanner::State::on_detect(unsigned int id, unsigned long long, unsigned long
 
 void Scanner::State::build_views(std::span<const Record> records) {
   segments.clear();
+  segment_field_bound.clear();
   record_segments.clear();
   record_anchored.assign(records.size(), 0);
   for (detail::BatchView& view : views) {
@@ -148,6 +149,7 @@ void Scanner::State::build_views(std::span<const Record> records) {
       FieldView field = records[r].field(f);
       if (field.type != ValueType::text || field.text.empty()) continue;
       segments.push_back({static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(f), field.text});
+      if (!data->field_bound_rules.empty()) segment_field_bound.push_back(names_field_bound(field.key));
       if (raw) {
         std::string_view text = field.text;
         if (!detail::is_valid_utf8(text)) {
@@ -191,7 +193,21 @@ void Scanner::State::scan_views() {
     counted_segment = detail::kNoSegment;
     scan_buffer(static_cast<detail::View>(v), detail::kAnchorTier, views[v], nullptr);
   }
+  gathered_segments.clear();
+  for (std::uint32_t s = 0; s < segment_field_bound.size(); ++s)
+    if (segment_field_bound[s]) gathered_segments.push_back(s);
+  scan_gathered(detail::kFieldBoundTier);
   scan_deferred();
+}
+
+bool Scanner::State::names_field_bound(std::string_view key) {
+  for (const auto& [known, bound] : field_bound_keys)
+    if (known == key) return bound;
+  bool bound = std::any_of(data->field_bound_rules.begin(), data->field_bound_rules.end(),
+                           [&](std::uint32_t rule) { return data->model.rules[rule].applies_to(key); });
+  if (field_bound_keys.size() >= 64) field_bound_keys.clear();
+  field_bound_keys.emplace_back(key, bound);
+  return bound;
 }
 
 // Each category's deferred tier runs over the records where an anchor of that category matched, unless that
@@ -208,32 +224,27 @@ void Scanner::State::scan_deferred() {
   }
   if (once == 0) return;
   if (per_category > 2 * once) {
-    scan_deferred_tier(detail::kAllDeferredTier, 0xFF);
+    gather_anchored_segments(0xFF);
+    scan_gathered(detail::kAllDeferredTier);
     return;
   }
-  for (Category category : kAllCategories)
-    scan_deferred_tier(detail::deferred_tier(category), category_bit(category));
+  for (Category category : kAllCategories) {
+    gather_anchored_segments(category_bit(category));
+    scan_gathered(detail::deferred_tier(category));
+  }
 }
 
-// One deferred tier over the records anchored by the categories in `categories`: in place when that is every
-// record, otherwise over those records gathered into one buffer, one call per view.
-void Scanner::State::scan_deferred_tier(detail::Tier tier, std::uint8_t categories) {
-  auto anchored =
-      static_cast<std::size_t>(std::count_if(record_anchored.begin(), record_anchored.end(),
-                                             [&](std::uint8_t bits) { return (bits & categories) != 0; }));
-  if (anchored == 0) return;
-  bool gathered = false;
+// One tier over the segments in gathered_segments: in place when they are every segment of the batch,
+// otherwise gathered into one buffer, one call per view.
+void Scanner::State::scan_gathered(detail::Tier tier) {
+  if (gathered_segments.empty()) return;
   for (std::size_t v = 0; v < detail::kViewCount; ++v) {
     auto view = static_cast<detail::View>(v);
     if (databases(view).tiers[tier].empty()) continue;
     counted_segment = detail::kNoSegment;
-    if (anchored == record_anchored.size()) {
+    if (gathered_segments.size() == segments.size()) {
       scan_buffer(view, tier, views[v], nullptr);
       continue;
-    }
-    if (!gathered) {
-      gather_anchored_segments(categories);
-      gathered = true;
     }
     gather_view(views[v], gathered_views[v]);
     scan_buffer(view, tier, gathered_views[v], gathered_segments.data());

@@ -205,6 +205,63 @@ rules:
   EXPECT_EQ(describe(verdicts[2]), "pass");
 }
 
+constexpr std::string_view kAppRule = R"(
+rules:
+  - {id: app, category: app_store, item: 13, title: t, severity: high, action: block, fields: [app.name],
+     match: {words: [王者荣誉]}}
+)";
+
+TEST(Anchors, TheAnchorsOfARuleBoundToFieldsOtherThanTextAreFieldBound) {
+  auto rules = compile_or_fail(kAppRule);
+  ASSERT_TRUE(rules);
+  const DatabaseStats& stats = rules->stats();
+  EXPECT_GT(stats.field_bound_patterns, 0u);
+  EXPECT_EQ(stats.field_bound_patterns, stats.literal_patterns + stats.regex_patterns);
+}
+
+TEST(Anchors, ARuleThatAlsoReadsTextIsNotFieldBound) {
+  auto rules = compile_or_fail(one_rule("    fields: [app.name, text]\n    match: {words: [王者荣誉]}\n"));
+  ASSERT_TRUE(rules);
+  EXPECT_EQ(rules->stats().field_bound_patterns, 0u);
+}
+
+TEST(Anchors, AFieldBoundRuleFiresInItsFieldsAndNeverInText) {
+  auto rules = compile_or_fail(std::string(kAppRule) + R"(
+  - {id: post, category: social, item: 6, title: t, severity: high, action: block, match: {words: [开盒]}}
+)");
+  ASSERT_TRUE(rules);
+  std::vector<Record> records = {
+      record_from_json(R"({"app": {"name": "王者荣誉"}})"),
+      Record::from_text("王者荣誉"),
+      record_from_json(R"({"app": {"name": "王者荣耀"}, "text": "王者荣誉"})"),
+      record_from_json(R"({"app": {"name": "王者荣誉"}, "text": "开盒"})"),
+  };
+  Scanner scanner(rules);
+  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
+  EXPECT_EQ(describe(verdicts[0]), "block app@app.name:0-12");
+  EXPECT_EQ(describe(verdicts[1]), "pass");
+  EXPECT_EQ(describe(verdicts[2]), "pass");
+  EXPECT_EQ(describe(verdicts[3]), "block app@app.name:0-12 post@text:0-6");
+  // Every field of this batch is bound: the tier scans the batch in place.
+  EXPECT_EQ(describe(scanner.scan_batch(std::span<const Record>(records).first(1))[0]),
+            "block app@app.name:0-12");
+}
+
+// An exception is looked for in every field, even a field-bound rule's: a word that is also an exception
+// stays in the first pass.
+TEST(Anchors, AWordThatIsAlsoAnExceptionIsNotFieldBound) {
+  auto rules = compile_or_fail(std::string(kAppRule) + R"(
+  - {id: cheat, category: app_store, item: 13, title: t, severity: high, action: block, fields: [app.name],
+     match: {words: [破解版]}, unless: {words: [王者荣誉]}, unless_scope: record}
+)");
+  ASSERT_TRUE(rules);
+  Scanner scanner(rules);
+  EXPECT_EQ(describe(scanner.scan(record_from_json(R"({"app": {"name": "破解版"}, "text": "王者荣誉"})"))),
+            "pass");
+  EXPECT_EQ(describe(scanner.scan(record_from_json(R"({"app": {"name": "破解版"}, "text": "荣誉"})"))),
+            "block cheat@app.name:0-9");
+}
+
 TEST(Anchors, TheProfileCountsTheRecordsWhereARulesAnchorsMatched) {
   std::filesystem::path file = std::filesystem::temp_directory_path() /
                                ("qinglang_anchor_profile_" + std::to_string(getpid()) + ".yaml");

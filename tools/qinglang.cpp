@@ -73,6 +73,8 @@ int run_compile(const RuleSource& source) {
   out += fmt::format("literal patterns  {}\nregex patterns    {}\n", s.literal_patterns, s.regex_patterns);
   out += fmt::format("deferred          {} of them, scanned only where an anchor of their rule matched\n",
                      s.deferred_patterns);
+  out += fmt::format("field-bound       {} of them, scanned only in the fields their rules name (not text)\n",
+                     s.field_bound_patterns);
   out += fmt::format("database bytes    {}\nscratch bytes     {}\n", s.database_bytes, s.scratch_bytes);
   out += fmt::format("{}      {:.1f} ms{}\nhyperscan         {}\n",
                      s.from_cache ? "cached load " : "compile time", s.compile_milliseconds,

@@ -43,6 +43,9 @@ struct DatabaseStats {
   // words of an `all` or `near` beyond its rarest part, and every exception (`unless`). The rest are scanned
   // in every record.
   std::size_t deferred_patterns = 0;
+  // And the patterns only rules bound to fields other than `text` need (an app's name, its reviews): scanned
+  // only in the fields those rules name.
+  std::size_t field_bound_patterns = 0;
   std::size_t database_bytes = 0;  // all Hyperscan databases together
   std::size_t scratch_bytes = 0;   // per Scanner
   // Streams (stream.h): the most text a stream carries between messages so that every match completed by a
