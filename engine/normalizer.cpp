@@ -137,14 +137,16 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
       action.skeleton_size = static_cast<std::uint32_t>(entry.skeleton.size());
       action.noise_step = entry.skeleton.empty();
       action.noise_keep = entry.skeleton.empty() ? 0xFF : 0;
+      action.numeral = entry.skeleton.size() == 3 && numeral_at(entry.skeleton.data()) != 0;
     }
+    if (kind == kIdentity && cp < 0x10000 && numeral_digit_[cp] != 0) action.numeral = 1;
     bmp_actions_.push_back(action_index(action));
   }
   // Three-byte encodings of code points below U+0800 (overlong) and of surrogates are invalid: their keys
   // stay clear, so such bytes leave the loops for the general path, which reads them as U+FFFD.
   auto encodable = [](std::uint32_t cp) { return cp >= 0x800 && (cp < 0xD800 || cp >= 0xE000); };
   for (std::uint32_t cp = 0x800; cp < 0x10000; ++cp) {
-    if (!encodable(cp) || classify(cp) != kIdentity) continue;
+    if (!encodable(cp) || classify(cp) != kIdentity || numeral_digit_[cp] != 0) continue;
     std::uint32_t window = (0xE0 | cp >> 12) | (0x80 | (cp >> 6 & 0x3F)) << 8 | (0x80 | (cp & 0x3F)) << 16;
     std::uint32_t key = three_byte_key(window);
     plain_three_bytes_[key / 64] |= std::uint64_t{1} << key % 64;
@@ -180,7 +182,8 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
 // Every byte of every field passes here: plain_characters takes most of them, and the general path below the
 // rest. Capacity always covers what is written plus the rest of the input plus 16 bytes, so a character whose
 // forms are no longer than itself needs no capacity check; only the general path, which expands, checks.
-void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& skeleton) const {
+void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& skeleton,
+                           std::vector<std::uint32_t>* numerals) const {
   static_assert(std::endian::native == std::endian::little, "Action holds a form's first byte lowest");
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
@@ -193,7 +196,8 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
              .kg = skeleton.gaps.reserve(k_capacity, skeleton.size),
              .fn = folded.size,
              .kn = skeleton.size,
-             .noise_run = 0};
+             .noise_run = 0,
+             .numerals = numerals};
   const std::size_t window_end = n < 3 ? 0 : n - 3;  // a character before it can be read four bytes at once
   for (std::size_t i = 0; i < n;) {
     if (i < window_end) {
@@ -247,6 +251,8 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
       out.kg = skeleton.gaps.reserve(k_capacity, out.kn);
     }
     for (std::size_t b = 0; b < skeleton_form.size(); ++b) {
+      if (numerals && b + 3 <= skeleton_form.size() && numeral_at(skeleton_form.data() + b) != 0)
+        numerals->push_back(static_cast<std::uint32_t>(out.kn));
       out.kc[out.kn] = skeleton_form[b];
       out.ko[out.kn] = origin;
       out.kg[out.kn++] = b == 0 ? out.noise_run : 0;
@@ -362,6 +368,7 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
     std::memcpy(kc + kn, &k, 4);
     std::memcpy(ko + kn, origins, sizeof origins);
     std::memcpy(kg + kn, &noise_run, 4);
+    if (action.numeral && out.numerals) out.numerals->push_back(static_cast<std::uint32_t>(kn));
     fn += (length & action.own_folded) + action.folded_size;
     kn += (length & action.own_skeleton) + action.skeleton_size;
     noise_run = std::min<std::uint32_t>(noise_run + action.noise_step, 255) & action.noise_keep;
@@ -396,43 +403,30 @@ void Normalizer::append_separator(ViewText& view) {
   view.push_back('\n', 0, 255);
 }
 
-// The skeleton is valid UTF-8 (the normalizer writes only whole characters), so lengths come from lead bytes,
-// and the few numerals, all of three bytes, are found by one table lookup rather than a search per character.
-// Numerals are rare: the text between them is copied in runs (characters, origins and gaps at once), and each
-// character is only looked up, not copied one by one.
-void Normalizer::numerals(const ViewText& skeleton, ViewText& out) const {
-  std::string_view text = skeleton.text();
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+char Normalizer::numeral_at(const char* bytes) const {
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes);
+  if ((b[0] & 0xF0u) != 0xE0u || (b[1] & 0xC0u) != 0x80u || (b[2] & 0xC0u) != 0x80u) return 0;
+  return numeral_digit_[(b[0] & 0x0Fu) << 12 | (b[1] & 0x3Fu) << 6 | (b[2] & 0x3Fu)];
+}
+
+// normalize() noted where the numerals are, so the text between them is copied in runs (characters, origins
+// and gaps at once) without looking at a character of it.
+void Normalizer::numerals(const ViewText& skeleton, std::span<const std::uint32_t> at, ViewText& out) const {
   out.size = 0;
-  out.chars.reserve(text.size() + 1, 0);
-  out.origins.reserve(text.size() + 1, 0);
-  out.gaps.reserve(text.size() + 1, 0);
   std::size_t run = 0;  // the run of text to copy as it is starts here
-  for (std::size_t i = 0; i < text.size();) {
-    unsigned char lead = bytes[i];
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = std::min(sequence_length(lead), text.size() - i);
-    char digit =
-        length == 3
-            ? numeral_digit_[(bytes[i] & 0x0Fu) << 12 | (bytes[i + 1] & 0x3Fu) << 6 | (bytes[i + 2] & 0x3Fu)]
-            : 0;
-    if (digit != 0) {
-      out.append(skeleton, run, i - run);
-      out.push_back(digit, skeleton.origin(i), skeleton.gap(i));
-      run = i + 3;
-    }
-    i += length;
+  for (std::uint32_t i : at) {
+    out.append(skeleton, run, i - run);
+    out.push_back(numeral_at(skeleton.text().data() + i), skeleton.origin(i), skeleton.gap(i));
+    run = i + 3;
   }
-  out.append(skeleton, run, text.size() - run);
+  out.append(skeleton, run, skeleton.size - run);
 }
 
 std::string Normalizer::numerals(std::string_view word) const {
   ViewText folded, skeleton, digits;
-  normalize(word, folded, skeleton);
-  numerals(skeleton, digits);
+  std::vector<std::uint32_t> at;
+  normalize(word, folded, skeleton, &at);
+  numerals(skeleton, at, digits);
   return std::string(digits.text());
 }
 

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,14 +83,16 @@ class Normalizer {
 
   // Appends the folded and skeleton views of `text` to `folded` and `skeleton` (set their size to 0 to start
   // afresh); origins are offsets into `text`. Any bytes: an invalid byte reads as U+FFFD, which is noise.
-  void normalize(std::string_view text, ViewText& folded, ViewText& skeleton) const;
+  // When `numerals` is given, appends to it where each numeral (一 壹 幺 〇) the skeleton gets starts in it.
+  void normalize(std::string_view text, ViewText& folded, ViewText& skeleton,
+                 std::vector<std::uint32_t>* numerals = nullptr) const;
 
   // Appends a byte that no match may span (the scanner drops matches that cross it), with no origin.
   static void append_separator(ViewText& view);
 
   // The numerals view: the skeleton with Chinese numerals (一 壹 幺 〇) as ASCII digits, same origins and
-  // gaps.
-  void numerals(const ViewText& skeleton, ViewText& out) const;
+  // gaps, given where normalize() found them (in order).
+  void numerals(const ViewText& skeleton, std::span<const std::uint32_t> at, ViewText& out) const;
   std::string numerals(std::string_view word) const;
 
   // The folded and skeleton forms of a rule's word, as the views would show it.
@@ -129,6 +132,7 @@ class Normalizer {
     std::uint32_t folded_size = 0, skeleton_size = 0;  // otherwise its size
     std::uint32_t noise_step = 0;                      // 1 when the character is noise in the skeleton
     std::uint32_t noise_keep = 0;  // 0xFF when the noise run goes on past the character, 0 when it ends
+    std::uint32_t numeral = 0;     // 1 when the skeleton form is a numeral
     auto operator<=>(const Action&) const = default;
   };
   // In bmp_actions_: a form longer than its character, which only the general path, checking capacity,
@@ -145,6 +149,7 @@ class Normalizer {
     std::uint8_t* kg;
     std::size_t fn, kn;
     std::uint8_t noise_run;
+    std::vector<std::uint32_t>* numerals;
   };
   // Normalizes the characters that start from `i` (a character boundary) up to `end` (at least 3 bytes before
   // the text's end), and returns where it stopped: `end` or past it, or a character left to the general path
@@ -155,9 +160,10 @@ class Normalizer {
   std::vector<Action> actions_;
   std::vector<std::uint16_t> bmp_actions_;  // by code point below U+10000
   // Most text is runs of three-byte characters kept as they are (Chinese) and of ASCII, which have loops of
-  // their own: a bit per three-byte character kept as it is, by three_byte_key (8 KB, so it stays in the
-  // fastest cache), and by byte, each ASCII byte's folded form with 0x100 added when it is noise
-  // (kAsciiOther: not ASCII, or a form of another kind, left to its Action).
+  // their own: a bit per three-byte character kept as it is and not a numeral (numerals take their Action,
+  // which notes where they are), by three_byte_key (8 KB, so it stays in the fastest cache), and by byte,
+  // each ASCII byte's folded form with 0x100 added when it is noise (kAsciiOther: not ASCII, or a form of
+  // another kind, left to its Action).
   std::array<std::uint64_t, 1024> plain_three_bytes_{};
   // By three_byte_key, the simple forms of three-byte characters that are not plain, met between plain ones:
   // invisible, noise kept in the folded view, or else (above kNoiseForm) the ASCII noise byte it folds to.
@@ -166,7 +172,8 @@ class Normalizer {
   std::array<std::uint16_t, 256> ascii_{};
   static constexpr std::uint16_t kAsciiOther = 0x200;
   std::vector<char> numeral_digit_;  // by code point below U+10000: the digit a numeral stands for, or 0
-  std::vector<std::uint16_t> page_index_;              // by code point >> 8: index into pages_
+  char numeral_at(const char* bytes) const;  // the digit of the three-byte character at `bytes`, or 0
+  std::vector<std::uint16_t> page_index_;    // by code point >> 8: index into pages_
   std::vector<std::array<std::uint16_t, 256>> pages_;  // page 0 is all identity, shared
 };
 

@@ -238,7 +238,8 @@ struct Scanner::State {
   std::vector<std::uint32_t> gathered_segments;  // by gathered segment: the batch's segment
   std::array<detail::BatchView, detail::kViewCount> gathered_views;
   std::array<detail::BatchView, detail::kViewCount> views;
-  std::string repaired;  // a field's bytes with invalid UTF-8 replaced, same offsets
+  std::string repaired;                          // a field's bytes with invalid UTF-8 replaced, same offsets
+  std::vector<std::uint32_t> numeral_positions;  // where the skeleton's numerals start, for the numerals view
   std::vector<std::pair<std::uint32_t, std::uint32_t>> windows;  // where the locator runs, in a view's buffer
   std::vector<Verdict> verdicts;
 

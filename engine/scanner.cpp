@@ -143,6 +143,8 @@ void Scanner::State::build_views(std::span<const Record> records) {
   detail::BatchView& raw_view = views[static_cast<std::size_t>(detail::View::raw)];
   detail::BatchView& folded = views[static_cast<std::size_t>(detail::View::folded)];
   detail::BatchView& skeleton = views[static_cast<std::size_t>(detail::View::skeleton)];
+  bool numerals = !databases(detail::View::numerals).empty();
+  numeral_positions.clear();
   for (std::size_t r = 0; r < records.size(); ++r) {
     record_segments.push_back(static_cast<std::uint32_t>(segments.size()));
     for (std::size_t f = 0; f < records[r].size(); ++f) {
@@ -167,7 +169,8 @@ void Scanner::State::build_views(std::span<const Record> records) {
       if (normalized) {
         folded.begin.push_back(static_cast<std::uint32_t>(folded.text.size));
         skeleton.begin.push_back(static_cast<std::uint32_t>(skeleton.text.size));
-        detail::Normalizer::instance().normalize(field.text, folded.text, skeleton.text);
+        detail::Normalizer::instance().normalize(field.text, folded.text, skeleton.text,
+                                                 numerals ? &numeral_positions : nullptr);
         detail::Normalizer::append_separator(folded.text);
         detail::Normalizer::append_separator(skeleton.text);
       }
@@ -176,15 +179,17 @@ void Scanner::State::build_views(std::span<const Record> records) {
   record_segments.push_back(static_cast<std::uint32_t>(segments.size()));
   for (detail::BatchView& view : views)
     view.begin.push_back(static_cast<std::uint32_t>(view.text.size));
-  if (!databases(detail::View::numerals).empty()) {
-    detail::BatchView& numerals = views[static_cast<std::size_t>(detail::View::numerals)];
-    detail::Normalizer::instance().numerals(skeleton.text, numerals.text);
-    // Numerals replace three-byte characters with one digit, so the boundaries move: find them again.
-    numerals.begin.clear();
-    std::string_view text = numerals.text.text();
-    numerals.begin.push_back(0);
-    for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1))
-      if (numerals.text.gap(i) == 255) numerals.begin.push_back(static_cast<std::uint32_t>(i + 1));
+  if (numerals) {
+    detail::BatchView& view = views[static_cast<std::size_t>(detail::View::numerals)];
+    detail::Normalizer::instance().numerals(skeleton.text, numeral_positions, view.text);
+    // Each numeral became one byte from three: a boundary moves back two bytes for each numeral before it.
+    view.begin.clear();
+    std::size_t before = 0;
+    for (std::uint32_t begin : skeleton.begin) {
+      while (before < numeral_positions.size() && numeral_positions[before] < begin)
+        ++before;
+      view.begin.push_back(static_cast<std::uint32_t>(begin - 2 * before));
+    }
   }
 }
 

@@ -186,5 +186,54 @@ TEST(NormalizerProperty, ViewsAreTheirCharactersViewsInOrder) {
   }
 }
 
+// Property: the numerals view is the skeleton with each numeral as its digit, keeping the numeral's origin
+// and gap, however the numeral came: as itself, folded (貳, ㊀) or inside a longer form (㈠ is (一)).
+TEST(NormalizerProperty, TheNumeralsViewIsTheSkeletonWithDigits) {
+  const std::vector<std::pair<std::string, char>> numerals = {
+      {"一", '1'}, {"二", '2'}, {"贰", '2'}, {"壹", '1'}, {"幺", '1'}, {"〇", '0'}, {"零", '0'}};
+  std::vector<std::string> pieces = {"a", "7",      " ",  "*",  "中", "文",  "，",
+                                     "🌹", "\u200b", "貳", "㈠", "㊀", "\xff"};
+  for (const auto& [numeral, digit] : numerals)
+    pieces.push_back(numeral);
+  std::mt19937 rng(13);
+  std::uniform_int_distribution<std::size_t> count(0, 60), piece(0, pieces.size() - 1);
+  const Normalizer& normalizer = Normalizer::instance();
+  ViewText f, s, digits;
+  std::vector<std::uint32_t> at;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    for (std::size_t k = count(rng); k > 0; --k)
+      text += pieces[piece(rng)];
+    f.size = s.size = 0;
+    at.clear();
+    normalizer.normalize(text, f, s, &at);
+    normalizer.numerals(s, at, digits);
+
+    std::string expected;
+    std::vector<std::pair<std::uint32_t, std::uint8_t>> expected_marks;  // origin and gap of each character
+    std::string_view skeleton = s.text();
+    for (std::size_t i = 0; i < skeleton.size();) {
+      std::size_t length = std::max<std::size_t>(1, valid_sequence_length(skeleton.substr(i)));
+      auto known = std::find_if(numerals.begin(), numerals.end(),
+                                [&](const auto& n) { return skeleton.substr(i, length) == n.first; });
+      expected_marks.emplace_back(s.origin(i), s.gap(i));
+      if (known != numerals.end())
+        expected += known->second;
+      else
+        expected.append(skeleton.substr(i, length));
+      i += length;
+    }
+    ASSERT_EQ(digits.text(), expected) << text;
+    std::string_view view = digits.text();
+    std::size_t character = 0;
+    for (std::size_t i = 0; i < view.size(); ++i) {
+      if ((static_cast<unsigned char>(view[i]) & 0xC0) == 0x80) continue;
+      ASSERT_EQ(digits.origin(i), expected_marks[character].first) << text;
+      ASSERT_EQ(digits.gap(i), expected_marks[character].second) << text;
+      ++character;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace qinglang::detail
