@@ -390,6 +390,7 @@ void ViewText::push_back(char c, std::uint32_t origin, std::uint8_t gap) {
 // Byte copies: the origins and gaps of continuation bytes were never written, and only bytes may be copied
 // unread.
 void ViewText::append(const ViewText& from, std::size_t first, std::size_t count) {
+  if (count == 0) return;  // a view never written to has no arrays yet, and memcpy takes no null pointer
   std::memcpy(chars.reserve(size + count, size) + size, from.chars.data() + first, count);
   if (from.origins.data() != nullptr)
     std::memcpy(origins.reserve(size + count, size) + size, from.origins.data() + first,
