@@ -2,6 +2,7 @@
 // pass, over the records where an anchor matched, finds everything one pass over all of them would.
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -87,6 +88,16 @@ std::string describe(const Verdict& v) {
   return out.str();
 }
 
+// Each record's verdict, as describe() writes it, the records scanned as one batch.
+std::vector<std::string> batch_verdicts(std::shared_ptr<const CompiledRuleSet> rules,
+                                        std::span<const Record> records) {
+  Scanner scanner(std::move(rules));
+  std::vector<std::string> described;
+  for (const Verdict& verdict : scanner.scan_batch(records))
+    described.push_back(describe(verdict));
+  return described;
+}
+
 constexpr std::string_view kContextRule = R"(
 rules:
   - {id: r, category: social, item: 8, title: t, severity: high, action: block,
@@ -101,15 +112,9 @@ TEST(Anchors, ContextAndExceptionsAreFoundInTheAnchoredRecordsOfABatch) {
       Record::from_text("打回去"), Record::from_text("学生打回去不对，要教育"),
       Record::from_text("同学"),   record_from_json(R"({"title": "学生", "text": "打回去"})"),
   };
-  Scanner scanner(rules);
-  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
-  ASSERT_EQ(verdicts.size(), records.size());
-  EXPECT_EQ(describe(verdicts[0]), "pass");
-  EXPECT_EQ(describe(verdicts[1]), "block r@text:9-27");
-  EXPECT_EQ(describe(verdicts[2]), "pass");
-  EXPECT_EQ(describe(verdicts[3]), "pass");  // the exception
-  EXPECT_EQ(describe(verdicts[4]), "pass");
-  EXPECT_EQ(describe(verdicts[5]), "pass");  // the parts are in different fields
+  // The fourth has the exception; the sixth has the parts in different fields.
+  EXPECT_EQ(batch_verdicts(rules, records),
+            (std::vector<std::string>{"pass", "block r@text:9-27", "pass", "pass", "pass", "pass"}));
 }
 
 TEST(Anchors, EveryRecordOfABatchGetsTheVerdictItGetsAlone) {
@@ -138,12 +143,9 @@ rules:
   ASSERT_TRUE(rules);
   std::vector<Record> records = {Record::from_text("同学打回去"), Record::from_text("同学代骂服务"),
                                  Record::from_text("同学"), Record::from_text("打回去的同学找代骂服务")};
-  Scanner scanner(rules);
-  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
-  EXPECT_EQ(describe(verdicts[0]), "block a@text:0-15");
-  EXPECT_EQ(describe(verdicts[1]), "block b@text:0-18");
-  EXPECT_EQ(describe(verdicts[2]), "pass");
-  EXPECT_EQ(describe(verdicts[3]), "block a@text:0-18 b@text:12-33");
+  EXPECT_EQ(batch_verdicts(rules, records),
+            (std::vector<std::string>{"block a@text:0-15", "block b@text:0-18", "pass",
+                                      "block a@text:0-18 b@text:12-33"}));
 }
 
 // Three categories anchor the record, so their context is scanned once with every deferred pattern.
@@ -161,11 +163,10 @@ rules:
   std::vector<Record> records = {Record::from_text("打回去的同学找代骂服务下盗版游戏"),
                                  Record::from_text("同学"),
                                  Record::from_text("心理老师说同学别打回去，别找代骂服务和盗版游戏")};
-  Scanner scanner(rules);
-  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
-  EXPECT_EQ(describe(verdicts[0]), "block a@text:0-18 b@text:12-33 c@text:12-48");
-  EXPECT_EQ(describe(verdicts[1]), "pass");
-  EXPECT_EQ(describe(verdicts[2]), "block b@text:15-54 c@text:15-69");  // a is excepted
+  // In the third, a is excepted.
+  EXPECT_EQ(batch_verdicts(rules, records),
+            (std::vector<std::string>{"block a@text:0-18 b@text:12-33 c@text:12-48", "pass",
+                                      "block b@text:15-54 c@text:15-69"}));
 }
 
 TEST(Anchors, ARegexSeveralRulesWriteIsCompiledOnceAndReachesEach) {
@@ -178,10 +179,8 @@ rules:
   ASSERT_TRUE(rules);
   EXPECT_EQ(rules->stats().regex_patterns, 1u);
   std::vector<Record> records = {Record::from_text("代骂服务打3次"), Record::from_text("打3次")};
-  Scanner scanner(rules);
-  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
-  EXPECT_EQ(describe(verdicts[0]), "block b@text:0-19 a@text:12-19");
-  EXPECT_EQ(describe(verdicts[1]), "block a@text:0-7");
+  EXPECT_EQ(batch_verdicts(rules, records),
+            (std::vector<std::string>{"block b@text:0-19 a@text:12-19", "block a@text:0-7"}));
 }
 
 // Each category's deferred tier holds the shared regex, and gives its matches to that category's rules only.
@@ -198,11 +197,8 @@ rules:
   EXPECT_FALSE(is_anchor(*rules, "第\\d+名"));
   std::vector<Record> records = {Record::from_text("开盒挂人代骂服务第3名"),
                                  Record::from_text("代骂服务第3名"), Record::from_text("第3名")};
-  Scanner scanner(rules);
-  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
-  EXPECT_EQ(describe(verdicts[0]), "block c@text:0-31 d@text:12-31");
-  EXPECT_EQ(describe(verdicts[1]), "block d@text:0-19");
-  EXPECT_EQ(describe(verdicts[2]), "pass");
+  EXPECT_EQ(batch_verdicts(rules, records),
+            (std::vector<std::string>{"block c@text:0-31 d@text:12-31", "block d@text:0-19", "pass"}));
 }
 
 constexpr std::string_view kAppRule = R"(
@@ -236,15 +232,12 @@ TEST(Anchors, AFieldBoundRuleFiresInItsFieldsAndNeverInText) {
       record_from_json(R"({"app": {"name": "王者荣耀"}, "text": "王者荣誉"})"),
       record_from_json(R"({"app": {"name": "王者荣誉"}, "text": "开盒"})"),
   };
-  Scanner scanner(rules);
-  const std::vector<Verdict>& verdicts = scanner.scan_batch(records);
-  EXPECT_EQ(describe(verdicts[0]), "block app@app.name:0-12");
-  EXPECT_EQ(describe(verdicts[1]), "pass");
-  EXPECT_EQ(describe(verdicts[2]), "pass");
-  EXPECT_EQ(describe(verdicts[3]), "block app@app.name:0-12 post@text:0-6");
+  EXPECT_EQ(batch_verdicts(rules, records),
+            (std::vector<std::string>{"block app@app.name:0-12", "pass", "pass",
+                                      "block app@app.name:0-12 post@text:0-6"}));
   // Every field of this batch is bound: the tier scans the batch in place.
-  EXPECT_EQ(describe(scanner.scan_batch(std::span<const Record>(records).first(1))[0]),
-            "block app@app.name:0-12");
+  EXPECT_EQ(batch_verdicts(rules, std::span<const Record>(records).first(1)),
+            (std::vector<std::string>{"block app@app.name:0-12"}));
 }
 
 // An exception is looked for in every field, even a field-bound rule's: a word that is also an exception
