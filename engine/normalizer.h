@@ -139,8 +139,8 @@ class Normalizer {
   // writes.
   static constexpr std::uint16_t kGeneral = 0xFFFF;
 
-  // Where normalize writes: both views' arrays and sizes, and the noise run since the skeleton's last
-  // character.
+  // Where normalize writes: both views' arrays and sizes, the noise run since the skeleton's last character,
+  // and where it notes the skeleton's numerals (null: nowhere).
   struct Output {
     char* fc;
     std::uint32_t* fo;
@@ -155,6 +155,8 @@ class Normalizer {
   // the text's end), and returns where it stopped: `end` or past it, or a character left to the general path
   // (four bytes, a form longer than its character, an invalid byte).
   std::size_t plain_characters(const unsigned char* bytes, std::size_t i, std::size_t end, Output& out) const;
+  // The digit of the character at `bytes` when it is a numeral of three bytes, else 0.
+  char numeral_at(const char* bytes) const;
 
   std::vector<Entry> entries_;
   std::vector<Action> actions_;
@@ -172,8 +174,7 @@ class Normalizer {
   std::array<std::uint16_t, 256> ascii_{};
   static constexpr std::uint16_t kAsciiOther = 0x200;
   std::vector<char> numeral_digit_;  // by code point below U+10000: the digit a numeral stands for, or 0
-  char numeral_at(const char* bytes) const;  // the digit of the three-byte character at `bytes`, or 0
-  std::vector<std::uint16_t> page_index_;    // by code point >> 8: index into pages_
+  std::vector<std::uint16_t> page_index_;              // by code point >> 8: index into pages_
   std::vector<std::array<std::uint16_t, 256>> pages_;  // page 0 is all identity, shared
 };
 

@@ -167,6 +167,7 @@ struct Scanner::State {
   void scan_views();
   void scan_deferred();
   void gather_anchored_segments(std::uint8_t categories);
+  void gather_field_bound_segments();
   void scan_gathered(detail::Tier tier);
   // Whether a field-bound rule names the field `key`.
   bool names_field_bound(std::string_view key);

@@ -198,9 +198,7 @@ void Scanner::State::scan_views() {
     counted_segment = detail::kNoSegment;
     scan_buffer(static_cast<detail::View>(v), detail::kAnchorTier, views[v], nullptr);
   }
-  gathered_segments.clear();
-  for (std::uint32_t s = 0; s < segment_field_bound.size(); ++s)
-    if (segment_field_bound[s]) gathered_segments.push_back(s);
+  gather_field_bound_segments();
   scan_gathered(detail::kFieldBoundTier);
   scan_deferred();
 }
@@ -254,6 +252,12 @@ void Scanner::State::scan_gathered(detail::Tier tier) {
     gather_view(views[v], gathered_views[v]);
     scan_buffer(view, tier, gathered_views[v], gathered_segments.data());
   }
+}
+
+void Scanner::State::gather_field_bound_segments() {
+  gathered_segments.clear();
+  for (std::uint32_t s = 0; s < segment_field_bound.size(); ++s)
+    if (segment_field_bound[s]) gathered_segments.push_back(s);
 }
 
 void Scanner::State::gather_anchored_segments(std::uint8_t categories) {
