@@ -172,6 +172,13 @@ TEST(CliScan, SummaryCountsDecisionsCategoriesAndItems) {
   EXPECT_NE(run.err.find("有偿代骂"), std::string::npos) << run.err;
 }
 
+TEST(CliScan, SummarySaysHowMuchWasReadAndHowFast) {
+  Outcome run = qinglang("scan -j 1 --summary --rules " + kRules + " " + kRecords);
+  EXPECT_NE(run.err.find(" MB scanned in "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(" MB/s, "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("k records/s"), std::string::npos) << run.err;
+}
+
 TEST(CliScan, MissingInputFileIsReported) {
   Outcome run = qinglang("scan --rules " + kRules + " /nonexistent.jsonl");
   EXPECT_EQ(run.status, 1);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -245,9 +246,14 @@ class Pipeline {
   Summary summary_;
 };
 
-void print_summary(const Summary& s) {
-  std::string out = fmt::format("\nrecords {}  pass {}  review {}  block {}  errors {}\n\n", s.records,
-                                s.decisions[0], s.decisions[1], s.decisions[2], s.errors);
+// What was read and how fast, then the counts.
+void print_summary(const Summary& s, std::size_t bytes, double seconds, unsigned threads) {
+  std::string out = fmt::format(
+      "\n{:.1f} MB scanned in {:.2f} s on {} thread{}: {:.0f} MB/s, {:.0f}k records/s\n", bytes / 1e6,
+      seconds, threads, threads == 1 ? "" : "s", bytes / 1e6 / std::max(seconds, 1e-9),
+      (s.records + s.errors) / 1e3 / std::max(seconds, 1e-9));
+  out += fmt::format("records {}  pass {}  review {}  block {}  errors {}\n\n", s.records, s.decisions[0],
+                     s.decisions[1], s.decisions[2], s.errors);
   out += fmt::format("{:<18} {:>8}\n", "category", "records");
   for (Category c : kAllCategories)
     out += fmt::format("{:<18} {:>8}\n", to_string(c), s.category_records[static_cast<std::size_t>(c)]);
@@ -275,6 +281,8 @@ int run_scan(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& s
   static char output_buffer[1 << 16];
   std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
 
+  auto start = std::chrono::steady_clock::now();
+  std::size_t bytes = 0;
   Pipeline pipeline(std::move(rules), settings);
   bool inputs_ok = read_inputs(
       settings.inputs, settings.max_record_bytes, [&](LineReader& reader, const std::string& source) {
@@ -282,6 +290,7 @@ int run_scan(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& s
         Line line;
         while (reader.next(line)) {
           batch->lines.push_back({batch->text.size(), line.text.size(), line.number, line.too_long});
+          bytes += line.text.size() + 1;
           batch->text.append(line.text);
           if (batch->lines.size() >= kBatchLines || batch->text.size() >= kBatchBytes) {
             batch->source = &source;
@@ -296,7 +305,10 @@ int run_scan(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& s
         // The batches point at `source`: write them out before it goes.
         pipeline.finish();
       });
-  if (settings.summary) print_summary(pipeline.summary());
+  if (settings.summary) {
+    std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+    print_summary(pipeline.summary(), bytes, seconds.count(), std::max(1u, settings.threads));
+  }
   return !inputs_ok || pipeline.summary().errors > 0 ? 1 : 0;
 }
 
