@@ -2,17 +2,16 @@
 #include "compiler.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <map>
-#include <thread>
 
 #include "compiled_rule_set.h"
 #include "database_cache.h"
 #include "lookalike.h"
+#include "parallel.h"
 #include "regex_literals.h"
 #include "rule_loader.h"
 #include "split_characters.h"
@@ -660,24 +659,14 @@ bool Compiler::build_databases() {
         tasks.push_back({static_cast<View>(v), static_cast<Tier>(t), kind});
   std::vector<std::vector<Diagnostic>> errors(tasks.size());
   std::vector<std::uint8_t> built(tasks.size(), 0);
-  std::atomic<std::size_t> next{0};
-  auto build_some = [&] {
-    for (std::size_t i; (i = next++) < tasks.size();) {
-      const Task& task = tasks[i];
-      TierDatabases& dbs = data_->views[static_cast<std::size_t>(task.view)].tiers[task.tier];
-      built[i] =
-          task.kind == 0 ? build_literal_database(task.view, task.tier, errors[i])
-          : task.kind == 1
-              ? build_regex_database(task.view, task.tier, kDetectorFlags, dbs.regex_detector, errors[i])
-              : build_regex_database(task.view, task.tier, kLocatorFlags, dbs.regex_locator, errors[i]);
-    }
-  };
-  std::vector<std::thread> helpers;
-  for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t)
-    helpers.emplace_back(build_some);
-  build_some();
-  for (std::thread& helper : helpers)
-    helper.join();
+  run_on_every_core(tasks.size(), [&](std::size_t i) {
+    const Task& task = tasks[i];
+    TierDatabases& dbs = data_->views[static_cast<std::size_t>(task.view)].tiers[task.tier];
+    built[i] = task.kind == 0 ? build_literal_database(task.view, task.tier, errors[i])
+               : task.kind == 1
+                   ? build_regex_database(task.view, task.tier, kDetectorFlags, dbs.regex_detector, errors[i])
+                   : build_regex_database(task.view, task.tier, kLocatorFlags, dbs.regex_locator, errors[i]);
+  });
   for (std::vector<Diagnostic>& task_errors : errors)
     diagnostics_.insert(diagnostics_.end(), task_errors.begin(), task_errors.end());
   return std::all_of(built.begin(), built.end(), [](std::uint8_t ok) { return ok != 0; });
@@ -762,7 +751,7 @@ unsigned Compiler::regex_flags(View view, unsigned kind_flags) const {
 // per view and database (so rules, normalization tables and this compiler's own choices are all covered),
 // plus Hyperscan's version and the CPU it tunes for.
 std::uint64_t Compiler::cache_key() const {
-  constexpr std::string_view kFormat = "qinglang database cache 8";
+  constexpr std::string_view kFormat = "qinglang database cache 9";
   Fnv1a hash;
   hash.add(kFormat);
   hash.add(hs_version());

@@ -3,16 +3,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <span>
 #include <sstream>
-#include <thread>
 
 #include "database_cache.h"
+#include "parallel.h"
 #include "utf8.h"
 
 namespace qinglang::detail {
@@ -906,19 +905,7 @@ void RuleLoader::load_path(const std::filesystem::path& path) {
   // yaml-cpp's parse is most of loading, and files parse independently: on every core, then read in name
   // order.
   std::vector<ParsedFile> parsed(files.size());
-  std::atomic<std::size_t> next{0};
-  auto parse_some = [&] {
-    for (std::size_t i; (i = next++) < files.size();)
-      parsed[i] = parse_file(files[i]);
-  };
-  std::vector<std::thread> helpers;
-  std::size_t threads =
-      std::min<std::size_t>(files.size(), std::max(1u, std::thread::hardware_concurrency()));
-  for (std::size_t t = 1; t < threads; ++t)
-    helpers.emplace_back(parse_some);
-  parse_some();
-  for (std::thread& helper : helpers)
-    helper.join();
+  run_on_every_core(files.size(), [&](std::size_t i) { parsed[i] = parse_file(files[i]); });
   for (std::size_t i = 0; i < files.size(); ++i)
     load_parsed(std::move(parsed[i]), files[i].string());
 }
