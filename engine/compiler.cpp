@@ -114,7 +114,7 @@ class Compiler {
   void warn_if_regexes_match_single_characters();
   void measure_stream_history();
   bool build_databases();
-  bool build_literal_database(View view, Tier tier, std::vector<Diagnostic>& errors) const;
+  bool build_literal_database(View view, Tier tier, DatabasePtr& out, std::vector<Diagnostic>& errors) const;
   std::uint64_t cache_key() const;
   unsigned regex_flags(View view, unsigned kind_flags) const;
   bool build_regex_database(View view, Tier tier, unsigned flags, DatabasePtr& out,
@@ -662,7 +662,7 @@ bool Compiler::build_databases() {
   run_on_every_core(tasks.size(), [&](std::size_t i) {
     const Task& task = tasks[i];
     TierDatabases& dbs = data_->views[static_cast<std::size_t>(task.view)].tiers[task.tier];
-    built[i] = task.kind == 0 ? build_literal_database(task.view, task.tier, errors[i])
+    built[i] = task.kind == 0 ? build_literal_database(task.view, task.tier, dbs.literals, errors[i])
                : task.kind == 1
                    ? build_regex_database(task.view, task.tier, kDetectorFlags, dbs.regex_detector, errors[i])
                    : build_regex_database(task.view, task.tier, kLocatorFlags, dbs.regex_locator, errors[i]);
@@ -672,7 +672,8 @@ bool Compiler::build_databases() {
   return std::all_of(built.begin(), built.end(), [](std::uint8_t ok) { return ok != 0; });
 }
 
-bool Compiler::build_literal_database(View view, Tier tier, std::vector<Diagnostic>& errors) const {
+bool Compiler::build_literal_database(View view, Tier tier, DatabasePtr& out,
+                                      std::vector<Diagnostic>& errors) const {
   const std::vector<std::string>& literals = patterns_[static_cast<std::size_t>(view)].literals;
   std::vector<const char*> expressions;
   std::vector<std::size_t> lengths;
@@ -698,7 +699,7 @@ bool Compiler::build_literal_database(View view, Tier tier, std::vector<Diagnost
                       {}});
     return false;
   }
-  data_->views[static_cast<std::size_t>(view)].tiers[static_cast<std::size_t>(tier)].literals.reset(db);
+  out.reset(db);
   return true;
 }
 

@@ -893,11 +893,6 @@ std::vector<std::filesystem::path> RuleLoader::rule_files(const std::filesystem:
 }
 
 void RuleLoader::load_path(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(path, ec)) {
-    load_parsed(parse_file(path), path.string());
-    return;
-  }
   std::vector<std::filesystem::path> files = rule_files(path);
   if (files.empty())
     diagnostics_.push_back(
