@@ -1,6 +1,7 @@
 // What each rule costs: its patterns compiled alone and scanned over a sample. Hyperscan's cost cannot be
 // split between the patterns of one database, so each rule is measured on its own; the ranking tells rule
 // authors which words match all the time and which regexes are slow.
+#include <algorithm>
 #include <chrono>
 #include <unordered_map>
 
@@ -44,7 +45,8 @@ double scan_sample(const std::shared_ptr<const CompiledRuleSet>& rules, std::spa
 }
 
 // The model with each rule's `match` replaced by any of its anchors (as compiled with all rules) and nothing
-// else asked: a rule then fires exactly on the records where one of its anchors matched.
+// else asked: a rule then fires exactly on the records where one of its anchors matched. In any field, as the
+// first pass scans them, except that a field-bound rule's anchors are scanned only in its own fields.
 detail::RuleSetModel anchors_alone(const detail::CompiledRuleSetData& compiled) {
   detail::RuleSetModel model = compiled.model;
   std::vector<std::vector<std::uint32_t>> anchors(model.rules.size());
@@ -57,7 +59,8 @@ detail::RuleSetModel anchors_alone(const detail::CompiledRuleSetData& compiled) 
     detail::Rule& rule = model.rules[r];
     rule.unless = detail::kNoNode;
     rule.conditions.clear();
-    rule.fields.clear();
+    if (!std::binary_search(compiled.field_bound_rules.begin(), compiled.field_bound_rules.end(), r))
+      rule.fields.clear();
     rule.scope = detail::Scope::record;
     if (rule.match == detail::kNoNode) continue;
     detail::PatternNode any;

@@ -268,5 +268,17 @@ TEST(Anchors, TheProfileCountsTheRecordsWhereARulesAnchorsMatched) {
   EXPECT_EQ(profile.rules[0].records_anchored, 2u);
 }
 
+TEST(Anchors, TheProfileCountsAFieldBoundRulesAnchorsOnlyInItsFields) {
+  std::filesystem::path file = std::filesystem::temp_directory_path() /
+                               ("qinglang_field_bound_profile_" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(file) << kAppRule;
+  std::vector<Record> sample = {Record::from_text("王者荣誉"),
+                                record_from_json(R"({"app": {"name": "王者荣誉"}})")};
+  RuleProfile profile = profile_rules({file}, sample);
+  std::filesystem::remove(file);
+  ASSERT_EQ(profile.rules.size(), 1u);
+  EXPECT_EQ(profile.rules[0].records_anchored, 1u);
+}
+
 }  // namespace
 }  // namespace qinglang::testing
