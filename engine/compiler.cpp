@@ -848,13 +848,16 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
     std::size_t size = 0;
     hs_database_size(db->get(), &size);
     stats.database_bytes += size;
-    hs_alloc_scratch(db->get(), &scratch);
+    if (hs_alloc_scratch(db->get(), &scratch) != HS_SUCCESS) {
+      diagnostics_.push_back(
+          {DiagnosticLevel::error, "E011", "could not allocate Hyperscan scratch space", {}, {}});
+      hs_free_scratch(scratch);
+      return nullptr;
+    }
   }
+  data_->scratch.reset(scratch);
   stats.rules = data_->model.rules.size();
-  if (scratch) {
-    hs_scratch_size(scratch, &stats.scratch_bytes);
-    hs_free_scratch(scratch);
-  }
+  if (scratch) hs_scratch_size(scratch, &stats.scratch_bytes);
   stats.engine_version = hs_version();
   stats.compile_milliseconds =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

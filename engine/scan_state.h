@@ -123,10 +123,7 @@ struct Scanner::State {
     leaf_end.assign(leaves, 0);
     rule_epoch.assign(data->model.rules.size(), 0);
     rule_fresh_epoch.assign(data->model.rules.size(), 0);
-    for (const detail::ViewDatabases& dbs : data->views)
-      for (const detail::TierDatabases& tier : dbs.tiers)
-        for (hs_database_t* db : {tier.literals.get(), tier.regex_detector.get(), tier.regex_locator.get()})
-          if (db && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) scratch_failed = true;
+    if (data->scratch && hs_clone_scratch(data->scratch.get(), &scratch) != HS_SUCCESS) scratch_failed = true;
   }
   ~State() { hs_free_scratch(scratch); }
 
