@@ -127,12 +127,20 @@ class Compiler {
     return it->second;
   }
 
+  // A regex is split into literals once, not once for each view it is scanned in and again by the lint.
+  const RegexSplit& split_of(std::string_view regex) {
+    auto it = regex_splits_.find(regex);
+    if (it == regex_splits_.end()) it = regex_splits_.emplace(regex, split_regex(regex)).first;
+    return it->second;
+  }
+
   std::unique_ptr<CompiledRuleSetData> data_;
   std::vector<Diagnostic>& diagnostics_;
   std::string serialized_model_;
   bool model_from_cache_;
   std::array<ViewPatterns, kViewCount> patterns_;
   std::map<std::string, ExpressionInfo, std::less<>> expression_infos_;
+  std::map<std::string, RegexSplit, std::less<>> regex_splits_;
 };
 
 // Whether the skeleton view drops more of a word than its spaces.
@@ -263,7 +271,7 @@ void Compiler::collect_patterns() {
             for (const std::string& variant : emoji_variants(word))
               add_literal(patterns, variant, {leaf_index, View::emoji});
         } else if (leaf.kind == PatternKind::regex) {
-          RegexSplit split = split_regex(text);
+          const RegexSplit& split = split_of(text);
           for (const std::string& literal : split.literals) {
             std::string word = text_for_view(literal, view);
             if (!word.empty()) add_literal(patterns, word, {leaf_index, View::raw});
@@ -582,7 +590,7 @@ void Compiler::warn_if_regexes_match_single_characters() {
       if (checked != expression_infos_.end() &&
           (!checked->second.error.empty() || checked->second.min_width == 0))
         continue;  // an error already
-      RegexSplit split = split_regex(regex);
+      const RegexSplit& split = split_of(regex);
       std::size_t shortest = SIZE_MAX;
       for (const std::string& literal : split.literals)
         shortest = std::min(shortest, literal.size());
