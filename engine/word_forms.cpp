@@ -27,21 +27,29 @@ struct EmojiWord {
 // One choice per character position: the character itself, one of its full readings, or an initial.
 using Options = std::vector<std::string>;
 
-const std::unordered_map<std::uint32_t, std::vector<std::string>>& reading_table() {
-  static const auto table = [] {
-    std::unordered_map<std::uint32_t, std::vector<std::string>> t;
-    for (const PinyinEntry& e : kPinyinReadings) {
-      std::vector<std::string>& readings = t[e.code_point];
-      std::string_view rest = e.readings;
-      while (!rest.empty()) {
-        std::size_t bar = rest.find('|');
-        readings.emplace_back(rest.substr(0, bar));
-        rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
-      }
-    }
-    return t;
-  }();
-  return table;
+// The table is sorted by code point: a search costs less than building a map of it at every start.
+const PinyinEntry* pinyin_entry(std::uint32_t code_point) {
+  const PinyinEntry* end = std::end(kPinyinReadings);
+  const PinyinEntry* it =
+      std::lower_bound(std::begin(kPinyinReadings), end, code_point,
+                       [](const PinyinEntry& e, std::uint32_t cp) { return e.code_point < cp; });
+  return it != end && it->code_point == code_point ? it : nullptr;
+}
+
+std::string_view most_likely_reading(const PinyinEntry& e) {
+  std::string_view readings = e.readings;
+  return readings.substr(0, readings.find('|'));
+}
+
+Options readings_of(const PinyinEntry& e) {
+  Options readings;
+  std::string_view rest = e.readings;
+  while (!rest.empty()) {
+    std::size_t bar = rest.find('|');
+    readings.emplace_back(rest.substr(0, bar));
+    rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
+  }
+  return readings;
 }
 
 std::uint32_t decode(std::string_view c) {
@@ -75,9 +83,7 @@ const std::unordered_map<std::string, std::vector<std::string>>& common_characte
   static const auto table = [] {
     std::unordered_map<std::string, std::vector<std::string>> t;
     for (const PinyinEntry& e : kPinyinReadings) {
-      if (!e.common) continue;
-      std::string_view readings = e.readings;
-      t[std::string(readings.substr(0, readings.find('|')))].push_back(encode(e.code_point));
+      if (e.common) t[std::string(most_likely_reading(e))].push_back(encode(e.code_point));
     }
     return t;
   }();
@@ -112,15 +118,15 @@ std::vector<std::string> pinyin_variants(std::string_view word) {
   std::vector<Options> full, initials, mixed;
   std::size_t chinese = 0;
   for (const std::string& c : characters) {
-    auto it = reading_table().find(decode(c));
-    if (it == reading_table().end()) {
+    const PinyinEntry* entry = pinyin_entry(decode(c));
+    if (entry == nullptr) {
       full.push_back({c});
       initials.push_back({c});
       mixed.push_back({c});
       continue;
     }
     ++chinese;
-    Options readings = it->second, firsts, both{c};
+    Options readings = readings_of(*entry), firsts, both{c};
     for (const std::string& r : readings)
       if (std::find(firsts.begin(), firsts.end(), r.substr(0, 1)) == firsts.end())
         firsts.push_back(r.substr(0, 1));
@@ -145,12 +151,12 @@ std::vector<std::string> homophone_variants(std::string_view word) {
   std::vector<std::string> variants;
   std::size_t chinese = 0;
   for (const std::string& c : characters)
-    chinese += reading_table().count(decode(c));
+    chinese += pinyin_entry(decode(c)) != nullptr;
   if (chinese < 2) return variants;
   for (std::size_t i = 0; i < characters.size() && variants.size() < kMaxHomophoneVariants; ++i) {
-    auto readings = reading_table().find(decode(characters[i]));
-    if (readings == reading_table().end()) continue;
-    auto same = common_characters_by_reading().find(readings->second.front());
+    const PinyinEntry* entry = pinyin_entry(decode(characters[i]));
+    if (entry == nullptr) continue;
+    auto same = common_characters_by_reading().find(std::string(most_likely_reading(*entry)));
     if (same == common_characters_by_reading().end()) continue;
     for (const std::string& h : same->second) {
       if (h == characters[i] || variants.size() >= kMaxHomophoneVariants) continue;
@@ -168,9 +174,9 @@ std::vector<std::string> emoji_variants(std::string_view word) {
   static const auto by_reading = [] {
     std::unordered_map<std::string, std::vector<std::string>> t;
     for (const EmojiWord& e : kEmojiWords) {
-      auto readings = reading_table().find(decode(e.character));
-      if (readings == reading_table().end()) continue;
-      std::vector<std::string>& emoji = t[readings->second.front()];
+      const PinyinEntry* entry = pinyin_entry(decode(e.character));
+      if (entry == nullptr) continue;
+      std::vector<std::string>& emoji = t[std::string(most_likely_reading(*entry))];
       if (std::find(emoji.begin(), emoji.end(), e.emoji) == emoji.end()) emoji.emplace_back(e.emoji);
     }
     return t;
@@ -179,9 +185,9 @@ std::vector<std::string> emoji_variants(std::string_view word) {
   std::vector<std::string> variants;
   if (characters.size() < 2) return variants;
   for (std::size_t i = 0; i < characters.size() && variants.size() < kMaxEmojiVariants; ++i) {
-    auto readings = reading_table().find(decode(characters[i]));
-    if (readings == reading_table().end()) continue;
-    auto emoji = by_reading.find(readings->second.front());
+    const PinyinEntry* entry = pinyin_entry(decode(characters[i]));
+    if (entry == nullptr) continue;
+    auto emoji = by_reading.find(std::string(most_likely_reading(*entry)));
     if (emoji == by_reading.end()) continue;
     for (const std::string& e : emoji->second) {
       if (variants.size() >= kMaxEmojiVariants) break;
