@@ -64,20 +64,6 @@ void Record::clear() noexcept {
   entries_.clear();
 }
 
-FieldView Record::field(std::size_t index) const noexcept {
-  const Entry& e = entries_[index];
-  std::string_view all(storage_);
-  FieldView view;
-  view.path = all.substr(e.path_offset, e.path_length);
-  view.key = all.substr(e.path_offset + e.path_length, e.key_length);
-  view.type = e.type;
-  view.in_array = e.in_array;
-  view.text = all.substr(e.text_offset, e.text_length);
-  view.number = e.number;
-  view.boolean = e.boolean;
-  return view;
-}
-
 Record Record::from_text(std::string_view text) {
   Record record;
   record.add_text("text", text);

@@ -40,7 +40,18 @@ class Record {
   void clear() noexcept;
 
   std::size_t size() const noexcept { return entries_.size(); }
-  FieldView field(std::size_t index) const noexcept;
+  FieldView field(std::size_t index) const noexcept {
+    // Inline: the scanner asks for fields at every stage of every record.
+    const Entry& e = entries_[index];
+    const char* all = storage_.data();
+    return {.path = {all + e.path_offset, e.path_length},
+            .key = {all + e.path_offset + e.path_length, e.key_length},
+            .type = e.type,
+            .in_array = e.in_array,
+            .text = {all + e.text_offset, e.text_length},
+            .number = e.number,
+            .boolean = e.boolean};
+  }
 
   // A record with one text field, named "text".
   static Record from_text(std::string_view text);
