@@ -123,7 +123,7 @@ class RecordBuilder {
 struct JsonRecordParser::State {
   simdjson::dom::parser parser;
   std::string repaired;    // the input with invalid UTF-8 replaced
-  std::string padded;      // the input followed by simdjson's padding
+  std::string padded;      // parse(): the input followed by kPadding bytes
   std::string path;        // reused between records
   std::string id_scratch;  // the id, escaped
 };
@@ -134,19 +134,24 @@ JsonRecordParser::JsonRecordParser(JsonRecordParser&&) noexcept = default;
 JsonRecordParser& JsonRecordParser::operator=(JsonRecordParser&&) noexcept = default;
 
 std::string_view JsonRecordParser::parse(std::string_view json, Record& record) {
+  State& s = *state_;
+  s.padded.assign(json);
+  s.padded.append(kPadding, '\0');
+  return parse_padded(std::string_view(s.padded.data(), json.size()), record);
+}
+
+std::string_view JsonRecordParser::parse_padded(std::string_view json, Record& record) {
+  static_assert(kPadding >= simdjson::SIMDJSON_PADDING);
   record.clear();
   State& s = *state_;
   // simdjson checks UTF-8 as it parses: the input is repaired only when it says so.
   simdjson::dom::element root;
-  auto parse = [&](std::string_view text) {
-    s.padded.assign(text);
-    s.padded.append(simdjson::SIMDJSON_PADDING, '\0');
-    return s.parser.parse(s.padded.data(), text.size(), false).get(root);
-  };
-  simdjson::error_code error = parse(json);
+  simdjson::error_code error = s.parser.parse(json.data(), json.size(), false).get(root);
   if (error == simdjson::UTF8_ERROR) {
     detail::replace_invalid_with_replacement_character(json, s.repaired);
-    error = parse(s.repaired);
+    std::size_t repaired_size = s.repaired.size();
+    s.repaired.append(kPadding, '\0');
+    error = s.parser.parse(s.repaired.data(), repaired_size, false).get(root);
   }
   if (error) return error == simdjson::UTF8_ERROR ? "invalid UTF-8" : "invalid JSON";
   if (root.type() != simdjson::dom::element_type::OBJECT) return "not a JSON object";

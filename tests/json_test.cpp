@@ -79,6 +79,24 @@ TEST(JsonRecord, BadIdTypeIsAnError) {
   EXPECT_FALSE(JsonRecordParser().parse(R"({"id":[1]})", r).empty());
 }
 
+// The CLI parses each line where it lies in its batch: what follows a line must not change the record.
+TEST(JsonRecord, InPlaceParseReadsOnlyItsLine) {
+  std::string batch =
+      R"({"id":1,"text":"开盒"}{"id":2,"text":"x"})" + std::string(JsonRecordParser::kPadding, ' ');
+  Record r;
+  ASSERT_EQ(JsonRecordParser().parse_padded(std::string_view(batch).substr(0, 24), r), "");
+  EXPECT_EQ(r.id_json(), "1");
+  EXPECT_EQ(paths_of(r), (std::vector<std::string>{"text"}));
+  EXPECT_EQ(r.field(0).text, "开盒");
+}
+
+TEST(JsonRecord, InPlaceParseRepairsInvalidUtf8) {
+  std::string batch = "{\"t\":\"a\xff\"}" + std::string(JsonRecordParser::kPadding, '\xff');
+  Record r;
+  ASSERT_EQ(JsonRecordParser().parse_padded(std::string_view(batch).substr(0, 10), r), "");
+  EXPECT_EQ(r.field(0).text, "a\xEF\xBF\xBD");
+}
+
 TEST(JsonString, EscapesQuotesBackslashesAndControls) {
   std::string out;
   append_json_string(out, "a\"b\\c\n\x01");

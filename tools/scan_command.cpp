@@ -104,7 +104,7 @@ class Worker {
         record.add_text("text", text);
         record.set_id_json(std::to_string(line.number));
         outcome.record = parsed++;
-      } else if (std::string_view problem = parser_.parse(text, record); problem.empty()) {
+      } else if (std::string_view problem = parser_.parse_padded(text, record); problem.empty()) {
         outcome.record = parsed++;
       } else {
         outcome.problem = text.empty() ? "empty line" : problem;
@@ -176,6 +176,8 @@ class Pipeline {
   }
 
   void submit(std::unique_ptr<Batch> batch) {
+    // Each line is then followed by the slack that lets the parser read it in place.
+    batch->text.append(JsonRecordParser::kPadding, ' ');
     if (threads_.empty()) {
       workers_[0]->process(*batch);
       write(*batch);

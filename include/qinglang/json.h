@@ -26,6 +26,12 @@ class JsonRecordParser {
   // the message is static text. On error the record's id is still set when the object's "id" could be read.
   std::string_view parse(std::string_view json, Record& record);
 
+  // Bytes of slack that let parse_padded() read a line where it lies.
+  static constexpr std::size_t kPadding = 64;
+  // As parse(), without copying `json` first: at least kPadding readable bytes (any content, such as the next
+  // lines of a buffer) must follow it.
+  std::string_view parse_padded(std::string_view json, Record& record);
+
  private:
   struct State;
   std::unique_ptr<State> state_;
