@@ -179,6 +179,12 @@ struct Scanner::State {
                   detail::View form, std::string_view exact_name);
   void add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
                  detail::View view);
+  // Whether `leaf` has all the matches it may record in `segment`; `half` picks a stream's fresh count (16)
+  // or the other one (0).
+  bool quota_full(std::size_t segment, std::uint32_t leaf, unsigned half) const {
+    return segment == counted_segment && leaf_count_epoch[leaf] == field_epoch &&
+           (leaf_count[leaf] >> half & 0xFFFF) >= detail::kMaxEventsPerLeafAndField;
+  }
   void evaluate_record(const Record& record, std::size_t events_begin, std::size_t events_end,
                        Verdict& verdict);
   void index_events(std::size_t begin, std::size_t end);

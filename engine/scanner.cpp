@@ -38,7 +38,7 @@ void Scanner::State::add_event(std::size_t segment, std::uint32_t leaf, std::uin
   // A stream counts the matches that may be fresh apart (high half), so a flood in the text carried from
   // earlier messages cannot crowd out the new ones.
   unsigned half = stream_mode && end > stream_fresh_from ? 16 : 0;
-  if ((leaf_count[leaf] >> half & 0xFFFF) >= detail::kMaxEventsPerLeafAndField) return;
+  if (quota_full(segment, leaf, half)) return;
   leaf_count[leaf] += 1u << half;
   const detail::Segment& s = segments[segment];
   if (data->leaf_anchor[leaf]) record_anchored[s.record] |= category_bit(data->leaf_category[leaf]);
@@ -53,10 +53,9 @@ void Scanner::State::take_match(const ScanContext& c, std::uint32_t leaf, std::u
   if (start < begin || end > batch.content_end(position) || start == end) return;
   std::size_t segment = c.segment_map != nullptr ? c.segment_map[position] : position;
   // A word repeated all over a long document fills its quota early: add_event would drop the rest, so mapping
-  // them back to the original first is wasted.
-  if (!stream_mode && segment == counted_segment && leaf_count_epoch[leaf] == field_epoch &&
-      leaf_count[leaf] >= detail::kMaxEventsPerLeafAndField)
-    return;
+  // them back to the original first is wasted. (A stream's count depends on where the match ends in the
+  // original, known only once mapped.)
+  if (!stream_mode && quota_full(segment, leaf, 0)) return;
   std::string_view text = batch.text.text().substr(begin, batch.content_end(position) - begin);
   std::uint32_t local_start = start - begin, local_end = end - begin;
   if (!exact_name.empty()) {
