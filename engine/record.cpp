@@ -26,7 +26,14 @@ Record::Entry& Record::append(std::string_view path, ValueType type) {
   entry.path_offset = static_cast<std::uint32_t>(storage_.size());
   entry.path_length = static_cast<std::uint32_t>(path.size());
   storage_.append(path);
-  entry.key_length = static_cast<std::uint32_t>(append_key(storage_, path));
+  // Most paths hold no array index: their key is the path itself.
+  if (path.find('[') == std::string_view::npos) {
+    entry.key_offset = entry.path_offset;
+    entry.key_length = entry.path_length;
+  } else {
+    entry.key_offset = static_cast<std::uint32_t>(storage_.size());
+    entry.key_length = static_cast<std::uint32_t>(append_key(storage_, path));
+  }
   entry.type = type;
   entry.in_array = !path.empty() && path.back() == ']';
   entry.boolean = false;

@@ -45,7 +45,7 @@ class Record {
     const Entry& e = entries_[index];
     const char* all = storage_.data();
     return {.path = {all + e.path_offset, e.path_length},
-            .key = {all + e.path_offset + e.path_length, e.key_length},
+            .key = {all + e.key_offset, e.key_length},
             .type = e.type,
             .in_array = e.in_array,
             .text = {all + e.text_offset, e.text_length},
@@ -58,7 +58,7 @@ class Record {
 
  private:
   struct Entry {
-    std::uint32_t path_offset, path_length, key_length, text_offset, text_length;
+    std::uint32_t path_offset, path_length, key_offset, key_length, text_offset, text_length;
     ValueType type;
     bool in_array;
     bool boolean;
