@@ -760,8 +760,8 @@ unsigned Compiler::regex_flags(View view, unsigned kind_flags) const {
 // per view and database (so rules, normalization tables and this compiler's own choices are all covered),
 // plus Hyperscan's version and the CPU it tunes for.
 std::uint64_t Compiler::cache_key() const {
-  constexpr std::string_view kFormat = "qinglang database cache 9";
-  Fnv1a hash;
+  constexpr std::string_view kFormat = "qinglang database cache 10";
+  Hasher hash;
   hash.add(kFormat);
   hash.add(hs_version());
   hs_platform_info_t platform{};

@@ -331,7 +331,7 @@ void Scanner::State::count_repeats(StreamState& s, const StreamMessage& message)
     line = line_skeleton.size > 0 ? line_skeleton.text() : line_folded.text();
   }
   if (line.empty()) return;
-  detail::Fnv1a hash;
+  detail::Hasher hash;
   hash.add(line);
 
   std::uint64_t index = s.summary.messages - 1;
