@@ -179,8 +179,13 @@ std::string_view JsonRecordParser::parse_padded(std::string_view json, Record& r
       record.set_id_json(s.id_scratch);
       continue;
     }
+    if (!problem.empty()) continue;
+    if (value.type() == simdjson::dom::element_type::STRING) {  // most fields: the key is the whole path
+      record.add_text(key, value.get_string().value_unsafe());
+      continue;
+    }
     builder.path().assign(key);
-    if (problem.empty()) problem = builder.add(value, 1);
+    problem = builder.add(value, 1);
   }
   builder.path().swap(s.path);
   return problem;
