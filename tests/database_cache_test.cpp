@@ -1,4 +1,6 @@
 // The compiled-database cache: used when it matches, rebuilt when it does not, never trusted when damaged.
+#include "database_cache.h"
+
 #include <filesystem>
 #include <fstream>
 
@@ -9,6 +11,21 @@ namespace {
 
 const std::string kRules = one_rule("    match: {any: [{words: [开盒]}, {regex: '开盒\\d+'}]}\n");
 const std::string kOtherRules = one_rule("    match: {words: [挂人]}\n");
+
+// A cache key must change with any byte of any pattern: a word-wide multiply alone would let a change in a
+// word's high bytes reach only the key's high bits.
+TEST(CacheKeyHash, EveryByteOfEveryWordReachesTheLowBits) {
+  std::string text = "开盒挂人0123456789abcdef";
+  detail::Hasher original;
+  original.add(text);
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    std::string changed = text;
+    changed[at] = static_cast<char>(changed[at] ^ 0x80);
+    detail::Hasher hash;
+    hash.add(changed);
+    EXPECT_NE(hash.value() & 0xFFFFFFFF, original.value() & 0xFFFFFFFF) << "byte " << at;
+  }
+}
 
 class DatabaseCache : public ::testing::Test {
  protected:
