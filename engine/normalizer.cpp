@@ -380,13 +380,6 @@ std::size_t Normalizer::plain_characters(const unsigned char* bytes, std::size_t
   return i;
 }
 
-void ViewText::push_back(char c, std::uint32_t origin, std::uint8_t gap) {
-  chars.reserve(size + 1, size)[size] = c;
-  origins.reserve(size + 1, size)[size] = origin;
-  gaps.reserve(size + 1, size)[size] = gap;
-  ++size;
-}
-
 // Byte copies: the origins and gaps of continuation bytes were never written, and only bytes may be copied
 // unread.
 void ViewText::append(const ViewText& from, std::size_t first, std::size_t count) {
@@ -398,10 +391,6 @@ void ViewText::append(const ViewText& from, std::size_t first, std::size_t count
   if (from.gaps.data() != nullptr)
     std::memcpy(gaps.reserve(size + count, size) + size, from.gaps.data() + first, count);
   size += count;
-}
-
-void Normalizer::append_separator(ViewText& view) {
-  view.push_back('\n', 0, 255);
 }
 
 char Normalizer::numeral_at(const char* bytes) const {

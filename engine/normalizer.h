@@ -61,7 +61,12 @@ struct ViewText {
   }  // skeleton only: noise dropped just before
 
   // Appends one byte that starts a character (or is a separator), with its origin and gap.
-  void push_back(char c, std::uint32_t origin, std::uint8_t gap);
+  void push_back(char c, std::uint32_t origin, std::uint8_t gap) {
+    chars.reserve(size + 1, size)[size] = c;
+    origins.reserve(size + 1, size)[size] = origin;
+    gaps.reserve(size + 1, size)[size] = gap;
+    ++size;
+  }
   // Appends `count` bytes of `from` from `first` on, with the origins and gaps `from` has (the raw view has
   // neither): they are offsets within a field, so they stay valid wherever the bytes go.
   void append(const ViewText& from, std::size_t first, std::size_t count);
@@ -88,7 +93,7 @@ class Normalizer {
                  std::vector<std::uint32_t>* numerals = nullptr) const;
 
   // Appends a byte that no match may span (the scanner drops matches that cross it), with no origin.
-  static void append_separator(ViewText& view);
+  static void append_separator(ViewText& view) { view.push_back('\n', 0, 255); }
 
   // The numerals view: the skeleton with Chinese numerals (一 壹 幺 〇) as ASCII digits, same origins and
   // gaps, given where normalize() found them (in order).
