@@ -123,9 +123,10 @@ struct Scanner::State {
     leaf_end.assign(leaves, 0);
     rule_epoch.assign(data->model.rules.size(), 0);
     rule_fresh_epoch.assign(data->model.rules.size(), 0);
-    if (data->scratch && hs_clone_scratch(data->scratch.get(), &scratch) != HS_SUCCESS) scratch_failed = true;
+    hs_scratch_t* clone = nullptr;
+    if (data->scratch && hs_clone_scratch(data->scratch.get(), &clone) != HS_SUCCESS) scratch_failed = true;
+    scratch.reset(clone);
   }
-  ~State() { hs_free_scratch(scratch); }
 
   // What Hyperscan's callbacks get: the scanner and the view being scanned. Offsets Hyperscan reports are
   // relative to `base` in the view's buffer; `segment` is fixed when one field alone is being scanned. A
@@ -225,7 +226,7 @@ struct Scanner::State {
 
   std::shared_ptr<const CompiledRuleSet> rules;
   const detail::CompiledRuleSetData* data;
-  hs_scratch_t* scratch = nullptr;
+  detail::ScratchPtr scratch;
   bool scratch_failed = false;
   CategorySet categories = CategorySet::all();
 

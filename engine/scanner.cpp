@@ -284,10 +284,10 @@ void Scanner::State::scan_buffer(detail::View view, detail::Tier tier, detail::B
   std::string_view text = batch.text.text();
   auto length = static_cast<unsigned int>(text.size());
   ScanContext context{this, view, tier, &batch, segment_map, 0, detail::kNoSegment};
-  if (dbs.literals) hs_scan(dbs.literals.get(), text.data(), length, 0, scratch, on_literal, &context);
+  if (dbs.literals) hs_scan(dbs.literals.get(), text.data(), length, 0, scratch.get(), on_literal, &context);
   if (!dbs.regex_detector) return;
   batch.detections.clear();
-  hs_scan(dbs.regex_detector.get(), text.data(), length, 0, scratch, on_detect, &context);
+  hs_scan(dbs.regex_detector.get(), text.data(), length, 0, scratch.get(), on_detect, &context);
   std::sort(batch.detections.begin(), batch.detections.end());
   locate(view, tier, batch, segment_map);
 }
@@ -317,7 +317,7 @@ void Scanner::State::locate(detail::View view, detail::Tier tier, detail::BatchV
         to = std::max(to, windows[w].second);
       ScanContext context{
           this, view, tier, &batch, segment_map, from, s, found.data() + first, found.data() + last};
-      hs_scan(locator, text + from, to - from, 0, scratch, on_regex, &context);
+      hs_scan(locator, text + from, to - from, 0, scratch.get(), on_regex, &context);
     }
     first = last;
   }
