@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   start = Clock::now();
   for (std::size_t i = 0; i < messages; ++i) {
     batch.push_back(Record::from_text(posts[i % posts.size()]));
-    if (batch.size() == 2048 || i + 1 == messages) {
+    if (batch.size() == 1024 || i + 1 == messages) {
       for (const Verdict& v : scanner.scan_batch(batch))
         hits += v.hits.size();
       batch.clear();
@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   };
   row("streams, round-robin (write)", stream_seconds);
   row("records, one scan() each", single_seconds);
-  row("records, scan_batch() of 2048", batch_seconds);
+  row("records, scan_batch() of 1024", batch_seconds);
   std::printf("\nclosing every stream: %.2f s; hits %zu, window rules fired %zu\n", close_seconds, hits,
               windows);
   return 0;
