@@ -106,7 +106,7 @@ class Compiler {
   static void add_regex(ViewPatterns& patterns, ViewDatabases& dbs, const std::string& regex,
                         const std::string& exact_name, std::uint32_t leaf);
   void group_literals(View view);
-  void warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
+  void warn_that_skeleton_broadens(const Leaf& leaf, const std::string& word, const std::string& skeleton);
   void check_regexes();
   void lint_rules();
   void resolve_windows();
@@ -143,11 +143,11 @@ class Compiler {
   std::map<std::string, RegexSplit, std::less<>> regex_splits_;
 };
 
-// Whether the skeleton view drops more of a word than its spaces.
-bool holds_symbols(const std::string& word) {
-  std::string folded = Normalizer::instance().fold(word);
+// Whether the skeleton view drops more of a word than its spaces: symbols or emoji that the folded view
+// keeps.
+bool skeleton_drops_symbols(std::string folded, const std::string& skeleton) {
   std::erase(folded, ' ');
-  return folded != Normalizer::instance().skeleton(word);
+  return folded != skeleton;
 }
 
 void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target) {
@@ -247,14 +247,22 @@ void Compiler::collect_patterns() {
       ViewPatterns& patterns = patterns_[v];
       for (const std::string& text : leaf.texts) {
         if (leaf.kind == PatternKind::words) {
-          std::string word = text_for_view(text, view);
-          if (view == View::skeleton) warn_if_skeleton_broadens(leaf, text, word);
+          std::string word;
+          bool drops_symbols = false;
+          if (view == View::folded || view == View::skeleton) {
+            auto [folded, skeleton] = Normalizer::instance().forms(text);
+            drops_symbols = skeleton_drops_symbols(folded, skeleton);
+            word = view == View::folded ? std::move(folded) : std::move(skeleton);
+          } else {
+            word = text_for_view(text, view);
+          }
+          if (view == View::skeleton && drops_symbols) warn_that_skeleton_broadens(leaf, text, word);
           if (word.empty()) continue;  // a word of noise only has no skeleton
           // The skeleton view finds a word that holds no symbols wherever the folded view would: scanning
           // both would double the literal work for nothing. Pinyin forms stay in both, where each stands
           // alone.
           bool skeleton_suffices =
-              view == View::folded && (leaf.views & view_bit(View::skeleton)) != 0 && !holds_symbols(text);
+              view == View::folded && (leaf.views & view_bit(View::skeleton)) != 0 && !drops_symbols;
           if (!skeleton_suffices) {
             add_literal(patterns, word, {leaf_index, View::raw});
             if (leaf.homophones && view != View::raw)
@@ -535,11 +543,8 @@ void Compiler::measure_stream_history() {
 
 // A word holding symbols or emoji (nm$l, 你🐴死了) loses them in the skeleton view and matches far more than
 // its author wrote; spaces are taken as meant to be optional.
-void Compiler::warn_if_skeleton_broadens(const Leaf& leaf, const std::string& word,
-                                         const std::string& skeleton) {
-  std::string without_spaces = Normalizer::instance().fold(word);
-  std::erase(without_spaces, ' ');
-  if (without_spaces == skeleton) return;
+void Compiler::warn_that_skeleton_broadens(const Leaf& leaf, const std::string& word,
+                                           const std::string& skeleton) {
   report(DiagnosticLevel::warning, "W003",
          "the word '" + word + "' holds characters the skeleton view drops: it also matches '" + skeleton +
              "' (use views: [folded] to keep them)",

@@ -449,6 +449,12 @@ std::string Normalizer::skeleton(std::string_view word) const {
   return std::string(views.skeleton.text());
 }
 
+std::pair<std::string, std::string> Normalizer::forms(std::string_view word) const {
+  WordViews& views = word_views();
+  normalize(word, views.folded, views.skeleton);
+  return {std::string(views.folded.text()), std::string(views.skeleton.text())};
+}
+
 std::pair<std::uint32_t, std::uint32_t> Normalizer::original_span(const ViewText& view,
                                                                   std::string_view original,
                                                                   std::uint32_t view_start,

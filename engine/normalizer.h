@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace qinglang::detail {
@@ -100,9 +101,11 @@ class Normalizer {
   void numerals(const ViewText& skeleton, std::span<const std::uint32_t> at, ViewText& out) const;
   std::string numerals(std::string_view word) const;
 
-  // The folded and skeleton forms of a rule's word, as the views would show it.
+  // The folded and skeleton forms of a rule's word, as the views would show it; forms() gives both from one
+  // pass.
   std::string fold(std::string_view word) const;
   std::string skeleton(std::string_view word) const;
+  std::pair<std::string, std::string> forms(std::string_view word) const;
 
   // The original span [start, end) of the view span [view_start, view_end), which must be non-empty.
   static std::pair<std::uint32_t, std::uint32_t> original_span(const ViewText& view,
