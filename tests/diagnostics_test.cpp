@@ -95,6 +95,14 @@ TEST(Diagnostics, OneCharacterWordWarns) {
   EXPECT_EQ(codes_of(one_rule("    match: {words: [的]}\n")), Codes{"W002"});
 }
 
+TEST(Diagnostics, WordWithSymbolsTheSkeletonDropsWarns) {
+  EXPECT_EQ(codes_of(one_rule("    match: {words: ['开#盒']}\n")), Codes{"W003"});
+}
+
+TEST(Diagnostics, WordWithOnlySpacesDoesNotWarn) {
+  EXPECT_EQ(codes_of(one_rule("    match: {words: ['开 盒']}\n")), Codes{});
+}
+
 TEST(Diagnostics, AllErrorsOfAFileAreReportedTogether) {
   std::string yaml =
       "rules:\n  - {id: a, category: nope, item: 5, title: t, severity: low, action: review, "
