@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "normalizer.h"
 #include "qinglang/rules.h"
 #include "qinglang/scanner.h"
+#include "text/normalizer.h"
 
 namespace {
 

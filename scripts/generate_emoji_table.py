@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""Generates engine/emoji_words.inc: emoji that stand for a Chinese character (🐴 for 马, 🔫 for 枪), for rules
+"""Generates engine/text/emoji_words.inc: emoji that stand for a Chinese character (🐴 for 马, 🔫 for 枪), for rules
 that opt in to matching words written with emoji.
 
 Source: Debian's unicode-cldr-core, CLDR's Chinese emoji annotations (the keywords of each emoji; single-character
 keywords only, single-code-point emoji only).
 
     apt-get install unicode-cldr-core
-    /usr/bin/python3 scripts/generate_emoji_table.py > engine/emoji_words.inc
+    /usr/bin/python3 scripts/generate_emoji_table.py > engine/text/emoji_words.inc
 """
 import sys
 import xml.etree.ElementTree as ElementTree

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generates engine/normalization_tables.inc: the character tables of the normalizer.
+"""Generates engine/text/normalization_tables.inc: the character tables of the normalizer.
 
 Every mapping is derived from data that Debian ships, never typed by hand:
   - unicode-data: UnicodeData.txt (compatibility decompositions: full-width, styled, circled letters and digits;
@@ -10,7 +10,7 @@ Every mapping is derived from data that Debian ships, never typed by hand:
 
 Run from the repository root after installing those packages:
     apt-get install unicode-data libopencc-data opencc python3-icu
-    /usr/bin/python3 scripts/generate_normalization_tables.py > engine/normalization_tables.inc
+    /usr/bin/python3 scripts/generate_normalization_tables.py > engine/text/normalization_tables.inc
 """
 import bz2
 import re

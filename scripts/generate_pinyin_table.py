@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generates engine/pinyin_table.inc: the pinyin readings of each Chinese character, for rules that opt in to
+"""Generates engine/text/pinyin_table.inc: the pinyin readings of each Chinese character, for rules that opt in to
 matching pinyin (kaihe, kh, 开he), and which characters are common (GB2312 level 1, the 3,755 most used: read
 from Python's gb2312 codec), which bounds homophone substitution (带骂 for 代骂) to characters people type.
 
@@ -8,7 +8,7 @@ so a simplified character also takes the readings of its traditional forms (Open
 command). Readings marked 0% are dropped; a polyphonic character keeps its other readings, most likely first.
 
     apt-get install rime-data-luna-pinyin opencc libopencc-data
-    /usr/bin/python3 scripts/generate_pinyin_table.py > engine/pinyin_table.inc
+    /usr/bin/python3 scripts/generate_pinyin_table.py > engine/text/pinyin_table.inc
 """
 import subprocess
 import sys

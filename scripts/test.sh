@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-debian.sh
-clang-format --dry-run --Werror include/qinglang/*.h engine/*.h engine/*.cpp tools/*.h tools/*.cpp tests/*.h \
+clang-format --dry-run --Werror include/qinglang/*.h engine/*/*.h engine/*/*.cpp tools/*.h tools/*.cpp tests/*.h \
   tests/*.cpp bench/*.cpp
 for kind in release asan; do
   echo "== $kind build"

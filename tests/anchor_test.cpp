@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "compiled_rule_set.h"
+#include "compile/compiled_rule_set.h"
 #include "test_support.h"
 
 namespace qinglang::testing {

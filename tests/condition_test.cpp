@@ -1,5 +1,5 @@
 // Conditions on structured fields: parsing and evaluation.
-#include "condition.h"
+#include "rules/condition.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The compiled-database cache: used when it matches, rebuilt when it does not, never trusted when damaged.
-#include "database_cache.h"
+#include "cache/database_cache.h"
 
 #include <filesystem>
 #include <fstream>

@@ -1,5 +1,5 @@
 // The normalizer's views and their maps back to the original text.
-#include "normalizer.h"
+#include "text/normalizer.h"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/utf8.h"
 #include "qinglang/normalize.h"
-#include "utf8.h"
 
 namespace qinglang::detail {
 namespace {

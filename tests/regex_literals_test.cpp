@@ -1,5 +1,5 @@
 // Regexes that are word lists in disguise become literals; everything else stays a regex.
-#include "regex_literals.h"
+#include "compile/regex_literals.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Pinyin forms of words, for rules with `pinyin: true`.
-#include "word_forms.h"
+#include "text/word_forms.h"
 
 #include <gtest/gtest.h>
 

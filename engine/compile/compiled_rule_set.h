@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "qinglang/rules.h"
-#include "rule_model.h"
+#include "rules/rule_model.h"
 
 namespace qinglang::detail {
 

@@ -1,4 +1,4 @@
-#include "rule_loader.h"
+#include "rules/rule_loader.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -10,9 +10,9 @@
 #include <span>
 #include <sstream>
 
-#include "database_cache.h"
-#include "parallel.h"
-#include "utf8.h"
+#include "base/parallel.h"
+#include "base/utf8.h"
+#include "cache/database_cache.h"
 
 namespace qinglang::detail {
 namespace {

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "condition.h"
-#include "normalizer.h"
 #include "qinglang/diagnostic.h"
 #include "qinglang/record.h"
 #include "qinglang/taxonomy.h"
+#include "rules/condition.h"
+#include "text/normalizer.h"
 
 namespace qinglang::detail {
 

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "model_cache.h"
+#include "cache/model_cache.h"
 #include "qinglang/diagnostic.h"
-#include "rule_model.h"
+#include "rules/rule_model.h"
 
 namespace qinglang::detail {
 

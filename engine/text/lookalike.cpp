@@ -1,9 +1,9 @@
-#include "lookalike.h"
+#include "text/lookalike.h"
 
 #include <set>
 #include <vector>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 namespace qinglang::detail {
 namespace {

@@ -1,5 +1,5 @@
 // Rule model → Hyperscan databases, with checks that need Hyperscan (regex syntax, empty matches) and lints.
-#include "compiler.h"
+#include "compile/compiler.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,14 +8,14 @@
 #include <cstring>
 #include <map>
 
-#include "compiled_rule_set.h"
-#include "database_cache.h"
-#include "lookalike.h"
-#include "parallel.h"
-#include "regex_literals.h"
-#include "rule_loader.h"
-#include "split_characters.h"
-#include "word_forms.h"
+#include "base/parallel.h"
+#include "cache/database_cache.h"
+#include "compile/compiled_rule_set.h"
+#include "compile/regex_literals.h"
+#include "rules/rule_loader.h"
+#include "text/lookalike.h"
+#include "text/split_characters.h"
+#include "text/word_forms.h"
 
 namespace qinglang {
 

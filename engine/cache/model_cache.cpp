@@ -1,4 +1,4 @@
-#include "model_cache.h"
+#include "cache/model_cache.h"
 
 #include <concepts>
 #include <cstring>
@@ -6,7 +6,7 @@
 #include <sstream>
 #include <type_traits>
 
-#include "database_cache.h"
+#include "cache/database_cache.h"
 #include "model_fingerprint.h"
 
 namespace qinglang::detail {

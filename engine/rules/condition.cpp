@@ -1,4 +1,4 @@
-#include "condition.h"
+#include "rules/condition.h"
 
 #include <array>
 #include <charconv>

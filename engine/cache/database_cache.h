@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "compiled_rule_set.h"
-#include "model_cache.h"
+#include "cache/model_cache.h"
+#include "compile/compiled_rule_set.h"
 
 namespace qinglang::detail {
 

@@ -11,9 +11,9 @@
 #include <bit>
 #include <tuple>
 
-#include "scan_state.h"
-#include "utf8.h"
-#include "word_forms.h"
+#include "base/utf8.h"
+#include "scan/scan_state.h"
+#include "text/word_forms.h"
 
 namespace qinglang {
 namespace {

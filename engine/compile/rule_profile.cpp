@@ -5,10 +5,10 @@
 #include <chrono>
 #include <unordered_map>
 
-#include "compiled_rule_set.h"
-#include "compiler.h"
+#include "compile/compiled_rule_set.h"
+#include "compile/compiler.h"
 #include "qinglang/scanner.h"
-#include "rule_loader.h"
+#include "rules/rule_loader.h"
 
 namespace qinglang {
 namespace {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "qinglang/rules.h"
-#include "rule_model.h"
+#include "rules/rule_model.h"
 
 namespace qinglang::detail {
 

@@ -2,7 +2,7 @@
 // or stay silent (no_match).
 #include <algorithm>
 
-#include "compiled_rule_set.h"
+#include "compile/compiled_rule_set.h"
 #include "qinglang/scanner.h"
 
 namespace qinglang {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "qinglang/diagnostic.h"
-#include "rule_model.h"
+#include "rules/rule_model.h"
 
 namespace qinglang::detail {
 

@@ -11,9 +11,9 @@
 
 #include <cmath>
 
-#include "database_cache.h"
-#include "scan_state.h"
-#include "utf8.h"
+#include "base/utf8.h"
+#include "cache/database_cache.h"
+#include "scan/scan_state.h"
 
 namespace qinglang {
 namespace detail {

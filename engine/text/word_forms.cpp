@@ -1,10 +1,10 @@
-#include "word_forms.h"
+#include "text/word_forms.h"
 
 #include <algorithm>
 #include <set>
 #include <unordered_map>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 namespace qinglang::detail {
 namespace {
@@ -15,14 +15,14 @@ struct PinyinEntry {
   bool common;  // GB2312 level 1
 };
 
-#include "pinyin_table.inc"
+#include "text/pinyin_table.inc"
 
 struct EmojiWord {
   const char* character;
   const char* emoji;
 };
 
-#include "emoji_words.inc"
+#include "text/emoji_words.inc"
 
 // One choice per character position: the character itself, one of its full readings, or an initial.
 using Options = std::vector<std::string>;

@@ -1,4 +1,4 @@
-#include "normalizer.h"
+#include "text/normalizer.h"
 
 #include <algorithm>
 #include <array>
@@ -6,8 +6,8 @@
 #include <cstring>
 #include <map>
 
+#include "base/utf8.h"
 #include "qinglang/normalize.h"
-#include "utf8.h"
 
 namespace qinglang::detail {
 namespace {
@@ -20,7 +20,7 @@ struct CodeRange {
   std::uint32_t first, last;
 };
 
-#include "normalization_tables.inc"
+#include "text/normalization_tables.inc"
 
 template <std::size_t N>
 bool in_ranges(std::uint32_t cp, const CodeRange (&ranges)[N]) {

@@ -9,10 +9,10 @@
 #include <tuple>
 #include <vector>
 
-#include "compiled_rule_set.h"
-#include "normalizer.h"
+#include "compile/compiled_rule_set.h"
 #include "qinglang/scanner.h"
 #include "qinglang/stream.h"
+#include "text/normalizer.h"
 
 namespace qinglang {
 namespace detail {

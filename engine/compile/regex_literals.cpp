@@ -1,10 +1,10 @@
-#include "regex_literals.h"
+#include "compile/regex_literals.h"
 
 #include <algorithm>
 #include <cctype>
 #include <optional>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 namespace qinglang::detail {
 namespace {

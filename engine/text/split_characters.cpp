@@ -1,10 +1,10 @@
-#include "split_characters.h"
+#include "text/split_characters.h"
 
 #include <array>
 #include <set>
 #include <utility>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 namespace qinglang::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "database_cache.h"
+#include "cache/database_cache.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "parallel.h"
+#include "base/parallel.h"
 
 namespace qinglang::detail {
 namespace {
