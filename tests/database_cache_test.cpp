@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/hash.h"
 #include "test_support.h"
 
 namespace qinglang::testing {

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <type_traits>
 
-#include "cache/database_cache.h"
+#include "base/hash.h"
 #include "model_fingerprint.h"
 
 namespace qinglang::detail {
@@ -203,14 +203,6 @@ bool indexes_hold(const RuleSetModel& model) {
 }
 
 }  // namespace
-
-std::optional<std::uint64_t> hash_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return checksum_of(bytes.view());
-}
 
 std::string serialize_model(const RuleSetModel& model, const std::vector<Diagnostic>& diagnostics,
                             const std::vector<ModelSource>& sources) {

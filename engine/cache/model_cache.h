@@ -20,9 +20,6 @@ struct ModelSource {
   std::uint64_t hash = 0;
 };
 
-// The bytes of a file, hashed as ModelSource does; nullopt when it cannot be read.
-std::optional<std::uint64_t> hash_file(const std::filesystem::path& path);
-
 // The model, the loader's diagnostics and the sources, as stored in a cache file.
 std::string serialize_model(const RuleSetModel& model, const std::vector<Diagnostic>& diagnostics,
                             const std::vector<ModelSource>& sources);

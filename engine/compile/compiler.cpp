@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 
+#include "base/hash.h"
 #include "base/parallel.h"
 #include "cache/database_cache.h"
 #include "compile/compiled_rule_set.h"

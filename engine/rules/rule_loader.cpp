@@ -10,9 +10,9 @@
 #include <span>
 #include <sstream>
 
+#include "base/hash.h"
 #include "base/parallel.h"
 #include "base/utf8.h"
-#include "cache/database_cache.h"
 
 namespace qinglang::detail {
 namespace {

@@ -11,8 +11,8 @@
 
 #include <cmath>
 
+#include "base/hash.h"
 #include "base/utf8.h"
-#include "cache/database_cache.h"
 #include "scan/scan_state.h"
 
 namespace qinglang {
