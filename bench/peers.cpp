@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "qinglang/rules.h"
+#include "qinglang/compiler.h"
 #include "qinglang/scanner.h"
 
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "qinglang/rules.h"
+#include "qinglang/compiler.h"
 #include "qinglang/scanner.h"
 #include "text/normalizer.h"
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "qinglang/compiler.h"
 #include "qinglang/record.h"
-#include "qinglang/rules.h"
 #include "qinglang/scanner.h"
 #include "qinglang/stream.h"
 

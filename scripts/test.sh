@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-debian.sh
 clang-format --dry-run --Werror include/qinglang/*.h engine/*/*.h engine/*/*.cpp tools/*.h tools/*.cpp tests/*.h \
-  tests/*.cpp bench/*.cpp
+  tests/*.cpp tests/install/*.cpp bench/*.cpp
 for kind in release asan; do
   echo "== $kind build"
   scripts/build.sh "$kind"

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compile/compiled_rule_set.h"
+#include "qinglang/compiler.h"
 #include "test_support.h"
 
 namespace qinglang::testing {
@@ -15,7 +16,7 @@ namespace {
 
 // Whether the leaf that holds `word` is an anchor of its rule.
 bool is_anchor(const CompiledRuleSet& rules, std::string_view word) {
-  const detail::CompiledRuleSetData& data = rules.data();
+  const detail::CompiledRuleSetData& data = detail::data_of(rules);
   for (std::size_t leaf = 0; leaf < data.model.leaves.size(); ++leaf)
     for (const std::string& text : data.model.leaves[leaf].texts)
       if (text == word) return data.leaf_anchor[leaf] != 0;
@@ -74,9 +75,10 @@ rules:
   ASSERT_TRUE(rules);
   EXPECT_TRUE(is_anchor(*rules, "挂人"));
   std::size_t anchored_shared_leaves = 0;
-  for (std::size_t leaf = 0; leaf < rules->data().model.leaves.size(); ++leaf)
-    anchored_shared_leaves += rules->data().model.leaves[leaf].texts == std::vector<std::string>{"上课"} &&
-                              rules->data().leaf_anchor[leaf];
+  for (std::size_t leaf = 0; leaf < detail::data_of(*rules).model.leaves.size(); ++leaf)
+    anchored_shared_leaves +=
+        detail::data_of(*rules).model.leaves[leaf].texts == std::vector<std::string>{"上课"} &&
+        detail::data_of(*rules).leaf_anchor[leaf];
   EXPECT_EQ(anchored_shared_leaves, 2u);  // rules b and c have no other part
 }
 

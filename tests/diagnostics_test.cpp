@@ -2,6 +2,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "qinglang/compiler.h"
 #include "test_support.h"
 
 namespace qinglang::testing {

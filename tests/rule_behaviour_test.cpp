@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "qinglang/compiler.h"
 #include "test_support.h"
 
 namespace qinglang::testing {

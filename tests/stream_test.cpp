@@ -6,6 +6,7 @@
 #include <tuple>
 #include <vector>
 
+#include "qinglang/compiler.h"
 #include "test_support.h"
 
 namespace qinglang {

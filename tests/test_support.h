@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "qinglang/compiler.h"
 #include "qinglang/json.h"
-#include "qinglang/rules.h"
 #include "qinglang/scanner.h"
 
 namespace qinglang::testing {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "base/utf8.h"
 #include "test_support.h"
 
 namespace qinglang::detail {

@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "eval_command.h"
+#include "qinglang/compiler.h"
 #include "qinglang/json.h"
 #include "qinglang/normalize.h"
-#include "qinglang/rules.h"
 #include "qinglang/scanner.h"
 #include "qinglang/stream.h"
 #include "qinglang/taxonomy.h"

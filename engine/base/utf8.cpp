@@ -75,4 +75,12 @@ std::vector<std::string> characters_of(std::string_view text) {
   return characters;
 }
 
+bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noexcept {
+  bool starts_ascii = start < text.size() && is_ascii_word_character(text[start]);
+  bool ends_ascii = end > 0 && is_ascii_word_character(text[end - 1]);
+  if (starts_ascii && start > 0 && is_ascii_word_character(text[start - 1])) return false;
+  if (ends_ascii && end < text.size() && is_ascii_word_character(text[end])) return false;
+  return true;
+}
+
 }  // namespace qinglang::detail

@@ -1,4 +1,4 @@
-// UTF-8 helpers shared by the scanner and the JSON reader and writer.
+// UTF-8 and ASCII helpers shared by the text views, the scanner and the JSON reader and writer.
 #pragma once
 
 #include <cstddef>
@@ -42,5 +42,14 @@ inline std::size_t count_characters(std::string_view text) noexcept {
     n += !is_continuation_byte(c);
   return n;
 }
+
+// An ASCII letter, digit or underscore: what an identifier or a Latin word is made of.
+inline bool is_ascii_word_character(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Whether a pinyin match [start, end) in `text` stands on its own: no ASCII letter or digit runs into its
+// ASCII ends, so kh does not fire inside "khaki" or an id like "ak47kh".
+bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noexcept;
 
 }  // namespace qinglang::detail

@@ -1,5 +1,7 @@
 // The compiled form of a rule set: the rule model plus Hyperscan databases and the tables that map each
-// Hyperscan pattern id back to the leaves that asked for it.
+// Hyperscan pattern id back to the leaves that asked for it. The compiler builds it, the compiled file
+// (cache/) stores and loads it, the scanner reads it; compiled_rule_set.cpp, which hands it out, is part of
+// the runtime library.
 #pragma once
 
 #include <hs/hs.h>
@@ -117,5 +119,20 @@ struct CompiledRuleSetData {
   ScratchPtr scratch;
   DatabaseStats stats;
 };
+
+// The way from a public CompiledRuleSet to its data and back, for the engine's own code: the public class
+// keeps its data private.
+struct CompiledRuleSetAccess {
+  static const CompiledRuleSetData& data(const CompiledRuleSet& rules) noexcept { return *rules.data_; }
+  static std::shared_ptr<const CompiledRuleSet> make(std::unique_ptr<CompiledRuleSetData> data);
+};
+
+inline const CompiledRuleSetData& data_of(const CompiledRuleSet& rules) noexcept {
+  return CompiledRuleSetAccess::data(rules);
+}
+
+// Makes compiled or loaded data ready to scan with: allocates the scratch space every scanner clones and
+// measures the databases (DatabaseStats). False, with error E011, when Hyperscan cannot allocate it.
+bool prepare_for_scanning(CompiledRuleSetData& data, std::vector<Diagnostic>& diagnostics);
 
 }  // namespace qinglang::detail

@@ -10,7 +10,7 @@
 
 #include "base/hash.h"
 #include "base/parallel.h"
-#include "cache/database_cache.h"
+#include "cache/compiled_file.h"
 #include "compile/compiled_rule_set.h"
 #include "compile/regex_literals.h"
 #include "rules/rule_loader.h"
@@ -19,12 +19,6 @@
 #include "text/word_forms.h"
 
 namespace qinglang {
-
-struct CompiledRuleSetFactory {
-  static std::shared_ptr<const CompiledRuleSet> make(std::unique_ptr<detail::CompiledRuleSetData> data) {
-    return std::shared_ptr<const CompiledRuleSet>(new CompiledRuleSet(std::move(data)));
-  }
-};
 
 namespace detail {
 namespace {
@@ -68,18 +62,15 @@ ExpressionInfo expression_info(const std::string& regex) {
 
 class Compiler {
  public:
-  // `serialized_model` goes into the cache file beside the databases (model_cache.h); empty: none. A model
-  // that did not come from the cache file is written to it even when the databases did.
-  Compiler(RuleSetModel model, std::vector<Diagnostic>& diagnostics, std::string serialized_model = {},
-           bool model_from_cache = false)
-      : data_(std::make_unique<CompiledRuleSetData>()),
-        diagnostics_(diagnostics),
-        serialized_model_(std::move(serialized_model)),
-        model_from_cache_(model_from_cache) {
+  Compiler(RuleSetModel model, std::vector<Diagnostic>& diagnostics)
+      : data_(std::make_unique<CompiledRuleSetData>()), diagnostics_(diagnostics) {
     data_->model = std::move(model);
   }
 
+  // Null when there are errors. With a cache file, the databases come from it when their patterns are exactly
+  // these (the key); the caller writes the compiled rule set back (finish).
   std::unique_ptr<CompiledRuleSetData> compile(const CompileOptions& options);
+  std::uint64_t key() const { return key_; }
 
  private:
   // The patterns of one view, before compilation.
@@ -137,8 +128,7 @@ class Compiler {
 
   std::unique_ptr<CompiledRuleSetData> data_;
   std::vector<Diagnostic>& diagnostics_;
-  std::string serialized_model_;
-  bool model_from_cache_;
+  std::uint64_t key_ = 0;
   std::array<ViewPatterns, kViewCount> patterns_;
   std::map<std::string, ExpressionInfo, std::less<>> expression_infos_;
   std::map<std::string, RegexSplit, std::less<>> regex_splits_;
@@ -810,10 +800,10 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   }
 
   DatabaseStats& stats = data_->stats;
-  std::uint64_t key = cache_key();
+  key_ = cache_key();
   if (!options.cache_file.empty()) {
     std::string why;
-    stats.from_cache = read_database_cache(options.cache_file, key, *data_, why);
+    stats.from_cache = read_databases(options.cache_file, key_, *data_, why);
     if (!stats.from_cache && !why.empty())
       diagnostics_.push_back({DiagnosticLevel::warning,
                               "W004",
@@ -844,35 +834,7 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
     stats.deferred_patterns +=
         patterns_[v].literals.size() + patterns_[v].regexes.size() - first_pass - field_bound;
   }
-  stats.rules_from_cache = model_from_cache_;
-  bool model_is_new = !serialized_model_.empty() && !model_from_cache_;
-  if (!options.cache_file.empty() && (!stats.from_cache || model_is_new)) {
-    std::string problem = write_database_cache(options.cache_file, key, *data_, serialized_model_);
-    if (!problem.empty())
-      diagnostics_.push_back({DiagnosticLevel::warning,
-                              "W004",
-                              "database cache not written: " + problem,
-                              {options.cache_file.string()},
-                              {}});
-  }
-
-  hs_scratch_t* scratch = nullptr;
-  for (DatabasePtr* db : cached_databases(*data_)) {
-    if (!*db) continue;
-    std::size_t size = 0;
-    hs_database_size(db->get(), &size);
-    stats.database_bytes += size;
-    if (hs_alloc_scratch(db->get(), &scratch) != HS_SUCCESS) {
-      diagnostics_.push_back(
-          {DiagnosticLevel::error, "E011", "could not allocate Hyperscan scratch space", {}, {}});
-      hs_free_scratch(scratch);
-      return nullptr;
-    }
-  }
-  data_->scratch.reset(scratch);
-  stats.rules = data_->model.rules.size();
-  if (scratch) hs_scratch_size(scratch, &stats.scratch_bytes);
-  stats.engine_version = hs_version();
+  if (!prepare_for_scanning(*data_, diagnostics_)) return nullptr;
   stats.compile_milliseconds =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return std::move(data_);
@@ -883,18 +845,33 @@ bool diagnostic_order(const Diagnostic& a, const Diagnostic& b) {
          std::tie(b.location.file, b.location.line, b.location.column);
 }
 
-CompileResult finish(RuleSetModel model, std::vector<Diagnostic> diagnostics, std::string serialized_model,
-                     bool model_from_cache, const CompileOptions& options) {
+// Compiles the model; with a cache file, writes the compiled rule set to it, with `inputs` saying what it was
+// compiled from.
+CompileResult finish(RuleSetModel model, std::vector<Diagnostic> diagnostics, CompileInputs inputs,
+                     const CompileOptions& options) {
   if (!options.normalize)
     for (Leaf& leaf : model.leaves)
       leaf.views = view_bit(View::raw);
+  inputs.normalize = options.normalize;
   CompileResult result;
   // The compiler runs even after loader errors, so regex errors are reported in the same run.
-  std::unique_ptr<CompiledRuleSetData> data =
-      Compiler(std::move(model), diagnostics, std::move(serialized_model), model_from_cache).compile(options);
+  Compiler compiler(std::move(model), diagnostics);
+  std::unique_ptr<CompiledRuleSetData> data = compiler.compile(options);
   std::stable_sort(diagnostics.begin(), diagnostics.end(), diagnostic_order);
+  if (data && !has_errors(diagnostics) && !options.cache_file.empty()) {
+    std::string problem = write_compiled_file(options.cache_file, compiler.key(), *data,
+                                              serialize_tables(*data, diagnostics, inputs));
+    if (!problem.empty()) {
+      diagnostics.push_back({DiagnosticLevel::warning,
+                             "W004",
+                             "database cache not written: " + problem,
+                             {options.cache_file.string()},
+                             {}});
+      std::stable_sort(diagnostics.begin(), diagnostics.end(), diagnostic_order);
+    }
+  }
   result.diagnostics = std::move(diagnostics);
-  if (data && !has_errors(result.diagnostics)) result.rules = CompiledRuleSetFactory::make(std::move(data));
+  if (data && !has_errors(result.diagnostics)) result.rules = CompiledRuleSetAccess::make(std::move(data));
   return result;
 }
 
@@ -904,67 +881,48 @@ std::shared_ptr<const CompiledRuleSet> compile_model(RuleSetModel model, std::ve
                                                      const CompileOptions& options) {
   std::unique_ptr<CompiledRuleSetData> data = Compiler(std::move(model), diagnostics).compile(options);
   if (!data || has_errors(diagnostics)) return nullptr;
-  return CompiledRuleSetFactory::make(std::move(data));
+  return CompiledRuleSetAccess::make(std::move(data));
 }
 
 }  // namespace detail
 
-CompiledRuleSet::CompiledRuleSet(std::unique_ptr<detail::CompiledRuleSetData> data)
-    : data_(std::move(data)) {}
-CompiledRuleSet::~CompiledRuleSet() = default;
-
-std::size_t CompiledRuleSet::rule_count() const noexcept {
-  return data_->model.rules.size();
-}
-
-RuleInfo CompiledRuleSet::rule(std::size_t index) const {
-  const detail::Rule& r = data_->model.rules[index];
-  auto matching = static_cast<std::size_t>(std::count_if(
-      r.examples.begin(), r.examples.end(), [](const detail::Example& e) { return e.expect_match; }));
-  return {r.id,
-          r.category,
-          r.item,
-          r.title,
-          r.severity,
-          r.action,
-          r.location,
-          matching,
-          r.examples.size() - matching,
-          r.window.has_value()};
-}
-
-const DatabaseStats& CompiledRuleSet::stats() const noexcept {
-  return data_->stats;
-}
-
-// With a cache file, the rule model comes from it when every rule file (and words file) still holds the bytes
-// it was read from: YAML is then not parsed at all. Otherwise the rules are loaded, and the model is stored
-// with the databases.
+// With a cache file, the whole compiled rule set comes from it when it was compiled from exactly these rule
+// files (and words files) as they are now: YAML is then not parsed and nothing is compiled. Otherwise the
+// rules are loaded and compiled, and the compiled rule set is written to the file.
 CompileResult compile_rules(const std::vector<std::filesystem::path>& paths, const CompileOptions& options) {
   if (!options.cache_file.empty()) {
     std::vector<std::filesystem::path> files;
     for (const auto& path : paths)
       for (std::filesystem::path& file : detail::RuleLoader::rule_files(path))
         files.push_back(std::move(file));
-    if (std::optional<detail::CachedModel> cached = detail::read_cached_model(options.cache_file, files))
-      return detail::finish(std::move(cached->model), std::move(cached->diagnostics),
-                            std::move(cached->bytes), true, options);
+    CompileResult cached;
+    std::string why;
+    auto unchanged = [&](const detail::CompileInputs& inputs) {
+      return inputs.normalize == options.normalize && detail::sources_unchanged(inputs, files);
+    };
+    // A file that cannot be used is compiled anew; the compile says why when the reason is not the usual one.
+    if (auto data = detail::load_compiled_file(options.cache_file, cached.diagnostics, why, unchanged)) {
+      cached.rules = detail::CompiledRuleSetAccess::make(std::move(data));
+      return cached;
+    }
   }
   detail::RuleLoader loader;
   for (const auto& path : paths)
     loader.load_path(path);
-  std::string serialized;
-  if (!options.cache_file.empty() && !has_errors(loader.diagnostics()))
-    serialized = detail::serialize_model(loader.model(), loader.diagnostics(), loader.sources());
-  return detail::finish(std::move(loader.model()), std::move(loader.diagnostics()), std::move(serialized),
-                        false, options);
+  detail::CompileInputs inputs{loader.sources(), loader.rule_file_count()};
+  return detail::finish(std::move(loader.model()), std::move(loader.diagnostics()), std::move(inputs),
+                        options);
 }
 
 CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view file_name,
                                       const CompileOptions& options) {
   detail::RuleLoader loader;
   loader.load_yaml(yaml, std::string(file_name));
-  return detail::finish(std::move(loader.model()), std::move(loader.diagnostics()), {}, false, options);
+  // The text stands for a rule file of that name: compile_rules() of a file holding the same bytes may load
+  // it.
+  detail::CompileInputs inputs{{{std::string(file_name), detail::checksum_of(yaml)}}, 1};
+  return detail::finish(std::move(loader.model()), std::move(loader.diagnostics()), std::move(inputs),
+                        options);
 }
 
 }  // namespace qinglang

@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "qinglang/rules.h"
+#include "qinglang/compiler.h"
 #include "rules/rule_model.h"
 
 namespace qinglang::detail {

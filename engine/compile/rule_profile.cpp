@@ -7,6 +7,7 @@
 
 #include "compile/compiled_rule_set.h"
 #include "compile/compiler.h"
+#include "qinglang/compiler.h"
 #include "qinglang/scanner.h"
 #include "rules/rule_loader.h"
 
@@ -24,7 +25,7 @@ double scan_sample(const std::shared_ptr<const CompiledRuleSet>& rules, std::spa
                    std::vector<std::size_t>& hits_by_rule) {
   std::unordered_map<std::string_view, std::size_t> index;
   for (std::size_t r = 0; r < rules->rule_count(); ++r)
-    index.emplace(rules->data().model.rules[r].id, r);
+    index.emplace(detail::data_of(*rules).model.rules[r].id, r);
   Scanner scanner(rules);
   constexpr std::size_t kBatch = 1000;
   auto start = Clock::now();
@@ -92,7 +93,7 @@ RuleProfile profile_rules(const std::vector<std::filesystem::path>& paths, std::
   std::vector<std::size_t> anchored(model.rules.size(), 0);
   std::vector<Diagnostic> ignored_anchors;
   if (std::shared_ptr<const CompiledRuleSet> anchors =
-          detail::compile_model(anchors_alone(all->data()), ignored_anchors, {}))
+          detail::compile_model(anchors_alone(detail::data_of(*all)), ignored_anchors, {}))
     scan_sample(anchors, sample, anchored);
 
   // What a scan costs with no patterns at all (normalizing, building views): each rule's own cost is beyond

@@ -27,7 +27,7 @@ class FileLoader {
  public:
   FileLoader(const std::string& file, RuleSetModel& model, std::vector<Diagnostic>& diagnostics,
              std::map<std::string, SourceLocation, std::less<>>& rule_ids,
-             std::vector<ModelSource>& words_files)
+             std::vector<RuleSource>& words_files)
       : file_(file),
         model_(model),
         diagnostics_(diagnostics),
@@ -77,7 +77,7 @@ class FileLoader {
   RuleSetModel& model_;
   std::vector<Diagnostic>& diagnostics_;
   std::map<std::string, SourceLocation, std::less<>>& rule_ids_;
-  std::vector<ModelSource>& words_files_;
+  std::vector<RuleSource>& words_files_;
   std::string rule_id_;  // the rule being read, for diagnostics
   std::uint32_t rule_index_ = 0;
   std::uint8_t rule_views_ = 0;
@@ -851,7 +851,7 @@ void FileLoader::flatten(const YAML::Node& node, std::string& path, Record& reco
 struct ParsedFile {
   YAML::Node root;
   std::optional<Diagnostic> problem;
-  std::uint64_t hash = 0;  // of the file's bytes (model_cache.h)
+  std::uint64_t hash = 0;  // of the file's bytes (RuleSource)
 };
 
 namespace {
@@ -918,8 +918,8 @@ void RuleLoader::load_parsed(ParsedFile parsed, const std::string& file_name) {
   FileLoader(file_name, model_, diagnostics_, rule_ids_, words_sources_).load(parsed.root);
 }
 
-std::vector<ModelSource> RuleLoader::sources() const {
-  std::vector<ModelSource> all = rule_sources_;
+std::vector<RuleSource> RuleLoader::sources() const {
+  std::vector<RuleSource> all = rule_sources_;
   all.insert(all.end(), words_sources_.begin(), words_sources_.end());
   return all;
 }

@@ -124,6 +124,12 @@ struct Rule {
   }
 };
 
+// A file the rules were read from (a rule file or a words file), and a hash of its bytes (checksum_of).
+struct RuleSource {
+  std::string path;
+  std::uint64_t hash = 0;
+};
+
 struct RuleSetModel {
   std::vector<Rule> rules;
   std::vector<PatternNode> nodes;

@@ -32,7 +32,7 @@ bool window_fires(Scanner& scanner, std::string_view rule_id, const std::vector<
 std::vector<ExampleResult> run_rule_examples(const std::shared_ptr<const CompiledRuleSet>& rules) {
   std::vector<ExampleResult> results;
   Scanner scanner(rules);
-  for (const detail::Rule& rule : rules->data().model.rules) {
+  for (const detail::Rule& rule : detail::data_of(*rules).model.rules) {
     for (const detail::Example& example : rule.examples) {
       bool fired = rule.window ? window_fires(scanner, rule.id, example.messages)
                                : fires(scanner, rule.id, example.record);

@@ -114,7 +114,8 @@ constexpr std::size_t kNoSegment = SIZE_MAX;
 using detail::Event;
 
 struct Scanner::State {
-  explicit State(std::shared_ptr<const CompiledRuleSet> r) : rules(std::move(r)), data(&rules->data()) {
+  explicit State(std::shared_ptr<const CompiledRuleSet> r)
+      : rules(std::move(r)), data(&detail::data_of(*rules)) {
     std::size_t leaves = data->model.leaves.size();
     leaf_count_epoch.assign(leaves, 0);
     leaf_count.assign(leaves, 0);

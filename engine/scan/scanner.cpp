@@ -13,7 +13,6 @@
 
 #include "base/utf8.h"
 #include "scan/scan_state.h"
-#include "text/word_forms.h"
 
 namespace qinglang {
 namespace {

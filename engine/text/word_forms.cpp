@@ -107,9 +107,6 @@ void combine(const std::vector<Options>& positions, std::size_t index, std::stri
 }
 
 // Letters, digits and '_': what ids and English words are made of.
-bool is_ascii_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
 
 }  // namespace
 
@@ -198,14 +195,6 @@ std::vector<std::string> emoji_variants(std::string_view word) {
     }
   }
   return variants;
-}
-
-bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noexcept {
-  bool starts_ascii = start < text.size() && is_ascii_alnum(text[start]);
-  bool ends_ascii = end > 0 && is_ascii_alnum(text[end - 1]);
-  if (starts_ascii && start > 0 && is_ascii_alnum(text[start - 1])) return false;
-  if (ends_ascii && end < text.size() && is_ascii_alnum(text[end])) return false;
-  return true;
 }
 
 }  // namespace qinglang::detail

@@ -32,8 +32,4 @@ inline constexpr std::size_t kMaxEmojiVariants = 32;
 // fewer than two characters.
 std::vector<std::string> emoji_variants(std::string_view folded_word);
 
-// Whether a pinyin match [start, end) in `text` stands on its own: no ASCII letter or digit runs into its
-// ASCII ends, so kh does not fire inside "khaki" or an id like "ak47kh".
-bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noexcept;
-
 }  // namespace qinglang::detail

@@ -1,5 +1,5 @@
-// Loading and compiling rule files. The life cycle, as in RE2's Set: compile once, then scan from many
-// threads, each with its own Scanner (scanner.h).
+// Compiled rule sets. The life cycle, as in RE2's Set: compile once (compiler.h, or load what a compile
+// wrote), then scan from many threads, each with its own Scanner (scanner.h).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +18,8 @@ namespace qinglang {
 
 namespace detail {
 struct CompiledRuleSetData;
-}
+struct CompiledRuleSetAccess;
+}  // namespace detail
 
 // What a rule says about itself; for listings and tools.
 struct RuleInfo {
@@ -72,16 +73,14 @@ class CompiledRuleSet {
   RuleInfo rule(std::size_t index) const;
   const DatabaseStats& stats() const noexcept;
 
-  const detail::CompiledRuleSetData& data() const noexcept { return *data_; }
-
  private:
-  friend struct CompiledRuleSetFactory;
+  friend struct detail::CompiledRuleSetAccess;
   explicit CompiledRuleSet(std::unique_ptr<detail::CompiledRuleSetData> data);
   std::unique_ptr<detail::CompiledRuleSetData> data_;
 };
 
-// The outcome of a compile: the rules when there was no error, and every diagnostic found (errors and
-// warnings, all files, in file and line order).
+// The outcome of a compile or a load: the rules when there was no error, and every diagnostic found (errors
+// and warnings, all files, in file and line order).
 struct CompileResult {
   std::shared_ptr<const CompiledRuleSet> rules;
   std::vector<Diagnostic> diagnostics;
@@ -89,50 +88,12 @@ struct CompileResult {
   bool ok() const noexcept { return rules != nullptr; }
 };
 
-struct CompileOptions {
-  // false: every pattern matches the text only as written (the raw view), whatever its rule's `views:` say.
-  // For measuring what normalization costs, and for callers that normalize upstream.
-  bool normalize = true;
-
-  // When set, the compiled databases are read from this file if it was built from exactly the same patterns,
-  // by the same Hyperscan, for this CPU, and are otherwise compiled and written to it. A stale, foreign or
-  // corrupt file is never used: it is rebuilt (corrupt or foreign files with a warning).
-  std::filesystem::path cache_file;
-};
-
-// Loads and compiles rule files. Each path is a YAML file or a directory, whose *.yaml and *.yml files are
-// read in name order. Never throws for bad input: problems become diagnostics.
-CompileResult compile_rules(const std::vector<std::filesystem::path>& paths,
-                            const CompileOptions& options = {});
-
-// Compiles rules given as YAML text; `file_name` is used in diagnostics. For tests and embedding.
-CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view file_name = "<string>",
-                                      const CompileOptions& options = {});
-
-// What one rule costs, measured on its own: its patterns compiled alone, then scanned over a sample.
-struct RuleCost {
-  RuleInfo rule;
-  double compile_milliseconds = 0;
-  std::size_t database_bytes = 0;
-  double scan_milliseconds = 0;  // the sample scanned with this rule alone, beyond the baseline
-  std::size_t records_hit = 0;   // records of the sample it fired on
-  // Records of the sample where one of its anchors matched, so that its deferred patterns were scanned: a
-  // rule whose anchors match far more records than it fires on is a candidate for `anchor: true`.
-  std::size_t records_anchored = 0;
-};
-
-struct RuleProfile {
-  double all_rules_compile_milliseconds = 0;
-  double all_rules_scan_milliseconds = 0;  // the sample, scanned with all rules together
-  double baseline_scan_milliseconds = 0;  // the sample, scanned with no patterns: normalizing, building views
-  std::vector<RuleCost> rules;            // most expensive scan first
-  std::vector<Diagnostic> diagnostics;
-};
-
-// Measures what each rule costs on a sample of records, for rule authors (qinglang profile). Compiles every
-// rule on its own, so it takes as long as a few full compiles. Hyperscan shares work between the patterns of
-// one database, so the costs do not add up to the cost of all rules together: read them as a ranking.
-RuleProfile profile_rules(const std::vector<std::filesystem::path>& paths, std::span<const Record> sample);
+// Loads a compiled rule set written by `qinglang compile -o FILE` (or kept by CompileOptions::cache_file):
+// the databases and everything the scanner needs, with no rule file read and nothing compiled, in the
+// runtime library alone. The file must come from this build of Qinglang, for a CPU this one can run;
+// otherwise the result holds error E015, naming the file and why (compile the rules again). The compile's
+// own diagnostics (warnings) are returned with the rules, as the compile reported them.
+CompileResult load_compiled_rules(const std::filesystem::path& file);
 
 // The result of one rule example (`examples:` in a rule) run against the compiled rules.
 struct ExampleResult {

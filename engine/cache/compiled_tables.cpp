@@ -1,13 +1,12 @@
-#include "cache/model_cache.h"
+#include "cache/compiled_tables.h"
 
+#include <algorithm>
 #include <concepts>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <type_traits>
 
 #include "base/hash.h"
-#include "model_fingerprint.h"
+#include "build_fingerprint.h"
 
 namespace qinglang::detail {
 namespace {
@@ -25,9 +24,13 @@ template <typename A, either<Diagnostic> S>
 void fields(A& a, S& x) {
   a(x.level, x.code, x.message, x.location, x.rule_id);
 }
-template <typename A, either<ModelSource> S>
+template <typename A, either<RuleSource> S>
 void fields(A& a, S& x) {
   a(x.path, x.hash);
+}
+template <typename A, either<CompileInputs> S>
+void fields(A& a, S& x) {
+  a(x.sources, x.rule_files, x.normalize);
 }
 template <typename A, either<FieldSelector> S>
 void fields(A& a, S& x) {
@@ -59,6 +62,34 @@ template <typename A, either<Leaf> S>
 void fields(A& a, S& x) {
   a(x.kind, x.rule, x.texts, x.edits, x.views, x.pinyin, x.homophones, x.emoji, x.location);
 }
+template <typename A, either<RuleSetModel> S>
+void fields(A& a, S& x) {
+  a(x.rules, x.nodes, x.leaves);
+}
+template <typename A, either<LiteralTarget> S>
+void fields(A& a, S& x) {
+  a(x.leaf, x.form);
+}
+template <typename A, either<RegexTarget> S>
+void fields(A& a, S& x) {
+  a(x.leaves, x.exact_name, x.min_width, x.max_width);
+}
+// The databases are stored beside the tables (compiled_file.h), not in them.
+template <typename A, either<ViewDatabases> S>
+void fields(A& a, S& x) {
+  a(x.literal_length, x.literal_targets_offset, x.literal_targets, x.regex_targets);
+}
+// Only what the compile decided: sizes, timings and where the rules came from are measured by each load.
+template <typename A, either<DatabaseStats> S>
+void fields(A& a, S& x) {
+  a(x.rules, x.literal_patterns, x.regex_patterns, x.deferred_patterns, x.field_bound_patterns,
+    x.stream_history_bytes, x.stream_right_context_bytes);
+}
+template <typename A, either<CompiledRuleSetData> S>
+void fields(A& a, S& x) {
+  a(x.model, x.views, x.leaf_category, x.leaf_anchor, x.condition_only_rules, x.window_rules,
+    x.field_bound_rules, x.most_repeats, x.stream_reach, x.stats);
+}
 
 class Writer {
  public:
@@ -69,13 +100,20 @@ class Writer {
   std::string& bytes() { return out_; }
 
  private:
+  // A type with fields is written field by field, so no padding byte reaches the file.
   template <typename T>
   void put(const T& value) {
-    if constexpr (std::is_trivially_copyable_v<T>) {
-      out_.append(reinterpret_cast<const char*>(&value), sizeof value);
-    } else {
+    if constexpr (requires { fields(*this, value); }) {
       fields(*this, value);
+    } else {
+      static_assert(std::is_trivially_copyable_v<T>);
+      out_.append(reinterpret_cast<const char*>(&value), sizeof value);
     }
+  }
+  template <typename T, std::size_t N>
+  void put(const std::array<T, N>& items) {
+    for (const T& item : items)
+      put(item);
   }
   void put(const std::string& text) {
     put(static_cast<std::uint64_t>(text.size()));
@@ -119,16 +157,22 @@ class Reader {
  private:
   template <typename T>
   void get(T& value) {
-    if constexpr (std::is_trivially_copyable_v<T>) {
+    if constexpr (requires { fields(*this, value); }) {
+      fields(*this, value);
+    } else {
+      static_assert(std::is_trivially_copyable_v<T>);
       if (!ok_ || in_.size() < sizeof value) {
         ok_ = false;
         return;
       }
       std::memcpy(&value, in_.data(), sizeof value);
       in_.remove_prefix(sizeof value);
-    } else {
-      fields(*this, value);
     }
+  }
+  template <typename T, std::size_t N>
+  void get(std::array<T, N>& items) {
+    for (T& item : items)
+      get(item);
   }
   void get(std::string& text) {
     std::uint64_t size = count();
@@ -187,51 +231,67 @@ class Reader {
   bool ok_ = true;
 };
 
-// Every index the model holds points inside it, so that a scan never trusts the cache blindly.
-bool indexes_hold(const RuleSetModel& model) {
+// Every index the tables hold points inside the rule set, so that a scan never trusts the file blindly.
+bool indexes_hold(const CompiledRuleSetData& data) {
+  const RuleSetModel& model = data.model;
   auto node_ok = [&](std::uint32_t n) { return n == kNoNode || n < model.nodes.size(); };
+  auto leaf_ok = [&](std::uint32_t leaf) { return leaf < model.leaves.size(); };
+  auto rule_ok = [&](std::uint32_t rule) { return rule < model.rules.size(); };
   for (const Rule& rule : model.rules)
     if (!node_ok(rule.match) || !node_ok(rule.unless)) return false;
   for (const PatternNode& node : model.nodes) {
-    if (is_leaf(node.kind) && node.leaf >= model.leaves.size()) return false;
-    for (std::uint32_t child : node.children)
-      if (child >= model.nodes.size()) return false;
+    if (is_leaf(node.kind) && !leaf_ok(node.leaf)) return false;
+    if (!std::all_of(node.children.begin(), node.children.end(),
+                     [&](std::uint32_t child) { return child < model.nodes.size(); }))
+      return false;
   }
   for (const Leaf& leaf : model.leaves)
-    if (leaf.rule >= model.rules.size()) return false;
+    if (!rule_ok(leaf.rule)) return false;
+  if (data.leaf_category.size() != model.leaves.size() || data.leaf_anchor.size() != model.leaves.size())
+    return false;
+  for (const auto* rules : {&data.condition_only_rules, &data.window_rules, &data.field_bound_rules})
+    if (!std::all_of(rules->begin(), rules->end(), rule_ok)) return false;
+  for (const ViewDatabases& view : data.views) {
+    const std::vector<std::uint32_t>& offsets = view.literal_targets_offset;
+    if (offsets.size() != view.literal_length.size() + 1 || offsets.back() != view.literal_targets.size() ||
+        !std::is_sorted(offsets.begin(), offsets.end()))
+      return false;
+    for (const LiteralTarget& target : view.literal_targets)
+      if (!leaf_ok(target.leaf)) return false;
+    for (const RegexTarget& target : view.regex_targets)
+      if (!std::all_of(target.leaves.begin(), target.leaves.end(), leaf_ok)) return false;
+  }
   return true;
 }
 
 }  // namespace
 
-std::string serialize_model(const RuleSetModel& model, const std::vector<Diagnostic>& diagnostics,
-                            const std::vector<ModelSource>& sources) {
+std::string serialize_tables(const CompiledRuleSetData& data, const std::vector<Diagnostic>& diagnostics,
+                             const CompileInputs& inputs) {
+  std::vector<Diagnostic> stored;
+  std::copy_if(diagnostics.begin(), diagnostics.end(), std::back_inserter(stored),
+               [](const Diagnostic& d) { return d.code != "W004"; });
   Writer out;
-  out(std::uint64_t{QINGLANG_MODEL_FINGERPRINT}, sources, diagnostics, model.rules, model.nodes,
-      model.leaves);
+  out(std::uint64_t{QINGLANG_BUILD_FINGERPRINT}, inputs, stored, data);
   return std::move(out.bytes());
 }
 
-std::optional<CachedModel> deserialize_model(std::string_view bytes,
-                                             const std::vector<std::filesystem::path>& rule_files) {
+bool deserialize_tables(std::string_view bytes, CompiledRuleSetData& data,
+                        std::vector<Diagnostic>& diagnostics, CompileInputs& inputs) {
   Reader in(bytes);
   std::uint64_t fingerprint = 0;
-  std::vector<ModelSource> sources;
   in(fingerprint);
-  if (!in.ok() || fingerprint != QINGLANG_MODEL_FINGERPRINT) return std::nullopt;
-  in(sources);
-  // The rule files come first, in the order they were read; words files follow.
-  if (!in.ok() || sources.size() < rule_files.size()) return std::nullopt;
-  for (std::size_t i = 0; i < rule_files.size(); ++i)
-    if (sources[i].path != rule_files[i].string()) return std::nullopt;
-  for (const ModelSource& source : sources)
-    if (hash_file(source.path) != source.hash) return std::nullopt;
+  if (!in.ok() || fingerprint != QINGLANG_BUILD_FINGERPRINT) return false;
+  in(inputs, diagnostics, data);
+  return in.ok() && in.at_end() && indexes_hold(data);
+}
 
-  CachedModel cached;
-  in(cached.diagnostics, cached.model.rules, cached.model.nodes, cached.model.leaves);
-  if (!in.ok() || !in.at_end() || !indexes_hold(cached.model)) return std::nullopt;
-  cached.bytes = std::string(bytes);
-  return cached;
+bool sources_unchanged(const CompileInputs& inputs, const std::vector<std::filesystem::path>& rule_files) {
+  if (inputs.rule_files != rule_files.size() || inputs.sources.size() < rule_files.size()) return false;
+  for (std::size_t i = 0; i < rule_files.size(); ++i)
+    if (inputs.sources[i].path != rule_files[i].string()) return false;
+  return std::all_of(inputs.sources.begin(), inputs.sources.end(),
+                     [](const RuleSource& source) { return hash_file(source.path) == source.hash; });
 }
 
 }  // namespace qinglang::detail

@@ -1,4 +1,4 @@
-#include "cache/database_cache.h"
+#include "cache/compiled_file.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -6,25 +6,27 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 
 #include "base/hash.h"
 #include "base/parallel.h"
 
-namespace qinglang::detail {
+namespace qinglang {
+namespace detail {
 namespace {
 
-constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '0', '9'};
+constexpr char kMagic[8] = {'Q', 'L', 'N', 'G', 'D', 'B', '1', '0'};
 
-// The header, the databases (the payload), then the rule model (model_cache.h), each part checksummed.
+// The header, the databases (the payload), then the tables (compiled_tables.h), each part checksummed.
 struct Header {
   char magic[8];
   std::uint64_t key;
   std::uint64_t payload_size;
   std::uint64_t payload_checksum;
-  std::uint64_t model_size;
-  std::uint64_t model_checksum;
+  std::uint64_t tables_size;
+  std::uint64_t tables_checksum;
 };
 
 template <typename T>
@@ -85,8 +87,8 @@ std::vector<DatabasePtr*> cached_databases(CompiledRuleSetData& data) {
   return databases;
 }
 
-std::string write_database_cache(const std::filesystem::path& path, std::uint64_t key,
-                                 CompiledRuleSetData& data, std::string_view model) {
+std::string write_compiled_file(const std::filesystem::path& path, std::uint64_t key,
+                                CompiledRuleSetData& data, std::string_view tables) {
   std::string payload;
   for (DatabasePtr* db : cached_databases(data)) {
     if (!*db) {
@@ -112,8 +114,8 @@ std::string write_database_cache(const std::filesystem::path& path, std::uint64_
   header.key = key;
   header.payload_size = payload.size();
   header.payload_checksum = checksum_of(payload);
-  header.model_size = model.size();
-  header.model_checksum = checksum_of(model);
+  header.tables_size = tables.size();
+  header.tables_checksum = checksum_of(tables);
 
   // A name of this process's own: workers starting together may all rewrite a stale cache.
   std::filesystem::path temporary = path;
@@ -122,7 +124,7 @@ std::string write_database_cache(const std::filesystem::path& path, std::uint64_
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(&header), sizeof header);
     out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
-    out.write(model.data(), static_cast<std::streamsize>(model.size()));
+    out.write(tables.data(), static_cast<std::streamsize>(tables.size()));
     if (!out) return "cannot write " + temporary.string();
   }
   std::error_code ec;
@@ -130,29 +132,38 @@ std::string write_database_cache(const std::filesystem::path& path, std::uint64_
   return ec ? "cannot rename to " + path.string() + ": " + ec.message() : "";
 }
 
-bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, CompiledRuleSetData& data,
-                         std::string& why) {
-  MappedFile file(path);
+namespace {
+
+// The parts of a file whose header is ours and whose sizes add up; `why` says what is wrong otherwise, and
+// stays empty for a file that is missing or of an older format (rebuilt quietly).
+struct Parts {
+  Header header{};
+  std::string_view payload, tables;
+};
+
+bool split_parts(const MappedFile& file, Parts& parts, std::string& why) {
   if (!file.ok()) return false;
   std::string_view rest = file.bytes();
+  if (!take(rest, parts.header) || std::memcmp(parts.header.magic, kMagic, 6) != 0) {
+    why = "not a compiled Qinglang rule set";
+    return false;
+  }
+  if (std::memcmp(parts.header.magic, kMagic, sizeof kMagic) != 0) return false;
+  if (parts.header.payload_size > rest.size() ||
+      parts.header.tables_size != rest.size() - parts.header.payload_size) {
+    why = "corrupt (truncated)";
+    return false;
+  }
+  parts.payload = rest.substr(0, parts.header.payload_size);
+  parts.tables = rest.substr(parts.header.payload_size);
+  return true;
+}
 
-  Header header{};
-  if (!take(rest, header) || std::memcmp(header.magic, kMagic, 6) != 0) {
-    why = "not a Qinglang database cache";
-    return false;
-  }
-  if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0)
-    return false;  // an older format: rebuilt quietly
-  if (header.key != key)
-    return false;  // built from other rules, Hyperscan or CPU: the usual reason to rebuild
-  if (header.payload_size > rest.size() || header.model_size != rest.size() - header.payload_size ||
-      header.payload_checksum != checksum_of(rest.substr(0, header.payload_size))) {
-    why = "corrupt (checksum mismatch)";
-    return false;
-  }
-  rest = rest.substr(0, header.payload_size);
+// Deserializes every database of the payload into `data`; the regex widths that follow are left in `rest`.
+bool load_databases(std::string_view& rest, CompiledRuleSetData& data, std::string& why) {
   std::vector<std::string_view> serialized;
-  for (std::size_t i = 0; i < cached_databases(data).size(); ++i) {
+  std::vector<DatabasePtr*> targets = cached_databases(data);
+  for (std::size_t i = 0; i < targets.size(); ++i) {
     std::uint64_t size = 0;
     if (!take(rest, size) || size > rest.size()) {
       why = "corrupt (truncated)";
@@ -174,6 +185,27 @@ bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, C
     why = "rejected by Hyperscan";
     return false;
   }
+  for (std::size_t i = 0; i < targets.size(); ++i)
+    *targets[i] = std::move(loaded[i]);
+  return true;
+}
+
+}  // namespace
+
+bool read_databases(const std::filesystem::path& path, std::uint64_t key, CompiledRuleSetData& data,
+                    std::string& why) {
+  MappedFile file(path);
+  Parts parts;
+  if (!split_parts(file, parts, why)) return false;
+  if (parts.header.key != key)
+    return false;  // built from other rules, Hyperscan or CPU: the usual reason to rebuild
+  if (parts.header.payload_checksum != checksum_of(parts.payload)) {
+    why = "corrupt (checksum mismatch)";
+    return false;
+  }
+  std::string_view rest = parts.payload;
+  CompiledRuleSetData loaded;
+  if (!load_databases(rest, loaded, why)) return false;
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> widths;
   for (const ViewDatabases& view : data.views) {
     std::uint64_t count = 0;
@@ -189,10 +221,8 @@ bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, C
       }
     }
   }
-  std::vector<DatabasePtr*> targets = cached_databases(data);
-  for (std::size_t i = 0; i < targets.size(); ++i)
-    *targets[i] = std::move(loaded[i]);
   for (std::size_t v = 0; v < data.views.size(); ++v) {
+    data.views[v].tiers = std::move(loaded.views[v].tiers);
     for (std::size_t i = 0; i < widths[v].size(); ++i) {
       data.views[v].regex_targets[i].min_width = widths[v][i].first;
       data.views[v].regex_targets[i].max_width = widths[v][i].second;
@@ -201,18 +231,57 @@ bool read_database_cache(const std::filesystem::path& path, std::uint64_t key, C
   return true;
 }
 
-std::optional<CachedModel> read_cached_model(const std::filesystem::path& path,
-                                             const std::vector<std::filesystem::path>& rule_files) {
+std::unique_ptr<CompiledRuleSetData> load_compiled_file(const std::filesystem::path& path,
+                                                        std::vector<Diagnostic>& diagnostics,
+                                                        std::string& why, const AcceptInputs& accept) {
+  auto started = std::chrono::steady_clock::now();
   MappedFile file(path);
-  if (!file.ok()) return std::nullopt;
-  std::string_view rest = file.bytes();
-  Header header{};
-  if (!take(rest, header) || std::memcmp(header.magic, kMagic, sizeof kMagic) != 0 ||
-      header.payload_size > rest.size() || header.model_size != rest.size() - header.payload_size)
-    return std::nullopt;
-  std::string_view model = rest.substr(header.payload_size);
-  if (model.empty() || header.model_checksum != checksum_of(model)) return std::nullopt;
-  return deserialize_model(model, rule_files);
+  if (!file.ok()) {
+    why = "cannot read it";
+    return nullptr;
+  }
+  Parts parts;
+  if (!split_parts(file, parts, why)) {
+    if (why.empty()) why = "written by an older Qinglang: compile the rules again";
+    return nullptr;
+  }
+  if (parts.header.payload_checksum != checksum_of(parts.payload) ||
+      parts.header.tables_checksum != checksum_of(parts.tables)) {
+    why = "corrupt (checksum mismatch)";
+    return nullptr;
+  }
+  auto data = std::make_unique<CompiledRuleSetData>();
+  std::vector<Diagnostic> compiled_with;
+  CompileInputs inputs;
+  if (!deserialize_tables(parts.tables, *data, compiled_with, inputs)) {
+    why = "written by another build of Qinglang: compile the rules again";
+    return nullptr;
+  }
+  if (accept && !accept(inputs)) return nullptr;
+  std::string_view rest = parts.payload;
+  if (!load_databases(rest, *data, why) || !prepare_for_scanning(*data, diagnostics)) return nullptr;
+  diagnostics.insert(diagnostics.end(), compiled_with.begin(), compiled_with.end());
+  DatabaseStats& stats = data->stats;
+  stats.from_cache = stats.rules_from_cache = true;
+  stats.compile_milliseconds =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return data;
 }
 
-}  // namespace qinglang::detail
+}  // namespace detail
+
+CompileResult load_compiled_rules(const std::filesystem::path& file) {
+  CompileResult result;
+  std::string why;
+  std::unique_ptr<detail::CompiledRuleSetData> data =
+      detail::load_compiled_file(file, result.diagnostics, why);
+  if (data) {
+    result.rules = detail::CompiledRuleSetAccess::make(std::move(data));
+  } else if (!why.empty()) {
+    result.diagnostics.push_back(
+        {DiagnosticLevel::error, "E015", "cannot load the compiled rules: " + why, {file.string()}, {}});
+  }
+  return result;
+}
+
+}  // namespace qinglang

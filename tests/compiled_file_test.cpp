@@ -1,10 +1,9 @@
 // The compiled-database cache: used when it matches, rebuilt when it does not, never trusted when damaged.
-#include "cache/database_cache.h"
-
 #include <filesystem>
 #include <fstream>
 
 #include "base/hash.h"
+#include "qinglang/compiler.h"
 #include "test_support.h"
 
 namespace qinglang::testing {
@@ -246,6 +245,87 @@ TEST_F(ModelCache, TheBundledRulesPassTheirExamplesFromTheCache) {
   }
   EXPECT_GT(examples, 900u);
   EXPECT_EQ(failed, 0u);
+}
+
+TEST_F(ModelCache, AFileCompiledFromMoreRuleFilesIsNotUsedForFewer) {
+  write("rules/b.yaml",
+        "rules:\n  - {id: b, category: social, item: 6, title: t, severity: low, action: review, "
+        "match: {words: [挂人]}}\n");
+  ASSERT_EQ(compile().rules->rule_count(), 2u);
+  CompileOptions options;
+  options.cache_file = directory_ / "rules.cache";
+  CompileResult r = compile_rules({directory_ / "rules" / "a.yaml"}, options);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.rules->stats().rules_from_cache);
+  EXPECT_EQ(r.rules->rule_count(), 1u);
+  EXPECT_EQ(decision(r, "挂人"), "pass");
+}
+
+// The runtime's way in: a file that `qinglang compile -o` wrote, loaded with no rule file and no compiler.
+class LoadCompiledRules : public ModelCache {};
+
+TEST_F(LoadCompiledRules, ACompiledFileScansLikeTheRulesItWasCompiledFrom) {
+  CompileResult compiled = compile();
+  ASSERT_TRUE(compiled.ok());
+  std::filesystem::remove_all(directory_ / "rules");
+  CompileResult loaded = load_compiled_rules(directory_ / "rules.cache");
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_TRUE(loaded.rules->stats().rules_from_cache);
+  EXPECT_EQ(loaded.rules->rule_count(), compiled.rules->rule_count());
+  EXPECT_EQ(loaded.rules->rule(0).id, "r");
+  EXPECT_EQ(decision(loaded, "开盒 班级"), "block");
+  EXPECT_EQ(decision(loaded, "开盒"), "pass");
+}
+
+TEST_F(LoadCompiledRules, TheCompilesWarningsComeWithTheRules) {
+  write("rules/a.yaml", one_rule("    match: {words: [的, 开盒]}\n"));
+  std::vector<Diagnostic> fresh = compile().diagnostics;
+  CompileResult loaded = load_compiled_rules(directory_ / "rules.cache");
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(format_diagnostic(loaded.diagnostics[0]), format_diagnostic(fresh[0]));
+}
+
+TEST_F(LoadCompiledRules, AMissingFileIsAnErrorNamingIt) {
+  CompileResult loaded = load_compiled_rules(directory_ / "absent.cache");
+  EXPECT_FALSE(loaded.ok());
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(loaded.diagnostics[0].code, "E015");
+  EXPECT_EQ(loaded.diagnostics[0].location.file, (directory_ / "absent.cache").string());
+}
+
+TEST_F(LoadCompiledRules, AFileThatIsNotCompiledRulesIsAnError) {
+  write("rules.cache", "rules:\n  - id: r\n");
+  CompileResult loaded = load_compiled_rules(directory_ / "rules.cache");
+  EXPECT_FALSE(loaded.ok());
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(loaded.diagnostics[0].code, "E015");
+  EXPECT_NE(loaded.diagnostics[0].message.find("not a compiled Qinglang rule set"), std::string::npos);
+}
+
+TEST_F(LoadCompiledRules, ADamagedFileIsAnError) {
+  compile();
+  std::filesystem::path cache = directory_ / "rules.cache";
+  {
+    std::fstream file(cache, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(std::filesystem::file_size(cache)) - 8);
+    file.write("damage", 6);
+  }
+  CompileResult loaded = load_compiled_rules(cache);
+  EXPECT_FALSE(loaded.ok());
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(loaded.diagnostics[0].code, "E015");
+  EXPECT_NE(loaded.diagnostics[0].message.find("corrupt"), std::string::npos);
+}
+
+TEST_F(LoadCompiledRules, ATruncatedFileIsAnError) {
+  compile();
+  std::filesystem::path cache = directory_ / "rules.cache";
+  std::filesystem::resize_file(cache, std::filesystem::file_size(cache) / 2);
+  CompileResult loaded = load_compiled_rules(cache);
+  EXPECT_FALSE(loaded.ok());
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(loaded.diagnostics[0].code, "E015");
 }
 
 }  // namespace

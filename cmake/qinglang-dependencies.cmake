@@ -1,0 +1,10 @@
+# What the Qinglang libraries link, found in the same way when Qinglang is built and when an installed
+# Qinglang is used (qinglangConfig.cmake): the libraries are static by default, so a program that links them
+# links these too.
+find_package(PkgConfig REQUIRED)
+# Hyperscan ships only a pkg-config file; vectorscan installs the same one, so either works. The runtime links
+# all of libhs too, not libhs_runtime: a process that loads both (any program that also compiles rules) has
+# their shared IFUNC symbols bound across the two libraries, which the dynamic linker warns about.
+pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
+find_package(simdjson REQUIRED)
+find_package(yaml-cpp REQUIRED)
