@@ -1,0 +1,417 @@
+// Planning: the patterns each view scans, the leaves that anchor each rule, the tier that scans each pattern,
+// the rules each window counts, and how much text a stream carries.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include "compile/compiler_internal.h"
+#include "text/lookalike.h"
+#include "text/split_characters.h"
+#include "text/word_forms.h"
+
+namespace qinglang::detail {
+namespace {
+
+// Whether the skeleton view drops more of a word than its spaces: symbols or emoji that the folded view
+// keeps.
+bool skeleton_drops_symbols(std::string folded, const std::string& skeleton) {
+  std::erase(folded, ' ');
+  return folded != skeleton;
+}
+
+// What a view shows of a pattern's text: words and names are folded the way the text is.
+std::string text_for_view(const std::string& text, View view) {
+  switch (view) {
+    case View::folded:
+      return Normalizer::instance().fold(text);
+    case View::skeleton:
+      return Normalizer::instance().skeleton(text);
+    case View::numerals:
+      return Normalizer::instance().numerals(text);
+    default:
+      return text;
+  }
+  return text;
+}
+
+// How often a literal is expected to match, relative to one common Chinese character: each further character
+// makes a match about eight times rarer. ASCII letters and digits tell less apart than a Chinese character,
+// and a symbol less still. A guess from the literal alone, good enough to rank the parts of a rule.
+double expected_rate(std::string_view literal) {
+  double characters = 0;
+  for (unsigned char c : literal) {
+    if (c >= 0xC0) {
+      characters += 1;
+    } else if (c < 0x80) {
+      characters += std::isalnum(c) ? 0.45 : 0.3;
+    }
+  }
+  return std::pow(8.0, 1.0 - characters);
+}
+
+}  // namespace
+
+void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target) {
+  patterns.added.emplace_back(word, target);
+}
+
+// A regex already collected for another leaf serves this one too: Hyperscan would compile and run each copy.
+void Compiler::add_regex(ViewPatterns& patterns, ViewDatabases& dbs, const std::string& regex,
+                         const std::string& exact_name, std::uint32_t leaf) {
+  auto [it, added] = patterns.regex_ids.try_emplace({regex, exact_name},
+                                                    static_cast<std::uint32_t>(patterns.regexes.size()));
+  if (added) {
+    patterns.regexes.push_back(regex);
+    dbs.regex_targets.push_back({{}, exact_name});
+  }
+  std::vector<std::uint32_t>& leaves = dbs.regex_targets[it->second].leaves;
+  if (std::find(leaves.begin(), leaves.end(), leaf) == leaves.end()) leaves.push_back(leaf);
+}
+
+// Makes each distinct word one literal, in sorted order, with the leaves it serves (in the order they asked).
+// A literal may serve several leaves, but each leaf once: as the word itself when it is also a generated
+// form. Sorting a list beats a map keyed by word: a lexicon of 64k words loads in a fraction of the time.
+void Compiler::group_literals(View view) {
+  ViewPatterns& patterns = patterns_[static_cast<std::size_t>(view)];
+  ViewDatabases& out = data_->views[static_cast<std::size_t>(view)];
+  std::vector<std::pair<std::string, LiteralTarget>>& added = patterns.added;
+  // Sorted by each word's first eight bytes held inline (big-endian, so integer order is byte order), the
+  // full words compared only on a tie: indirect string comparisons missed the cache on every step.
+  struct SortKey {
+    std::uint64_t prefix;
+    std::uint32_t index;
+  };
+  std::vector<SortKey> keys(added.size());
+  for (std::uint32_t i = 0; i < keys.size(); ++i) {
+    unsigned char bytes[8] = {};
+    std::memcpy(bytes, added[i].first.data(), std::min<std::size_t>(8, added[i].first.size()));
+    std::uint64_t prefix = 0;
+    for (unsigned char b : bytes)
+      prefix = prefix << 8 | b;
+    keys[i] = {prefix, i};
+  }
+  std::sort(keys.begin(), keys.end(), [&](const SortKey& a, const SortKey& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    int c = added[a.index].first.compare(added[b.index].first);
+    return c != 0 ? c < 0 : a.index < b.index;
+  });
+  std::vector<std::uint32_t> order(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    order[i] = keys[i].index;
+  out.literal_targets_offset.assign(1, 0);
+  for (std::size_t i = 0; i < order.size();) {
+    std::string& word = added[order[i]].first;
+    std::size_t group = out.literal_targets.size();
+    std::size_t j = i;
+    for (; j < order.size() && added[order[j]].first == word; ++j) {
+      const LiteralTarget& target = added[order[j]].second;
+      auto existing = std::find_if(out.literal_targets.begin() + static_cast<std::ptrdiff_t>(group),
+                                   out.literal_targets.end(),
+                                   [&](const LiteralTarget& t) { return t.leaf == target.leaf; });
+      if (existing == out.literal_targets.end()) {
+        out.literal_targets.push_back(target);
+      } else if (target.form == View::raw) {
+        existing->form = View::raw;
+      }
+    }
+    out.literal_length.push_back(static_cast<std::uint32_t>(word.size()));
+    out.literal_targets_offset.push_back(static_cast<std::uint32_t>(out.literal_targets.size()));
+    patterns.literals.push_back(std::move(word));
+    i = j;
+  }
+  added = {};
+}
+
+void Compiler::collect_patterns() {
+  CompiledRuleSetData& d = *data_;
+  for (std::uint32_t leaf_index = 0; leaf_index < d.model.leaves.size(); ++leaf_index) {
+    const Leaf& leaf = d.model.leaves[leaf_index];
+    d.leaf_category.push_back(d.model.rules[leaf.rule].category);
+    for (std::size_t v = 0; v < kViewCount; ++v) {
+      auto view = static_cast<View>(v);
+      if ((leaf.views & view_bit(view)) == 0) continue;
+      ViewPatterns& patterns = patterns_[v];
+      for (const std::string& text : leaf.texts) {
+        if (leaf.kind == PatternKind::words) {
+          std::string word;
+          bool drops_symbols = false;
+          if (view == View::folded || view == View::skeleton) {
+            auto [folded, skeleton] = Normalizer::instance().forms(text);
+            drops_symbols = skeleton_drops_symbols(folded, skeleton);
+            word = view == View::folded ? std::move(folded) : std::move(skeleton);
+          } else {
+            word = text_for_view(text, view);
+          }
+          if (view == View::skeleton && drops_symbols) warn_that_skeleton_broadens(leaf, text, word);
+          if (word.empty()) continue;  // a word of noise only has no skeleton
+          // The skeleton view finds a word that holds no symbols wherever the folded view would: scanning
+          // both would double the literal work for nothing. Pinyin forms stay in both, where each stands
+          // alone.
+          bool skeleton_suffices =
+              view == View::folded && (leaf.views & view_bit(View::skeleton)) != 0 && !drops_symbols;
+          if (!skeleton_suffices) {
+            add_literal(patterns, word, {leaf_index, View::raw});
+            if (leaf.homophones && view != View::raw)
+              for (const std::string& variant : homophone_variants(word))
+                add_literal(patterns, variant, {leaf_index, View::homophone});
+            if (view != View::raw)
+              for (const std::string& variant : split_character_variants(word))
+                add_literal(patterns, variant, {leaf_index, View::split});
+          }
+          if (leaf.pinyin && view != View::raw)
+            for (const std::string& variant : pinyin_variants(word))
+              add_literal(patterns, variant, {leaf_index, View::pinyin});
+          if (leaf.emoji && view == View::folded)
+            for (const std::string& variant : emoji_variants(word))
+              add_literal(patterns, variant, {leaf_index, View::emoji});
+        } else if (leaf.kind == PatternKind::regex) {
+          const RegexSplit& split = split_of(text);
+          for (const std::string& literal : split.literals) {
+            std::string word = text_for_view(literal, view);
+            if (!word.empty()) add_literal(patterns, word, {leaf_index, View::raw});
+          }
+          for (const std::string& regex : split.regexes)
+            add_regex(patterns, d.views[v], regex, {}, leaf_index);
+        } else {
+          std::string name = text_for_view(text, view);
+          add_regex(patterns, d.views[v], lookalike_regex(name, leaf.edits), name, leaf_index);
+        }
+      }
+    }
+  }
+  for (std::uint32_t r = 0; r < d.model.rules.size(); ++r) {
+    const Rule& rule = d.model.rules[r];
+    if (!rule.fields.empty() && !rule.applies_to(kPlainTextField)) d.field_bound_rules.push_back(r);
+    if (rule.window) {
+      d.window_rules.push_back(r);
+      if (rule.window->kind == Window::Kind::repeats)
+        d.most_repeats = std::max(d.most_repeats, rule.window->count);
+    } else if (rule.match == kNoNode) {
+      d.condition_only_rules.push_back(r);
+    }
+  }
+}
+
+// A window's rules are named by id or by item, across all files: known only once every file is loaded.
+void Compiler::resolve_windows() {
+  RuleSetModel& m = data_->model;
+  std::map<std::string_view, std::uint32_t> index;
+  for (std::uint32_t r = 0; r < m.rules.size(); ++r)
+    index.emplace(m.rules[r].id, r);
+  for (Rule& rule : m.rules) {
+    if (!rule.window) continue;
+    Window& window = *rule.window;
+    for (const std::string& id : window.rule_ids) {
+      auto it = index.find(id);
+      if (it == index.end()) {
+        report(DiagnosticLevel::error, "E014", "the window counts the unknown rule '" + id + "'", rule,
+               window.location);
+      } else if (m.rules[it->second].window) {
+        report(DiagnosticLevel::error, "E014",
+               "the window counts the window rule '" + id + "': windows count pattern rules", rule,
+               window.location);
+      } else {
+        window.rules.push_back(it->second);
+      }
+    }
+    for (int item : window.items) {
+      std::size_t before = window.rules.size();
+      for (std::uint32_t r = 0; r < m.rules.size(); ++r)
+        if (!m.rules[r].window && m.rules[r].category == rule.category && m.rules[r].item == item)
+          window.rules.push_back(r);
+      if (window.rules.size() == before)
+        report(DiagnosticLevel::warning, "W001",
+               "no rule of item " + std::to_string(item) + " to count: the window can never fire", rule,
+               window.location);
+    }
+    std::sort(window.rules.begin(), window.rules.end());
+    window.rules.erase(std::unique(window.rules.begin(), window.rules.end()), window.rules.end());
+  }
+}
+
+// Marks each rule's anchors (compiled_rule_set.h). A leaf's rate is the sum of its patterns' expected rates
+// over every view and generated form it is scanned as; a regex the compiler could not turn into literals
+// counts as one character. A literal counts once for each leaf it serves: the words many rules list are their
+// common context (老师, 孩子, 视频), and each match of such a word costs an event per leaf.
+void Compiler::choose_anchors() {
+  CompiledRuleSetData& d = *data_;
+  // Only the parts of an `all`, `near` or `at_least` are ranked: a lexicon of one word list has no choice to
+  // make, and its cached start should not pay for one.
+  std::vector<std::uint8_t> ranked(d.model.leaves.size(), 0);
+  auto mark_ranked = [&](auto& self, std::uint32_t node_index, bool inside_choice) -> void {
+    const PatternNode& node = d.model.nodes[node_index];
+    if (is_leaf(node.kind)) {
+      ranked[node.leaf] |= inside_choice;
+      return;
+    }
+    bool choice = inside_choice || node.kind != PatternKind::any;
+    for (std::uint32_t child : node.children)
+      self(self, child, choice);
+  };
+  for (const Rule& rule : d.model.rules)
+    if (rule.match != kNoNode) mark_ranked(mark_ranked, rule.match, false);
+
+  std::vector<double> leaf_rate(d.model.leaves.size(), 0.0);
+  for (std::size_t v = 0; v < kViewCount; ++v) {
+    const ViewDatabases& dbs = d.views[v];
+    const std::vector<std::string>& literals = patterns_[v].literals;
+    for (std::size_t id = 0; id < literals.size(); ++id) {
+      std::uint32_t first = dbs.literal_targets_offset[id], last = dbs.literal_targets_offset[id + 1];
+      if (std::none_of(dbs.literal_targets.begin() + first, dbs.literal_targets.begin() + last,
+                       [&](const LiteralTarget& t) { return ranked[t.leaf] != 0; }))
+        continue;
+      double rate = expected_rate(literals[id]) * (last - first);
+      for (std::uint32_t t = first; t < last; ++t)
+        leaf_rate[dbs.literal_targets[t].leaf] += rate;
+    }
+    for (const RegexTarget& target : dbs.regex_targets)
+      for (std::uint32_t leaf : target.leaves)
+        leaf_rate[leaf] += 1.0;
+  }
+  d.leaf_anchor.assign(d.model.leaves.size(), 0);
+  std::vector<std::uint32_t> anchors;
+  for (const Rule& rule : d.model.rules) {
+    if (rule.match == kNoNode) continue;
+    anchors.clear();
+    anchor_leaves(rule.match, leaf_rate, anchors);
+    for (std::uint32_t leaf : anchors)
+      d.leaf_anchor[leaf] = 1;
+  }
+}
+
+// Appends to `out` a set of leaves one of which matches wherever the node matches, chosen to match as rarely
+// as the node's shape allows; returns that set's rate. `all` and `near` need every part, so the rarest part
+// suffices (or the one its author marked `anchor: true`); `at_least n` of k needs all but n - 1 of its parts'
+// sets, so the k - n + 1 rarest do.
+double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<double>& leaf_rate,
+                               std::vector<std::uint32_t>& out) {
+  const PatternNode& node = data_->model.nodes[node_index];
+  if (is_leaf(node.kind)) {
+    out.push_back(node.leaf);
+    return leaf_rate[node.leaf];
+  }
+  struct Choice {
+    double rate;
+    bool chosen;  // `anchor: true`: the author's choice comes before the guess
+    std::vector<std::uint32_t> leaves;
+  };
+  std::vector<Choice> children;
+  for (std::uint32_t child : node.children) {
+    Choice choice{0, data_->model.nodes[child].anchor, {}};
+    choice.rate = anchor_leaves(child, leaf_rate, choice.leaves);
+    children.push_back(std::move(choice));
+  }
+  std::size_t needed = children.size();  // any
+  if (node.kind == PatternKind::all || node.kind == PatternKind::near) {
+    needed = 1;
+  } else if (node.kind == PatternKind::at_least) {
+    needed = children.size() - std::min<std::size_t>(children.size() - 1, node.min_count - 1);
+  }
+  std::stable_sort(children.begin(), children.end(), [](const Choice& a, const Choice& b) {
+    return a.chosen != b.chosen ? a.chosen : a.rate < b.rate;
+  });
+  double rate = 0;
+  for (std::size_t i = 0; i < needed; ++i) {
+    rate += children[i].rate;
+    out.insert(out.end(), children[i].leaves.begin(), children[i].leaves.end());
+  }
+  return rate;
+}
+
+// The tiers that scan each pattern. A literal or a regex: when any leaf it serves is an anchor, the anchor
+// tier alone (its matches then reach every leaf it serves, anchors or not), or the field-bound tier when
+// every leaf it serves is in the `match` of a field-bound rule; otherwise the deferred tier of each category
+// whose leaves it serves, and the tier of all deferred patterns.
+void Compiler::assign_tiers() {
+  const CompiledRuleSetData& d = *data_;
+  std::vector<std::uint8_t> field_bound_leaf(d.model.leaves.size(), 0);
+  auto mark = [&](auto& self, std::uint32_t node_index) -> void {
+    const PatternNode& node = d.model.nodes[node_index];
+    if (is_leaf(node.kind)) field_bound_leaf[node.leaf] = 1;
+    for (std::uint32_t child : node.children)
+      self(self, child);
+  };
+  for (std::uint32_t rule : d.field_bound_rules)
+    if (d.model.rules[rule].match != kNoNode) mark(mark, d.model.rules[rule].match);
+  auto tiers_of_leaf = [&](std::uint32_t leaf) -> std::uint32_t {
+    if (d.leaf_anchor[leaf]) return 1u << kAnchorTier;
+    return 1u << deferred_tier(d.leaf_category[leaf]) | 1u << kAllDeferredTier;
+  };
+  auto tiers_of = [&](const auto& leaves) {
+    std::uint32_t tiers = 0;
+    bool bound = true;
+    for (std::uint32_t leaf : leaves) {
+      tiers |= tiers_of_leaf(leaf);
+      bound = bound && field_bound_leaf[leaf];
+    }
+    if ((tiers & 1u << kAnchorTier) == 0) return tiers;
+    return bound ? 1u << kFieldBoundTier : 1u << kAnchorTier;
+  };
+  std::vector<std::uint32_t> leaves;
+  for (std::size_t v = 0; v < kViewCount; ++v) {
+    const ViewDatabases& dbs = d.views[v];
+    ViewPatterns& patterns = patterns_[v];
+    patterns.literal_tiers.clear();
+    for (std::size_t id = 0; id < patterns.literals.size(); ++id) {
+      leaves.clear();
+      for (std::uint32_t t = dbs.literal_targets_offset[id]; t < dbs.literal_targets_offset[id + 1]; ++t)
+        leaves.push_back(dbs.literal_targets[t].leaf);
+      patterns.literal_tiers.push_back(tiers_of(leaves));
+    }
+    patterns.regex_tiers.clear();
+    for (const RegexTarget& target : dbs.regex_targets)
+      patterns.regex_tiers.push_back(tiers_of(target.leaves));
+  }
+}
+
+// How much of its text a stream must carry so that a match completed by a later message is still found whole,
+// with the character before it (pinyin forms must not run on from letters) and, for a look-alike, the real
+// name around it: per view, in view bytes (the stream finds where that lies in the original), and as a
+// bound in original bytes, for sizing. A view character stands for one original character of up to four
+// bytes (𝐚 is a), and in the skeleton it may follow kMaxNoiseRun noise characters of up to four bytes each.
+void Compiler::measure_stream_history() {
+  constexpr std::size_t kOriginalPerViewByte[kViewCount] = {1, 4, 4 + 4 * kMaxNoiseRun, 4 + 4 * kMaxNoiseRun};
+  constexpr std::size_t kCharacterBefore = 4;
+  CompiledRuleSetData& d = *data_;
+  std::size_t history = kMinStreamHistory;
+  std::size_t right_context = 0;
+  std::vector<std::size_t> leaf_width(d.model.leaves.size());
+  for (std::size_t v = 0; v < kViewCount; ++v) {
+    std::fill(leaf_width.begin(), leaf_width.end(), 0);
+    const ViewDatabases& dbs = d.views[v];
+    for (std::size_t id = 0; id < dbs.literal_length.size(); ++id) {
+      for (std::uint32_t t = dbs.literal_targets_offset[id]; t < dbs.literal_targets_offset[id + 1]; ++t) {
+        const LiteralTarget& target = dbs.literal_targets[t];
+        leaf_width[target.leaf] = std::max<std::size_t>(leaf_width[target.leaf], dbs.literal_length[id]);
+        if (target.form == View::pinyin) right_context = std::max<std::size_t>(right_context, 4);
+      }
+    }
+    for (const RegexTarget& target : d.views[v].regex_targets) {
+      std::size_t width =
+          std::min<std::size_t>(target.max_width, kMaxStreamHistory) + target.exact_name.size();
+      for (std::uint32_t leaf : target.leaves)
+        leaf_width[leaf] = std::max(leaf_width[leaf], width);
+      right_context = std::max(right_context, 4 * target.exact_name.size());
+    }
+    std::size_t reach = kCharacterBefore;
+    for (std::size_t width : leaf_width)
+      reach = std::max(reach, width + kCharacterBefore);
+    // A `near` needs its parts and the characters between them (at most four bytes each) carried together.
+    for (const PatternNode& node : d.model.nodes) {
+      if (node.kind != PatternKind::near) continue;
+      std::size_t span = 4 * std::size_t{node.within} + kCharacterBefore;
+      for (std::uint32_t child : node.children)
+        span += leaf_width[d.model.nodes[child].leaf];
+      reach = std::max(reach, span);
+    }
+    reach = std::min(reach, kMaxStreamHistory);
+    d.stream_reach[v] = static_cast<std::uint32_t>(reach);
+    history = std::max(history, reach * kOriginalPerViewByte[v]);
+  }
+  d.stats.stream_history_bytes = std::min(history, kMaxStreamHistory);
+  d.stats.stream_right_context_bytes = right_context;
+}
+
+}  // namespace qinglang::detail

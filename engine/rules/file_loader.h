@@ -1,0 +1,92 @@
+// What the files that read one rule file share, inside rules/: RuleLoader (rule_loader.h) is the way in.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qinglang/diagnostic.h"
+#include "rules/rule_model.h"
+
+namespace qinglang::detail {
+
+// A node as a diagnostic names what was found instead: "a map", "a list", the scalar quoted, or "nothing".
+std::string describe(const YAML::Node& node);
+
+// Reads one file's YAML tree; holds what every check needs to report where it is. Each part of a rule file is
+// read in a file of its own: the file and its rules' own keys in load_rule.cpp, patterns in
+// load_patterns.cpp, words files in words_files.cpp, windows in load_windows.cpp, examples in
+// load_examples.cpp, and the typed values all of them read in yaml_values.cpp.
+class FileLoader {
+ public:
+  FileLoader(const std::string& file, RuleSetModel& model, std::vector<Diagnostic>& diagnostics,
+             std::map<std::string, SourceLocation, std::less<>>& rule_ids,
+             std::vector<RuleSource>& words_files)
+      : file_(file),
+        model_(model),
+        diagnostics_(diagnostics),
+        rule_ids_(rule_ids),
+        words_files_(words_files) {}
+
+  void load(const YAML::Node& root);
+
+ private:
+  SourceLocation at(const YAML::Node& node) const {
+    YAML::Mark mark = node.Mark();
+    if (mark.is_null()) return {file_, 0, 0};
+    return {file_, mark.line + 1, mark.column + 1};
+  }
+  void report(DiagnosticLevel level, std::string code, std::string message, const YAML::Node& node) {
+    diagnostics_.push_back({level, std::move(code), std::move(message), at(node), rule_id_});
+  }
+  void error(std::string code, std::string message, const YAML::Node& node) {
+    report(DiagnosticLevel::error, std::move(code), std::move(message), node);
+  }
+  void warning(std::string code, std::string message, const YAML::Node& node) {
+    report(DiagnosticLevel::warning, std::move(code), std::move(message), node);
+  }
+
+  std::optional<std::string> scalar(const YAML::Node& node, std::string_view what);
+  std::optional<int> integer(const YAML::Node& node, std::string_view what, int min, int max);
+  std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
+  std::optional<std::vector<std::string>> string_list(const YAML::Node& node, std::string_view what);
+  std::optional<Scope> scope(const YAML::Node& node, std::string_view what);
+  std::optional<std::vector<std::string>> words_from_file(const YAML::Node& node);
+
+  void load_rule(const YAML::Node& node, std::optional<Category> default_category);
+  std::uint32_t load_pattern(const YAML::Node& node);
+  std::uint32_t load_pattern_of_kind(const YAML::Node& node);
+  std::uint32_t load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
+                          const YAML::Node& whole);
+  void load_examples(const YAML::Node& node, Rule& rule);
+  std::optional<Window> load_window(const YAML::Node& node, Category category);
+  void flatten(const YAML::Node& node, std::string& path, Record& record);
+  bool check_keys(const YAML::Node& map, std::span<const std::string_view> allowed, std::string_view what);
+  bool check_keys(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
+                  std::string_view what) {
+    return check_keys(map, std::span<const std::string_view>(allowed.begin(), allowed.size()), what);
+  }
+
+  const std::string& file_;
+  RuleSetModel& model_;
+  std::vector<Diagnostic>& diagnostics_;
+  std::map<std::string, SourceLocation, std::less<>>& rule_ids_;
+  std::vector<RuleSource>& words_files_;
+  std::string rule_id_;  // the rule being read, for diagnostics
+  std::uint32_t rule_index_ = 0;
+  std::uint8_t rule_views_ = 0;
+  bool rule_pinyin_ = false;
+  bool rule_homophones_ = false;
+  bool rule_numerals_ = false;
+  bool rule_emoji_ = false;
+  bool loading_unless_ = false;
+};
+
+}  // namespace qinglang::detail

@@ -1,0 +1,217 @@
+// A rule's pattern trees: words, regex and lookalike leaves, and the all, any, at_least and near that combine
+// them.
+#include <algorithm>
+
+#include "base/utf8.h"
+#include "rules/file_loader.h"
+
+namespace qinglang::detail {
+namespace {
+
+std::optional<PatternKind> pattern_kind(std::string_view key) {
+  if (key == "words" || key == "words_file") return PatternKind::words;
+  if (key == "regex") return PatternKind::regex;
+  if (key == "lookalike") return PatternKind::lookalike;
+  if (key == "any") return PatternKind::any;
+  if (key == "all") return PatternKind::all;
+  if (key == "at_least") return PatternKind::at_least;
+  if (key == "near") return PatternKind::near;
+  return std::nullopt;
+}
+
+}  // namespace
+
+// A pattern, with `anchor: true` when its author names it the part of an `all` or a `near` to scan in every
+// record (compiled_rule_set.h); the compiler guesses otherwise.
+std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
+  std::uint32_t index = load_pattern_of_kind(node);
+  if (index == kNoNode) return index;
+  YAML::Node anchor = node["anchor"];
+  if (!anchor) return index;
+  std::optional<bool> value = boolean(anchor, "anchor");
+  if (!value) return kNoNode;
+  if (*value && loading_unless_) {
+    error("E009", "an exception is never an anchor: 'unless' is scanned only where the rule's anchor matched",
+          anchor);
+    return kNoNode;
+  }
+  model_.nodes[index].anchor = *value;
+  return index;
+}
+
+std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
+  if (!node.IsMap()) {
+    error("E009", "a pattern must be a map such as {words: [...]}, found " + describe(node), node);
+    return kNoNode;
+  }
+  YAML::Node kind_key;
+  std::optional<PatternKind> kind;
+  int kinds = 0;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (std::optional<PatternKind> k = pattern_kind(it->first.Scalar())) {
+      kind = k;
+      kind_key = it->first;
+      ++kinds;
+    }
+  }
+  if (kinds != 1) {
+    error("E009",
+          kinds == 0 ? "a pattern needs one of words, regex, lookalike, any, all, at_least, near"
+                     : "a pattern must have exactly one of words, regex, lookalike, any, all, at_least, near",
+          node);
+    return kNoNode;
+  }
+  YAML::Node value = node[kind_key.Scalar()];
+
+  switch (*kind) {
+    case PatternKind::words:
+      if (!check_keys(node, {kind_key.Scalar(), "pinyin", "homophones", "emoji", "anchor"}, "words pattern"))
+        return kNoNode;
+      return load_leaf(*kind, kind_key, value, node);
+    case PatternKind::regex:
+      if (!check_keys(node, {kind_key.Scalar(), "anchor"}, "pattern")) return kNoNode;
+      return load_leaf(*kind, kind_key, value, node);
+    case PatternKind::lookalike:
+      if (!check_keys(node, {"lookalike", "edits", "anchor"}, "lookalike pattern")) return kNoNode;
+      return load_leaf(*kind, kind_key, value, node);
+    default:
+      break;
+  }
+
+  PatternNode pattern;
+  pattern.kind = *kind;
+  pattern.location = at(node);
+  YAML::Node children = value;
+  if (*kind == PatternKind::any || *kind == PatternKind::all) {
+    if (!check_keys(node, {kind_key.Scalar(), "anchor"}, "pattern")) return kNoNode;
+  } else if (*kind == PatternKind::at_least) {
+    if (!check_keys(node, {"at_least", "of", "anchor"}, "at_least pattern")) return kNoNode;
+    std::optional<int> n = integer(value, "at_least", 1, 1000);
+    if (!n) return kNoNode;
+    pattern.min_count = static_cast<std::uint32_t>(*n);
+    children = node["of"];
+    if (!children) {
+      error("E009", "at_least needs 'of': the list of patterns to count", node);
+      return kNoNode;
+    }
+  } else {
+    if (!check_keys(node, {"near", "within", "ordered", "anchor"}, "near pattern")) return kNoNode;
+    YAML::Node within = node["within"];
+    if (!within) {
+      error("E009", "near needs 'within': the most characters between its parts", node);
+      return kNoNode;
+    }
+    std::optional<int> n = integer(within, "within", 0, 100000);
+    if (!n) return kNoNode;
+    pattern.within = static_cast<std::uint32_t>(*n);
+    if (YAML::Node ordered = node["ordered"]) {
+      std::optional<bool> b = boolean(ordered, "ordered");
+      if (!b) return kNoNode;
+      pattern.ordered = *b;
+    }
+  }
+
+  if (!children.IsSequence() || children.size() == 0) {
+    error("E009",
+          "'" + kind_key.Scalar() + "' takes a non-empty list of patterns, found " + describe(children),
+          children);
+    return kNoNode;
+  }
+  bool ok = true;
+  for (const YAML::Node& child : children) {
+    std::uint32_t index = load_pattern(child);
+    if (index == kNoNode) {
+      ok = false;
+      continue;
+    }
+    if (*kind == PatternKind::near && !is_leaf(model_.nodes[index].kind)) {
+      error("E009", "the parts of 'near' must be words, regex or lookalike patterns", child);
+      ok = false;
+    }
+    if (model_.nodes[index].anchor) {
+      bool chooses = *kind == PatternKind::all || *kind == PatternKind::near;
+      bool first = std::none_of(pattern.children.begin(), pattern.children.end(),
+                                [&](std::uint32_t c) { return model_.nodes[c].anchor; });
+      if (!chooses || !first) {
+        error("E009",
+              chooses ? "only one part of an 'all' or a 'near' can be its anchor"
+                      : "'anchor' chooses among the parts of an 'all' or a 'near'; every part of '" +
+                            kind_key.Scalar() + "' is scanned already",
+              child["anchor"]);
+        ok = false;
+      }
+    }
+    pattern.children.push_back(index);
+  }
+  if (!ok) return kNoNode;
+  if (*kind == PatternKind::at_least && pattern.min_count > pattern.children.size()) {
+    error("E009",
+          "at_least " + std::to_string(pattern.min_count) + " of " + std::to_string(pattern.children.size()) +
+              " patterns can never hold",
+          node);
+    return kNoNode;
+  }
+  if (*kind == PatternKind::near && pattern.children.size() < 2) {
+    error("E009", "'near' needs at least two parts", node);
+    return kNoNode;
+  }
+  model_.nodes.push_back(std::move(pattern));
+  return static_cast<std::uint32_t>(model_.nodes.size() - 1);
+}
+
+std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
+                                    const YAML::Node& whole) {
+  std::optional<std::vector<std::string>> texts =
+      key.Scalar() == "words_file" ? words_from_file(value) : string_list(value, key.Scalar());
+  if (!texts) return kNoNode;
+  Leaf leaf;
+  leaf.kind = kind;
+  leaf.rule = rule_index_;
+  leaf.location = at(value);
+  if (kind == PatternKind::lookalike) {
+    if (YAML::Node edits = whole["edits"]) {
+      std::optional<int> n = integer(edits, "edits", 1, 2);
+      if (!n) return kNoNode;
+      leaf.edits = *n;
+    }
+    for (const std::string& name : *texts) {
+      if (count_characters(name) < 3) {
+        error("E008", "look-alike name '" + name + "' is shorter than 3 characters: every edit would match",
+              value);
+        return kNoNode;
+      }
+    }
+  }
+  if (kind == PatternKind::words) {
+    for (const std::string& word : *texts)
+      if (count_characters(word) == 1)
+        warning("W002", "the one-character word '" + word + "' matches nearly everything", value);
+  }
+  leaf.texts = std::move(*texts);
+  leaf.views = rule_views_ != 0 ? rule_views_ : default_views(kind);
+  if (rule_numerals_) leaf.views |= view_bit(View::numerals);
+  if (kind == PatternKind::words) {
+    // A words pattern may opt in on its own; the rule's options reach only its `match` words, since the
+    // generated forms of exception words (the initials of 网信 are wx) would silence real violations.
+    auto option = [&](const char* key, bool rule_default) {
+      std::optional<bool> value;
+      if (YAML::Node n = whole[key]) value = boolean(n, key);
+      return value.value_or(rule_default && !loading_unless_);
+    };
+    leaf.pinyin = option("pinyin", rule_pinyin_);
+    leaf.homophones = option("homophones", rule_homophones_);
+    leaf.emoji = option("emoji", rule_emoji_);
+  }
+  // Emoji are noise in the skeleton: their forms are matched in the folded view.
+  if (leaf.emoji) leaf.views |= view_bit(View::folded);
+  model_.leaves.push_back(std::move(leaf));
+
+  PatternNode node;
+  node.kind = kind;
+  node.leaf = static_cast<std::uint32_t>(model_.leaves.size() - 1);
+  node.location = at(whole);
+  model_.nodes.push_back(std::move(node));
+  return static_cast<std::uint32_t>(model_.nodes.size() - 1);
+}
+
+}  // namespace qinglang::detail

@@ -1,0 +1,238 @@
+// A rule file's top level and each rule's own keys: id, category, item, severity, fields, scope, views and
+// the options that reach its patterns.
+#include <algorithm>
+
+#include "rules/condition.h"
+#include "rules/file_loader.h"
+
+namespace qinglang::detail {
+namespace {
+
+constexpr std::string_view kRuleKeys[] = {"id",           "category", "item",     "title", "severity",
+                                          "action",       "fields",   "scope",    "match", "unless",
+                                          "unless_scope", "where",    "examples", "views", "pinyin",
+                                          "homophones",   "numerals", "emoji",    "window"};
+
+bool valid_id(std::string_view id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
+void FileLoader::load(const YAML::Node& root) {
+  if (!root.IsMap()) {
+    error("E003", "a rule file is a map with 'rules' (and optionally 'category'), found " + describe(root),
+          root);
+    return;
+  }
+  check_keys(root, {"category", "rules"}, "rule file");
+  std::optional<Category> default_category;
+  if (YAML::Node category = root["category"]) {
+    if (std::optional<std::string> id = scalar(category, "category")) {
+      default_category = parse_category(*id);
+      if (!default_category) error("E006", "unknown category '" + *id + "'", category);
+    }
+  }
+  YAML::Node rules = root["rules"];
+  if (!rules) {
+    error("E004", "missing 'rules'", root);
+    return;
+  }
+  if (!rules.IsSequence()) {
+    error("E003", "'rules' must be a list, found " + describe(rules), rules);
+    return;
+  }
+  for (const YAML::Node& rule : rules)
+    load_rule(rule, default_category);
+}
+
+void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> default_category) {
+  rule_id_.clear();
+  if (!node.IsMap()) {
+    error("E003", "a rule must be a map, found " + describe(node), node);
+    return;
+  }
+  Rule rule;
+  rule.location = at(node);
+
+  if (YAML::Node id = node["id"]) {
+    if (std::optional<std::string> text = scalar(id, "id")) {
+      rule_id_ = *text;
+      if (!valid_id(*text)) {
+        error("E008", "rule id '" + *text + "' may hold only letters, digits, '_', '-' and '.'", id);
+      }
+      auto [it, inserted] = rule_ids_.emplace(*text, at(id));
+      if (!inserted) {
+        error("E005",
+              "duplicate rule id (first defined at " + it->second.file + ":" +
+                  std::to_string(it->second.line) + ")",
+              id);
+      }
+      rule.id = *text;
+    }
+  } else {
+    error("E004", "rule without 'id'", node);
+  }
+
+  check_keys(node, kRuleKeys, "rule");
+
+  std::optional<Category> category = default_category;
+  if (YAML::Node c = node["category"]) {
+    category.reset();
+    if (std::optional<std::string> id = scalar(c, "category")) {
+      category = parse_category(*id);
+      if (!category) error("E006", "unknown category '" + *id + "'", c);
+    }
+  } else if (!category) {
+    error("E004", "rule without 'category' in a file without a default category", node);
+  }
+  if (category) rule.category = *category;
+
+  if (YAML::Node item = node["item"]) {
+    if (std::optional<int> number = integer(item, "item", 1, kItemCount)) {
+      rule.item = *number;
+      if (category && category_of_item(*number) != rule.category) {
+        error("E007",
+              "item " + std::to_string(*number) + " belongs to " +
+                  std::string(to_string(category_of_item(*number))) + ", not " +
+                  std::string(to_string(rule.category)),
+              item);
+      }
+    }
+  } else {
+    error("E004", "rule without 'item'", node);
+  }
+
+  if (YAML::Node title = node["title"]) {
+    std::optional<std::string> text = scalar(title, "title");
+    if (text) rule.title = *text;
+  } else {
+    error("E004", "rule without 'title'", node);
+  }
+
+  if (YAML::Node severity = node["severity"]) {
+    std::optional<std::string> text = scalar(severity, "severity");
+    std::optional<Severity> value = text ? parse_severity(*text) : std::nullopt;
+    if (text && !value)
+      error("E008", "severity must be low, medium, high or critical, found '" + *text + "'", severity);
+    if (value) rule.severity = *value;
+  } else {
+    error("E004", "rule without 'severity'", node);
+  }
+
+  if (YAML::Node action = node["action"]) {
+    std::optional<std::string> text = scalar(action, "action");
+    std::optional<Action> value = text ? parse_action(*text) : std::nullopt;
+    if (text && !value) error("E008", "action must be review or block, found '" + *text + "'", action);
+    if (value) rule.action = *value;
+  } else {
+    error("E004", "rule without 'action'", node);
+  }
+
+  if (YAML::Node fields = node["fields"]) {
+    if (fields.IsSequence() && fields.size() == 0) {
+      warning("W001", "'fields' is empty: the rule's patterns can never match", fields);
+    } else if (std::optional<std::vector<std::string>> names = string_list(fields, "fields")) {
+      for (std::string& name : *names) {
+        FieldSelector selector;
+        selector.prefix = name.size() > 2 && name.ends_with(".*");
+        selector.key = selector.prefix ? name.substr(0, name.size() - 2) : name;
+        rule.fields.push_back(std::move(selector));
+      }
+    }
+  }
+
+  if (YAML::Node s = node["scope"]) {
+    std::optional<Scope> value = scope(s, "scope");
+    if (value) rule.scope = *value;
+  }
+  rule.unless_scope = rule.scope;
+  if (YAML::Node s = node["unless_scope"]) {
+    std::optional<Scope> value = scope(s, "unless_scope");
+    if (value) rule.unless_scope = *value;
+  }
+
+  if (YAML::Node views = node["views"]) {
+    if (std::optional<std::vector<std::string>> names = string_list(views, "views")) {
+      for (const std::string& name : *names) {
+        if (name == "raw")
+          rule.views |= view_bit(View::raw);
+        else if (name == "folded")
+          rule.views |= view_bit(View::folded);
+        else if (name == "skeleton")
+          rule.views |= view_bit(View::skeleton);
+        else
+          error("E008", "views are raw, folded and skeleton, found '" + name + "'", views);
+      }
+    }
+  }
+
+  if (YAML::Node pinyin = node["pinyin"]) {
+    if (std::optional<bool> value = boolean(pinyin, "pinyin")) rule.pinyin = *value;
+  }
+  if (YAML::Node homophones = node["homophones"]) {
+    if (std::optional<bool> value = boolean(homophones, "homophones")) rule.homophones = *value;
+  }
+  if (YAML::Node numerals = node["numerals"]) {
+    if (std::optional<bool> value = boolean(numerals, "numerals")) rule.numerals = *value;
+  }
+  if (YAML::Node emoji = node["emoji"]) {
+    if (std::optional<bool> value = boolean(emoji, "emoji")) rule.emoji = *value;
+  }
+
+  rule_index_ = static_cast<std::uint32_t>(model_.rules.size());
+  rule_views_ = rule.views;
+  rule_pinyin_ = rule.pinyin;
+  rule_homophones_ = rule.homophones;
+  rule_numerals_ = rule.numerals;
+  rule_emoji_ = rule.emoji;
+  if (YAML::Node match = node["match"]) {
+    rule.match = load_pattern(match);
+    if (rule.match != kNoNode && model_.nodes[rule.match].anchor)
+      error("E009", "'anchor' goes on a part of an 'all' or a 'near', not on the whole 'match'", match);
+  }
+  if (YAML::Node unless = node["unless"]) {
+    loading_unless_ = true;
+    rule.unless = load_pattern(unless);
+    loading_unless_ = false;
+  }
+
+  if (YAML::Node where = node["where"]) {
+    if (!where.IsSequence()) {
+      error("E003", "'where' must be a list of conditions, found " + describe(where), where);
+    } else {
+      for (const YAML::Node& item : where) {
+        std::optional<std::string> text = scalar(item, "where");
+        if (!text) {
+          continue;
+        }
+        std::string message;
+        if (std::optional<Condition> condition = parse_condition(*text, message)) {
+          rule.conditions.push_back(std::move(*condition));
+        } else {
+          error("E010", message, item);
+        }
+      }
+    }
+  }
+
+  if (YAML::Node window = node["window"]) {
+    if (node["match"] || node["where"]) {
+      error("E014",
+            "a window rule watches other rules' hits or repeated messages: it has no 'match' or 'where'",
+            window);
+    }
+    rule.window = load_window(window, rule.category);
+  } else if (!node["match"] && !node["where"]) {
+    error("E012", "the rule has neither 'match', 'where' nor 'window'", node);
+  }
+
+  if (YAML::Node examples = node["examples"]) load_examples(examples, rule);
+
+  model_.rules.push_back(std::move(rule));
+}
+
+}  // namespace qinglang::detail
