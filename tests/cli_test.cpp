@@ -255,10 +255,10 @@ TEST(CliTest, FailingExamplesAreReportedByRuleAndLine) {
       << run.out;
 }
 
-TEST(CliProfile, RanksEveryRuleWithItsCost) {
+TEST(CliBench, ProfileOfATextSampleRanksEveryRuleWithItsCost) {
   std::string sample = temp_path("sample.txt");
   std::ofstream(sample) << "有人开盒了\n代骂服务\n普通的评论\n";
-  Outcome run = qinglang("profile --text --rules " + kRules + " " + sample);
+  Outcome run = qinglang("bench --profile --text --rules " + kRules + " " + sample);
   std::filesystem::remove(sample);
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.out.find("3 records"), std::string::npos) << run.out;

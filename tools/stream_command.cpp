@@ -4,27 +4,15 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <optional>
-#include <set>
-#include <unordered_map>
 
 #include "line_reader.h"
 #include "qinglang/json.h"
-#include "qinglang/scanner.h"
 #include "qinglang/stream.h"
+#include "qinglang/stream_router.h"
 
 namespace qinglang::cli {
 namespace {
-
-// Why a stream was closed, as its summary line says.
-enum class CloseReason { closed, idle, too_long, evicted, end_of_input };
-
-std::string_view to_string(CloseReason reason) {
-  constexpr std::array<std::string_view, 5> kNames = {"closed", "idle", "too_long", "evicted",
-                                                      "end_of_input"};
-  return kNames[static_cast<std::size_t>(reason)];
-}
 
 // One input line read as an event.
 struct Event {
@@ -57,7 +45,9 @@ std::string read_event(const Record& record, Event& event) {
         return "\"stream\" must be a string or a number";
       }
     } else if (field.path == "seq" || field.path == "ts") {
-      if (field.type != ValueType::number) return "\"" + std::string(field.path) + "\" must be a number";
+      // Appended rather than concatenated: GCC 12 sees a false overlap in "\"" + std::string once inlined.
+      if (field.type != ValueType::number)
+        return std::string("\"").append(field.path).append("\" must be a number");
       (field.path == "seq" ? event.seq : event.ts) = field.number;
     } else if (field.path == "text") {
       if (field.type != ValueType::text) return "\"text\" must be a string";
@@ -85,12 +75,16 @@ std::string read_event(const Record& record, Event& event) {
   return {};
 }
 
-class StreamRouter {
+// Reads events, hands them to a StreamRouter and writes what it decides as JSON lines, in order.
+class StreamScan final : public StreamListener {
  public:
-  StreamRouter(std::shared_ptr<const CompiledRuleSet> rules, const StreamSettings& settings)
-      : scanner_(std::move(rules)), settings_(settings) {
-    scanner_.restrict_to(settings.categories);
+  StreamScan(std::shared_ptr<const CompiledRuleSet> rules, const StreamSettings& settings)
+      : router_(std::move(rules), settings.limits, *this) {
+    router_.restrict_to(settings.categories);
   }
+  // The router holds on to this listener.
+  StreamScan(const StreamScan&) = delete;
+  StreamScan& operator=(const StreamScan&) = delete;
 
   void take(std::string_view line, const std::string& source, std::size_t number) {
     locate(source, number);
@@ -103,47 +97,30 @@ class StreamRouter {
       error(event.stream, event.seq, problem);
       return;
     }
-    if (event.type == Event::Type::message) advance_clock(*event.ts);
-    auto it = open_.find(event.stream);
     switch (event.type) {
       case Event::Type::open:
-        if (it != open_.end()) {
+        if (RouteResult result = router_.open(event.stream, number); result.status != RouteStatus::taken) {
           error(event.stream, {}, "the stream is already open");
         } else {
-          open(event.stream, now_);
-          ok(event.stream, "\"opened\":true");
+          out_ += "{\"stream\":";
+          out_ += event.stream;
+          out_ += ",\"opened\":true}\n";
         }
         return;
       case Event::Type::close:
-        if (it == open_.end()) {
-          error(event.stream, {}, unknown_stream(event.stream));
-        } else {
-          closed_at_[event.stream] = number;
-          close(it, CloseReason::closed);
-        }
+        if (RouteResult result = router_.close(event.stream, number); result.status != RouteStatus::taken)
+          error(event.stream, {}, unknown_stream(result));
         return;
       case Event::Type::message:
         break;
     }
-    if (it == open_.end()) {
-      if (auto closed = closed_at_.find(event.stream); closed != closed_at_.end()) {
-        error(event.stream, event.seq, unknown_stream(event.stream));
-        return;
-      }
-      it = open(event.stream, *event.ts);
-    }
-    OpenStream& s = it->second;
     StreamMessage message{static_cast<std::uint64_t>(*event.seq), *event.ts, *event.text};
-    const StreamVerdict& verdict = scanner_.write(s.stream, message);
-    if (!verdict.error.empty()) {
-      error(event.stream, event.seq, std::string(verdict.error));
-      return;
+    RouteResult result = router_.write(event.stream, message, number);
+    if (result.status == RouteStatus::refused) {
+      error(event.stream, event.seq, std::string(result.refusal));
+    } else if (result.status != RouteStatus::taken) {
+      error(event.stream, event.seq, unknown_stream(result));
     }
-    append_stream_verdict_json(out_, event.stream, verdict);
-    out_.push_back('\n');
-    count(verdict);
-    touch(it, *event.ts);
-    if (s.stream.summary().messages >= settings_.max_messages) close(it, CloseReason::too_long);
   }
 
   void take_too_long(const std::string& source, std::size_t number, std::size_t limit) {
@@ -152,14 +129,7 @@ class StreamRouter {
   }
 
   // Closes every stream still open, oldest first.
-  void finish() {
-    std::vector<std::pair<std::uint64_t, std::string>> order;
-    for (const auto& [id, s] : open_)
-      order.emplace_back(s.opened, id);
-    std::sort(order.begin(), order.end());
-    for (const auto& [opened, id] : order)
-      close(open_.find(id), CloseReason::end_of_input);
-  }
+  void finish() { router_.close_all(); }
 
   // Writes what is ready; flushes when asked (before waiting for input) or when much is pending.
   void write_out(bool flush) {
@@ -175,7 +145,8 @@ class StreamRouter {
     std::string out = "\nstreams " + std::to_string(streams_) + "  messages " + std::to_string(messages_) +
                       "  errors " + std::to_string(errors_) + "\nclosed:";
     for (std::size_t r = 0; r < closes_.size(); ++r)
-      out += "  " + std::string(to_string(static_cast<CloseReason>(r))) + " " + std::to_string(closes_[r]);
+      out +=
+          "  " + std::string(to_string(static_cast<StreamCloseReason>(r))) + " " + std::to_string(closes_[r]);
     out += "\nmessages  pass " + std::to_string(decisions_[0]) + "  review " + std::to_string(decisions_[1]) +
            "  block " + std::to_string(decisions_[2]) + "\nstreams   review " +
            std::to_string(stream_decisions_[1]) + "  block " + std::to_string(stream_decisions_[2]) +
@@ -183,55 +154,23 @@ class StreamRouter {
     std::fputs(out.c_str(), stderr);
   }
 
- private:
-  struct OpenStream {
-    Stream stream;
-    double last_ts;
-    std::uint64_t opened;  // order of opening
-    std::size_t opened_line;
-  };
-  using Streams = std::unordered_map<std::string, OpenStream>;
-
-  Streams::iterator open(const std::string& id, double ts) {
-    if (open_.size() >= settings_.max_streams)
-      close(open_.find(idle_order_.begin()->second), CloseReason::evicted);
-    closed_at_.erase(id);
-    auto [it, inserted] = open_.emplace(id, OpenStream{Stream(), ts, next_order_++, line_});
-    idle_order_.emplace(ts, id);
-    ++streams_;
-    return it;
-  }
-
-  void touch(Streams::iterator it, double ts) {
-    if (ts == it->second.last_ts) return;
-    idle_order_.erase({it->second.last_ts, it->first});
-    it->second.last_ts = ts;
-    idle_order_.emplace(ts, it->first);
-  }
-
-  // Event time: streams quiet for longer than the idle timeout, by the latest ts seen, are closed. Streams
-  // opened before any time was seen count from the first.
-  void advance_clock(double ts) {
-    if (!std::isfinite(now_)) {
-      for (auto& [id, s] : open_)
-        touch(open_.find(id), ts);
-    }
-    now_ = std::max(now_, ts);
-    while (!idle_order_.empty() && idle_order_.begin()->first < now_ - settings_.idle_seconds)
-      close(open_.find(idle_order_.begin()->second), CloseReason::idle);
-  }
-
-  // Decides what waited for more text and writes the stream's summary line.
-  void close(Streams::iterator it, CloseReason reason) {
-    OpenStream& s = it->second;
-    const StreamVerdict& verdict = scanner_.close(s.stream);
+  void message_scanned(std::string_view stream_id, const StreamVerdict& verdict) override {
+    append_stream_verdict_json(out_, stream_id, verdict);
+    out_.push_back('\n');
+    ++messages_;
+    ++decisions_[static_cast<std::size_t>(verdict.decision)];
     windows_ += verdict.windows.size();
-    append_stream_verdict_json(out_, it->first, verdict);
+  }
+
+  // Writes what the close decided with the stream's summary inside.
+  void stream_closed(const ClosedStream& closed) override {
+    windows_ += closed.verdict.windows.size();
+    append_stream_verdict_json(out_, closed.id, closed.verdict);
     out_.pop_back();  // the closing brace: the summary goes inside
-    const StreamSummary& summary = s.stream.summary();
+    const StreamSummary& summary = closed.summary;
     out_ += ",\"summary\":{\"reason\":\"";
-    out_ += to_string(reason);
-    out_ += "\",\"opened_line\":" + std::to_string(s.opened_line);
+    out_ += to_string(closed.reason);
+    out_ += "\",\"opened_line\":" + std::to_string(closed.opened_at);
     out_ += ",\"messages\":" + std::to_string(summary.messages);
     out_ += ",\"bytes\":" + std::to_string(summary.bytes);
     if (summary.messages > 0) {
@@ -247,32 +186,22 @@ class StreamRouter {
     out_ += ",\"decision\":\"";
     out_ += qinglang::to_string(summary.decision);
     out_ += "\"}}\n";
-    ++closes_[static_cast<std::size_t>(reason)];
+    // Every stream is closed by the end of the input, so counting closes counts the streams.
+    ++streams_;
+    ++closes_[static_cast<std::size_t>(closed.reason)];
     ++stream_decisions_[static_cast<std::size_t>(summary.decision)];
-    idle_order_.erase({s.last_ts, it->first});
-    open_.erase(it);
   }
 
-  void count(const StreamVerdict& verdict) {
-    ++messages_;
-    ++decisions_[static_cast<std::size_t>(verdict.decision)];
-    windows_ += verdict.windows.size();
-  }
-
+ private:
   void locate(const std::string& source, std::size_t number) {
     where_ = source + ":" + std::to_string(number);
     line_ = number;
   }
 
-  std::string unknown_stream(const std::string& id) const {
-    auto closed = closed_at_.find(id);
-    if (closed == closed_at_.end()) return "unknown stream: it is not open";
-    return "unknown stream: it was closed at line " + std::to_string(closed->second) +
+  static std::string unknown_stream(const RouteResult& result) {
+    if (result.status != RouteStatus::was_closed) return "unknown stream: it is not open";
+    return "unknown stream: it was closed at line " + std::to_string(result.closed_at) +
            " (send {\"type\":\"open\"} to start it again)";
-  }
-
-  void ok(const std::string& id, std::string_view fields) {
-    out_ += "{\"stream\":" + id + "," + std::string(fields) + "}\n";
   }
 
   void error(const std::string& id, std::optional<double> seq, const std::string& message) {
@@ -287,15 +216,9 @@ class StreamRouter {
     ++errors_;
   }
 
-  Scanner scanner_;
-  const StreamSettings& settings_;
+  StreamRouter router_;
   JsonRecordParser parser_;
   Record record_;
-  Streams open_;
-  std::set<std::pair<double, std::string>> idle_order_;     // (last ts, id) of every open stream
-  std::unordered_map<std::string, std::size_t> closed_at_;  // streams closed by a close event: the line
-  double now_ = -std::numeric_limits<double>::infinity();
-  std::uint64_t next_order_ = 0;
   std::string where_;
   std::size_t line_ = 0;
   std::string out_;
@@ -307,7 +230,7 @@ class StreamRouter {
 }  // namespace
 
 int run_stream_scan(std::shared_ptr<const CompiledRuleSet> rules, const StreamSettings& settings) {
-  StreamRouter router(std::move(rules), settings);
+  StreamScan scan(std::move(rules), settings);
   bool inputs_ok = read_inputs(settings.inputs, settings.max_record_bytes,
                                [&](LineReader& reader, const std::string& source) {
                                  // Live input gets each line's verdict before the next line is waited for.
@@ -315,17 +238,17 @@ int run_stream_scan(std::shared_ptr<const CompiledRuleSet> rules, const StreamSe
                                  Line line;
                                  while (reader.next(line)) {
                                    if (line.too_long) {
-                                     router.take_too_long(source, line.number, settings.max_record_bytes);
+                                     scan.take_too_long(source, line.number, settings.max_record_bytes);
                                    } else {
-                                     router.take(line.text, source, line.number);
+                                     scan.take(line.text, source, line.number);
                                    }
-                                   router.write_out(live && !reader.line_ready());
+                                   scan.write_out(live && !reader.line_ready());
                                  }
                                });
-  router.finish();
-  router.write_out(true);
-  if (settings.summary) router.print_totals();
-  return !inputs_ok || router.errors() > 0 ? 1 : 0;
+  scan.finish();
+  scan.write_out(true);
+  if (settings.summary) scan.print_totals();
+  return !inputs_ok || scan.errors() > 0 ? 1 : 0;
 }
 
 }  // namespace qinglang::cli

@@ -4,21 +4,19 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "qinglang/rules.h"
+#include "qinglang/stream_router.h"
 
 namespace qinglang::cli {
 
 struct StreamSettings {
   std::vector<std::string> inputs;  // files; empty or "-" reads standard input
   CategorySet categories = CategorySet::all();
-  double idle_seconds = 600;             // a stream with no message for this long (event time) is closed
-  std::uint64_t max_messages = 1000000;  // a stream with this many messages is closed (a new one may follow)
-  std::size_t max_streams = 100000;      // beyond this many open streams, the least recently active is closed
+  StreamLimits limits;
   std::size_t max_record_bytes = 1 << 20;
   bool summary = false;  // totals on standard error
 };

@@ -55,7 +55,7 @@ struct RuleProfile {
   std::vector<Diagnostic> diagnostics;
 };
 
-// Measures what each rule costs on a sample of records, for rule authors (qinglang profile). Compiles every
+// Measures what each rule costs on a sample of records, for rule authors (qinglang bench --profile). Compiles every
 // rule on its own, so it takes as long as a few full compiles. Hyperscan shares work between the patterns of
 // one database, so the costs do not add up to the cost of all rules together: read them as a ranking.
 RuleProfile profile_rules(const std::vector<std::filesystem::path>& paths, std::span<const Record> sample);

@@ -1,0 +1,159 @@
+#include "qinglang/stream_router.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "qinglang/scanner.h"
+
+namespace qinglang {
+namespace {
+
+// Lets the maps keyed by id be searched with a string_view, without making a string of it.
+struct IdHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+};
+
+template <typename Value>
+using IdMap = std::unordered_map<std::string, Value, IdHash, std::equal_to<>>;
+
+}  // namespace
+
+std::string_view to_string(StreamCloseReason reason) noexcept {
+  constexpr std::array<std::string_view, 5> kNames = {"closed", "idle", "too_long", "evicted",
+                                                      "end_of_input"};
+  return kNames[static_cast<std::size_t>(reason)];
+}
+
+struct StreamRouter::State {
+  struct OpenStream {
+    Stream stream;
+    double last_ts;
+    std::uint64_t order;  // of opening
+    std::uint64_t opened_at;
+  };
+  using Streams = IdMap<OpenStream>;
+
+  State(std::shared_ptr<const CompiledRuleSet> rules, StreamLimits limits, StreamListener& listener)
+      : scanner(std::move(rules)), limits(limits), listener(&listener) {}
+
+  Streams::iterator open(std::string_view id, double ts, std::uint64_t position) {
+    if (streams.size() >= limits.max_streams && !activity.empty())
+      close(streams.find(activity.begin()->second), StreamCloseReason::evicted);
+    if (auto ended = closed_at.find(id); ended != closed_at.end()) closed_at.erase(ended);
+    auto it = streams.emplace(std::string(id), OpenStream{Stream(), ts, next_order++, position}).first;
+    activity.emplace(ts, it->first);
+    return it;
+  }
+
+  void touch(Streams::iterator it, double ts) {
+    if (ts == it->second.last_ts) return;
+    activity.erase({it->second.last_ts, it->first});
+    it->second.last_ts = ts;
+    activity.emplace(ts, it->first);
+  }
+
+  // Streams quiet for longer than the idle timeout, by the latest ts seen, are closed. Streams opened before
+  // any time was seen count from the first.
+  void advance_clock(double ts) {
+    if (!std::isfinite(now)) {
+      for (auto it = streams.begin(); it != streams.end(); ++it)
+        touch(it, ts);
+    }
+    now = std::max(now, ts);
+    while (!activity.empty() && activity.begin()->first < now - limits.idle_seconds)
+      close(streams.find(activity.begin()->second), StreamCloseReason::idle);
+  }
+
+  void close(Streams::iterator it, StreamCloseReason reason) {
+    OpenStream& s = it->second;
+    const StreamVerdict& verdict = scanner.close(s.stream);
+    listener->stream_closed({it->first, reason, s.opened_at, verdict, s.stream.summary()});
+    activity.erase({s.last_ts, it->first});
+    streams.erase(it);
+  }
+
+  RouteResult not_open(std::string_view id) const {
+    auto ended = closed_at.find(id);
+    if (ended == closed_at.end()) return {RouteStatus::not_open, 0, {}};
+    return {RouteStatus::was_closed, ended->second, {}};
+  }
+
+  Scanner scanner;
+  StreamLimits limits;
+  StreamListener* listener;
+  Streams streams;
+  // (last ts, id) of every open stream, least recently active first; the ids are the keys of `streams`.
+  std::set<std::pair<double, std::string_view>> activity;
+  IdMap<std::uint64_t> closed_at;  // streams that close() ended: the position of the close
+  double now = -std::numeric_limits<double>::infinity();
+  std::uint64_t next_order = 0;
+};
+
+StreamRouter::StreamRouter(std::shared_ptr<const CompiledRuleSet> rules, StreamLimits limits,
+                           StreamListener& listener)
+    : state_(std::make_unique<State>(std::move(rules), limits, listener)) {}
+StreamRouter::~StreamRouter() = default;
+StreamRouter::StreamRouter(StreamRouter&&) noexcept = default;
+StreamRouter& StreamRouter::operator=(StreamRouter&&) noexcept = default;
+
+void StreamRouter::restrict_to(CategorySet categories) noexcept {
+  state_->scanner.restrict_to(categories);
+}
+
+RouteResult StreamRouter::write(std::string_view id, const StreamMessage& message, std::uint64_t position) {
+  State& s = *state_;
+  s.advance_clock(message.ts);
+  auto it = s.streams.find(id);
+  if (it == s.streams.end()) {
+    if (RouteResult result = s.not_open(id); result.status == RouteStatus::was_closed) return result;
+    it = s.open(id, message.ts, position);
+  }
+  const StreamVerdict& verdict = s.scanner.write(it->second.stream, message);
+  if (!verdict.error.empty()) return {RouteStatus::refused, 0, verdict.error};
+  s.listener->message_scanned(it->first, verdict);
+  s.touch(it, message.ts);
+  if (it->second.stream.summary().messages >= s.limits.max_messages) s.close(it, StreamCloseReason::too_long);
+  return {};
+}
+
+RouteResult StreamRouter::open(std::string_view id, std::uint64_t position) {
+  State& s = *state_;
+  if (s.streams.contains(id)) return {RouteStatus::already_open, 0, {}};
+  s.open(id, s.now, position);
+  return {};
+}
+
+RouteResult StreamRouter::close(std::string_view id, std::uint64_t position) {
+  State& s = *state_;
+  auto it = s.streams.find(id);
+  if (it == s.streams.end()) return s.not_open(id);
+  s.closed_at.insert_or_assign(it->first, position);
+  s.close(it, StreamCloseReason::closed);
+  return {};
+}
+
+void StreamRouter::close_all() {
+  State& s = *state_;
+  std::vector<std::pair<std::uint64_t, std::string_view>> order;
+  order.reserve(s.streams.size());
+  for (const auto& [id, stream] : s.streams)
+    order.emplace_back(stream.order, id);
+  std::sort(order.begin(), order.end());
+  for (const auto& [opened, id] : order)
+    s.close(s.streams.find(id), StreamCloseReason::end_of_input);
+}
+
+std::size_t StreamRouter::open_streams() const noexcept {
+  return state_->streams.size();
+}
+
+}  // namespace qinglang
