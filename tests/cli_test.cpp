@@ -191,6 +191,37 @@ TEST(CliScan, RuleErrorsStopTheScan) {
   EXPECT_NE(run.err.find("error E005"), std::string::npos);
 }
 
+TEST(CliScan, CompiledRulesScanAsTheRuleFilesDo) {
+  std::string compiled = temp_path("compiled");
+  ASSERT_EQ(qinglang("compile --rules " + kRules + " -o " + compiled).status, 0);
+  Outcome from_rules = qinglang("scan --rules " + kRules + " " + kRecords);
+  Outcome from_compiled = qinglang("scan --compiled " + compiled + " " + kRecords);
+  std::filesystem::remove(compiled);
+  EXPECT_EQ(from_compiled.status, from_rules.status);
+  EXPECT_EQ(from_compiled.out, from_rules.out);
+}
+
+TEST(CliScan, MissingCompiledRulesAreARuleErrorNamingTheFile) {
+  Outcome run = qinglang("scan --compiled /nonexistent.compiled", "{}\n");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("/nonexistent.compiled"), std::string::npos);
+  EXPECT_NE(run.err.find("error E015"), std::string::npos);
+}
+
+TEST(CliScan, CompiledRulesAndRuleFilesTogetherAreAUsageError) {
+  Outcome run = qinglang("scan --compiled x --rules " + kRules, "");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("excludes"), std::string::npos) << run.err;
+}
+
+TEST(Cli, AnUnknownOptionIsAUsageError) {
+  EXPECT_EQ(qinglang("scan --no-such-option", "").status, 2);
+}
+
+TEST(Cli, HelpIsASuccess) {
+  EXPECT_EQ(qinglang("scan --help").status, 0);
+}
+
 // Property: whatever bytes come in, every input line gets exactly one output line, and each is a JSON object.
 TEST(CliScan, AnyInputGivesOneJsonObjectPerLine) {
   std::mt19937 rng(17);

@@ -41,7 +41,7 @@ bool read_sample(const BenchSettings& settings, std::vector<Record>& sample, std
 // Compile (or cached load) time, then the scan rate over batches of the sample, repeated for at least a
 // second.
 int measure_scan_rate(const RuleSource& source, const std::vector<Record>& sample, std::size_t bytes) {
-  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
+  std::shared_ptr<const CompiledRuleSet> rules = load_rules_and_report(source);
   if (!rules) return 1;
   Scanner scanner(rules);
   constexpr std::size_t kBatch = 1024;

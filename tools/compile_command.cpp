@@ -26,7 +26,7 @@ std::size_t measured_stream_state(const std::shared_ptr<const CompiledRuleSet>& 
 }  // namespace
 
 int run_compile(const RuleSource& source) {
-  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
+  std::shared_ptr<const CompiledRuleSet> rules = load_rules_and_report(source);
   if (!rules) return 1;
   const DatabaseStats& s = rules->stats();
   std::array<std::size_t, kAllCategories.size()> per_category{};

@@ -10,7 +10,7 @@
 namespace qinglang::cli {
 
 int run_explain(const RuleSource& source, const std::vector<std::string>& texts) {
-  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
+  std::shared_ptr<const CompiledRuleSet> rules = load_rules_and_report(source);
   if (!rules) return 1;
   Scanner scanner(rules);
   for (const std::string& text : texts) {

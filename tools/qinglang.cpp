@@ -28,12 +28,21 @@ int main(int argc, char** argv) {
     command->add_option("--cache", source.cache_file,
                         "Compiled-database cache: loaded when it matches the rules, rebuilt otherwise");
   };
+  // Commands that only use rules can take them compiled, as a worker that does not compile would.
+  auto add_compiled_option = [&](CLI::App* command) {
+    command
+        ->add_option("--compiled", source.compiled_file,
+                     "Rules compiled by `qinglang compile -o FILE`: loaded as they are, no rule file read")
+        ->excludes(command->get_option("--rules"))
+        ->excludes(command->get_option("--cache"));
+  };
 
   cli::ScanSettings scan;
   std::string categories;
   CLI::App* scan_command =
       app.add_subcommand("scan", "Scan JSONL records (or text lines); one verdict line each");
   add_rules_option(scan_command);
+  add_compiled_option(scan_command);
   scan_command->add_option("--categories", categories, "Only these categories, e.g. social,ecommerce");
   CLI::Option* threads_option =
       scan_command->add_option("-j,--threads", scan.threads, "Worker threads (default: one per processor)")
@@ -64,6 +73,7 @@ int main(int argc, char** argv) {
 
   CLI::App* test_command = app.add_subcommand("test", "Run every rule's examples");
   add_rules_option(test_command);
+  add_compiled_option(test_command);
   CLI::App* compile_command =
       app.add_subcommand("compile", "Check the rules; print diagnostics and statistics");
   add_rules_option(compile_command);
@@ -73,12 +83,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> eval_inputs;
   CLI::App* eval_command = app.add_subcommand("eval", "Precision and recall per item on a labelled corpus");
   add_rules_option(eval_command);
+  add_compiled_option(eval_command);
   eval_command->add_option("inputs", eval_inputs, "Labelled JSONL files (tests/eval/*.jsonl)")->required();
 
   std::vector<std::string> explain_texts;
   CLI::App* explain_command =
       app.add_subcommand("explain", "Show how texts are normalized and which rules fire");
   add_rules_option(explain_command);
+  add_compiled_option(explain_command);
   explain_command->add_option("texts", explain_texts, "Texts to explain")->required();
 
   cli::BenchSettings bench;
@@ -93,7 +105,12 @@ int main(int argc, char** argv) {
   bench_command->add_flag("--profile", bench.profile,
                           "Compile each rule alone and rank the rules by what each costs on the sample");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is a success; every other parse error is a usage error, exit status 2 as the README says.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   if (*scan_command) {
     if (!categories.empty()) {
@@ -114,7 +131,7 @@ int main(int argc, char** argv) {
     // time; a dump on a 2-core machine scans about 1.8 times as fast.
     if (threads_option->count() == 0)
       scan.threads = std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
-    std::shared_ptr<const CompiledRuleSet> rules = cli::compile_and_report(source);
+    std::shared_ptr<const CompiledRuleSet> rules = cli::load_rules_and_report(source);
     if (!rules) return 2;
     if (streams) {
       stream.inputs = scan.inputs;
@@ -129,7 +146,7 @@ int main(int argc, char** argv) {
   if (*explain_command) return cli::run_explain(source, explain_texts);
   if (*bench_command) return cli::run_bench(source, bench);
   if (*eval_command) {
-    std::shared_ptr<const CompiledRuleSet> rules = cli::compile_and_report(source);
+    std::shared_ptr<const CompiledRuleSet> rules = cli::load_rules_and_report(source);
     return rules ? cli::run_eval(std::move(rules), eval_inputs) : 2;
   }
   return cli::run_compile(source);

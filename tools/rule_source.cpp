@@ -6,11 +6,20 @@
 
 namespace qinglang::cli {
 
-std::shared_ptr<const CompiledRuleSet> compile_and_report(const RuleSource& source) {
+namespace {
+
+CompileResult load_or_compile(const RuleSource& source) {
+  if (!source.compiled_file.empty()) return load_compiled_rules(source.compiled_file);
   std::vector<std::filesystem::path> paths(source.paths.begin(), source.paths.end());
   CompileOptions options;
   options.cache_file = source.cache_file;
-  CompileResult result = compile_rules(paths, options);
+  return compile_rules(paths, options);
+}
+
+}  // namespace
+
+std::shared_ptr<const CompiledRuleSet> load_rules_and_report(const RuleSource& source) {
+  CompileResult result = load_or_compile(source);
   for (const Diagnostic& d : result.diagnostics)
     std::fprintf(stderr, "%s\n", format_diagnostic(d).c_str());
   if (!result.ok()) {

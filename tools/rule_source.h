@@ -1,4 +1,5 @@
-// Where a command's rules come from (--rules, --cache), and compiling them with every diagnostic shown.
+// Where a command's rules come from (--rules and --cache, or --compiled), and getting them with every
+// diagnostic shown.
 #pragma once
 
 #include <memory>
@@ -9,13 +10,15 @@
 
 namespace qinglang::cli {
 
-// The rule paths and the optional database cache, shared by every subcommand.
+// The rule paths and the optional database cache, or a compiled rule set; shared by every subcommand.
 struct RuleSource {
   std::vector<std::string> paths{QINGLANG_DEFAULT_RULES};
   std::string cache_file;
+  std::string compiled_file;  // what `qinglang compile -o` wrote: loaded as it is, no rule file read
 };
 
-// Compiles the rules and prints every diagnostic to standard error; nullptr when there was an error.
-std::shared_ptr<const CompiledRuleSet> compile_and_report(const RuleSource& source);
+// Loads the compiled rules, or compiles the rule files, and prints every diagnostic to standard error;
+// nullptr when there was an error.
+std::shared_ptr<const CompiledRuleSet> load_rules_and_report(const RuleSource& source);
 
 }  // namespace qinglang::cli

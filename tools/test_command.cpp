@@ -5,7 +5,7 @@
 namespace qinglang::cli {
 
 int run_test(const RuleSource& source) {
-  std::shared_ptr<const CompiledRuleSet> rules = compile_and_report(source);
+  std::shared_ptr<const CompiledRuleSet> rules = load_rules_and_report(source);
   if (!rules) return 1;
   std::size_t passed = 0, failed = 0;
   for (const ExampleResult& r : run_rule_examples(rules)) {
