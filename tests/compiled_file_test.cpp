@@ -232,8 +232,8 @@ TEST_F(ModelCache, TheLoadersWarningsAreReportedFromTheCacheToo) {
 
 TEST_F(ModelCache, TheBundledRulesPassTheirExamplesFromTheCache) {
   CompileOptions options;
-  options.cache_file = directory_ / "bundled.cache";
-  std::vector<std::filesystem::path> bundled = {std::filesystem::path(QINGLANG_TEST_DATA) / ".." / "rules"};
+  options.cache_file = QINGLANG_BUNDLED_RULES_CACHE;  // the suite's, or written by the first compile here
+  std::vector<std::filesystem::path> bundled = {QINGLANG_BUNDLED_RULES};
   ASSERT_TRUE(compile_rules(bundled, options).ok());
   CompileResult r = compile_rules(bundled, options);
   ASSERT_TRUE(r.ok());

@@ -1,5 +1,5 @@
 // The bundled rules against real text: benign UGC corpora and the campaign notice itself. These read
-// ../shared (beside the repository) and skip when it is absent.
+// ../shared (beside the repository) and skip when it is absent. The rules load from the suite's cache.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -11,7 +11,8 @@
 namespace {
 
 const std::string kShared = std::string(QINGLANG_TEST_DATA) + "/../../shared";
-const std::string kRules = std::string(QINGLANG_TEST_DATA) + "/../rules";
+const std::string kRules = QINGLANG_BUNDLED_RULES;
+const std::string kRulesCache = QINGLANG_BUNDLED_RULES_CACHE;
 
 std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() /
@@ -27,8 +28,8 @@ struct Counts {
 // Scans `input` with the bundled rules and reads the totals from the summary.
 Counts scan(const std::string& options, const std::string& input) {
   std::string summary_path = temp_path("summary");
-  std::string command = std::string(QINGLANG_BINARY) + " scan --summary --rules " + kRules + " " + options +
-                        " " + input + " >/dev/null 2>" + summary_path;
+  std::string command = std::string(QINGLANG_BINARY) + " scan --summary --rules " + kRules + " --cache " +
+                        kRulesCache + " " + options + " " + input + " >/dev/null 2>" + summary_path;
   std::system(command.c_str());
   std::ifstream in(summary_path);
   std::stringstream text;
