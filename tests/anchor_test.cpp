@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "compile/compiled_rule_set.h"
+#include "compiled/compiled_rule_set.h"
 #include "qinglang/compiler.h"
 #include "test_support.h"
 

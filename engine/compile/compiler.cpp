@@ -5,9 +5,9 @@
 #include <chrono>
 
 #include "base/hash.h"
-#include "cache/compiled_file.h"
-#include "compile/compiled_rule_set.h"
 #include "compile/compiler_internal.h"
+#include "compiled/compiled_file.h"
+#include "compiled/compiled_rule_set.h"
 #include "rules/rule_loader.h"
 
 namespace qinglang {

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "compile/compiled_rule_set.h"
 #include "compile/regex_literals.h"
+#include "compiled/compiled_rule_set.h"
 #include "qinglang/compiler.h"
 #include "rules/rule_model.h"
 

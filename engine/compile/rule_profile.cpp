@@ -5,8 +5,8 @@
 #include <chrono>
 #include <unordered_map>
 
-#include "compile/compiled_rule_set.h"
 #include "compile/compiler.h"
+#include "compiled/compiled_rule_set.h"
 #include "qinglang/compiler.h"
 #include "qinglang/scanner.h"
 #include "rules/rule_loader.h"

@@ -2,7 +2,7 @@
 // or stay silent (no_match).
 #include <algorithm>
 
-#include "compile/compiled_rule_set.h"
+#include "compiled/compiled_rule_set.h"
 #include "qinglang/scanner.h"
 
 namespace qinglang {

@@ -9,7 +9,7 @@
 #include <tuple>
 #include <vector>
 
-#include "compile/compiled_rule_set.h"
+#include "compiled/compiled_rule_set.h"
 #include "qinglang/scanner.h"
 #include "qinglang/stream.h"
 #include "text/normalizer.h"

@@ -1,4 +1,4 @@
-#include "cache/compiled_tables.h"
+#include "compiled/compiled_tables.h"
 
 #include <algorithm>
 #include <concepts>

@@ -1,4 +1,4 @@
-#include "cache/compiled_file.h"
+#include "compiled/compiled_file.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cache/compiled_tables.h"
-#include "compile/compiled_rule_set.h"
+#include "compiled/compiled_rule_set.h"
+#include "compiled/compiled_tables.h"
 
 namespace qinglang::detail {
 

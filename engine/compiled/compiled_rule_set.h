@@ -1,7 +1,7 @@
 // The compiled form of a rule set: the rule model plus Hyperscan databases and the tables that map each
-// Hyperscan pattern id back to the leaves that asked for it. The compiler builds it, the compiled file
-// (cache/) stores and loads it, the scanner reads it; compiled_rule_set.cpp, which hands it out, is part of
-// the runtime library.
+// Hyperscan pattern id back to the leaves that asked for it. The compiler (compile/) builds it, the compiled
+// file (compiled_file.h) stores and loads it, the scanner (scan/) reads it: it sits below all three, in the
+// runtime library.
 #pragma once
 
 #include <hs/hs.h>

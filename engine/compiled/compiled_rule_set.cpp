@@ -1,6 +1,6 @@
-#include "compile/compiled_rule_set.h"
+#include "compiled/compiled_rule_set.h"
 
-#include "cache/compiled_file.h"
+#include "compiled/compiled_file.h"
 
 namespace qinglang {
 namespace detail {

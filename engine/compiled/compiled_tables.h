@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compile/compiled_rule_set.h"
+#include "compiled/compiled_rule_set.h"
 #include "qinglang/diagnostic.h"
 
 namespace qinglang::detail {
