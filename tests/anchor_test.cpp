@@ -84,7 +84,7 @@ std::string describe(const Verdict& v) {
   std::ostringstream out;
   out << to_string(v.decision);
   for (const Hit& h : v.hits)
-    out << ' ' << h.rule_id << '@' << h.field << ':' << h.start << '-' << h.end;
+    out << ' ' << h.rule.id << '@' << h.field << ':' << h.start << '-' << h.end;
   return out.str();
 }
 
@@ -249,10 +249,10 @@ TEST(Anchors, AWordThatIsAlsoAnExceptionIsNotFieldBound) {
 )");
   ASSERT_TRUE(rules);
   Scanner scanner(rules);
-  EXPECT_EQ(describe(scanner.scan(record_from_json(R"({"app": {"name": "破解版"}, "text": "王者荣誉"})"))),
-            "pass");
-  EXPECT_EQ(describe(scanner.scan(record_from_json(R"({"app": {"name": "破解版"}, "text": "荣誉"})"))),
-            "block cheat@app.name:0-9");
+  Record excepted = record_from_json(R"({"app": {"name": "破解版"}, "text": "王者荣誉"})");
+  Record cheat = record_from_json(R"({"app": {"name": "破解版"}, "text": "荣誉"})");
+  EXPECT_EQ(describe(scanner.scan(excepted)), "pass");
+  EXPECT_EQ(describe(scanner.scan(cheat)), "block cheat@app.name:0-9");
 }
 
 TEST(Anchors, TheProfileCountsTheRecordsWhereARulesAnchorsMatched) {

@@ -159,7 +159,8 @@ class ModelCache : public ::testing::Test {
   }
   static std::string decision(const CompileResult& r, std::string_view text) {
     Scanner scanner(r.rules);
-    return std::string(to_string(scanner.scan(Record::from_text(text)).decision));
+    Record record = Record::from_text(text);
+    return std::string(to_string(scanner.scan(record).decision));
   }
 
   std::filesystem::path directory_;

@@ -63,9 +63,9 @@ int run_compile(const RuleSource& source) {
   std::array<std::size_t, kAllCategories.size()> per_category{};
   std::size_t windows = 0;
   for (std::size_t i = 0; i < rules->rule_count(); ++i) {
-    RuleInfo rule = rules->rule(i);
-    ++per_category[static_cast<std::size_t>(rule.category)];
-    windows += rule.window;
+    RuleInfo info = rules->rule(i);
+    ++per_category[static_cast<std::size_t>(info.rule.category)];
+    windows += info.window;
   }
   std::string out = fmt::format("rules             {} ({} window rules, for streams)\n", s.rules, windows);
   for (Category c : kAllCategories)
@@ -103,11 +103,11 @@ int run_test(const RuleSource& source) {
                 r.rule_id.c_str(), r.expect_match ? "a match" : "no match", r.text.c_str());
   }
   for (std::size_t i = 0; i < rules->rule_count(); ++i) {
-    RuleInfo rule = rules->rule(i);
-    if (rule.match_examples < 3 || rule.no_match_examples < 2)
-      std::printf("%s:%d: warning [%s] has %zu match and %zu no_match examples; write at least 3 and 2\n",
-                  rule.location.file.c_str(), rule.location.line, rule.id.c_str(), rule.match_examples,
-                  rule.no_match_examples);
+    RuleInfo info = rules->rule(i);
+    if (info.match_examples < 3 || info.no_match_examples < 2)
+      std::printf("%s:%d: warning [%.*s] has %zu match and %zu no_match examples; write at least 3 and 2\n",
+                  info.location.file.c_str(), info.location.line, static_cast<int>(info.rule.id.size()),
+                  info.rule.id.data(), info.match_examples, info.no_match_examples);
   }
   std::printf("%zu rules, %zu examples: %zu passed, %zu failed\n", rules->rule_count(), passed + failed,
               passed, failed);
@@ -127,8 +127,8 @@ int run_explain(const RuleSource& source, const std::vector<std::string>& texts)
     const Verdict& verdict = scanner.scan(record);
     out += fmt::format("decision  {}\n", to_string(verdict.decision));
     for (const Hit& hit : verdict.hits)
-      out += fmt::format("  {:<8} {} (item {}, {}) [{}, {}) \"{}\" via {}\n", to_string(hit.action),
-                         hit.rule_id, hit.item, hit.title, hit.start, hit.end, hit.text, hit.view);
+      out += fmt::format("  {:<8} {} (item {}, {}) [{}, {}) \"{}\" via {}\n", to_string(hit.rule.action),
+                         hit.rule.id, hit.rule.item, hit.rule.title, hit.start, hit.end, hit.text, hit.view);
     std::fputs((out + "\n").c_str(), stdout);
   }
   return 0;

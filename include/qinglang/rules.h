@@ -20,14 +20,20 @@ namespace detail {
 struct CompiledRuleSetData;
 }
 
-// What a rule says about itself; for listings and tools.
-struct RuleInfo {
-  std::string id;
+// Which rule: what a hit, a window hit or a listing names it by. The views point into the CompiledRuleSet the
+// rule belongs to and stay valid while it lives.
+struct RuleRef {
+  std::string_view id;
+  std::string_view title;
   Category category;
   int item;
-  std::string title;
   Severity severity;
   Action action;
+};
+
+// What a rule says about itself; for listings and tools. `rule` points into the CompiledRuleSet that gave it.
+struct RuleInfo {
+  RuleRef rule;
   SourceLocation location;
   std::size_t match_examples = 0;
   std::size_t no_match_examples = 0;
@@ -69,6 +75,7 @@ class CompiledRuleSet {
   CompiledRuleSet& operator=(const CompiledRuleSet&) = delete;
 
   std::size_t rule_count() const noexcept;
+  // The rule at `index` (below rule_count()); its RuleRef points into this CompiledRuleSet.
   RuleInfo rule(std::size_t index) const;
   const DatabaseStats& stats() const noexcept;
 
@@ -111,7 +118,7 @@ CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view fi
 
 // What one rule costs, measured on its own: its patterns compiled alone, then scanned over a sample.
 struct RuleCost {
-  RuleInfo rule;
+  RuleRef rule;  // points into RuleProfile::compiled
   double compile_milliseconds = 0;
   std::size_t database_bytes = 0;
   double scan_milliseconds = 0;  // the sample scanned with this rule alone, beyond the baseline
@@ -122,6 +129,8 @@ struct RuleCost {
 };
 
 struct RuleProfile {
+  // All rules compiled together, which each cost's rule points into; null when they did not compile.
+  std::shared_ptr<const CompiledRuleSet> compiled;
   double all_rules_compile_milliseconds = 0;
   double all_rules_scan_milliseconds = 0;  // the sample, scanned with all rules together
   double baseline_scan_milliseconds = 0;  // the sample, scanned with no patterns: normalizing, building views
