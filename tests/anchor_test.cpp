@@ -268,6 +268,19 @@ TEST(Anchors, TheProfileCountsTheRecordsWhereARulesAnchorsMatched) {
   EXPECT_EQ(profile.rules[0].records_anchored, 2u);
 }
 
+TEST(Anchors, TheProfileKeepsTheRulesItsCostsName) {
+  std::filesystem::path file = std::filesystem::temp_directory_path() /
+                               ("qinglang_named_profile_" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(file) << one_rule("    match: {words: [学生]}\n");
+  std::vector<Record> sample = {Record::from_text("学生")};
+  RuleProfile profile = profile_rules({file}, sample);
+  std::filesystem::remove(file);
+  ASSERT_TRUE(profile.compiled);
+  ASSERT_EQ(profile.rules.size(), 1u);
+  EXPECT_EQ(profile.rules[0].rule, profile.compiled->rule(0).rule);
+  EXPECT_EQ(profile.rules[0].rule.id, "r");
+}
+
 TEST(Anchors, TheProfileCountsAFieldBoundRulesAnchorsOnlyInItsFields) {
   std::filesystem::path file = std::filesystem::temp_directory_path() /
                                ("qinglang_field_bound_profile_" + std::to_string(getpid()) + ".yaml");

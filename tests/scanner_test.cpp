@@ -1,10 +1,45 @@
 // What a verdict reports: spans, order, categories, and safety on hostile input.
+#include <array>
+#include <span>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "test_support.h"
 
 namespace qinglang::testing {
 namespace {
+
+template <typename Argument>
+concept ScanTakes = requires(Scanner& scanner, Argument&& argument) {
+  scanner.scan(std::forward<Argument>(argument));
+};
+template <typename Argument>
+concept ScanBatchTakes = requires(Scanner& scanner, Argument&& argument) {
+  scanner.scan_batch(std::forward<Argument>(argument));
+};
+
+// A verdict's hits point into the record scanned: a record that lives on is scanned, a temporary is refused.
+static_assert(ScanTakes<Record&>);
+static_assert(ScanTakes<const Record&>);
+static_assert(!ScanTakes<Record>);
+static_assert(!ScanTakes<const Record>);
+
+// The same for a batch: a named container of records, or a span viewing records that live elsewhere, is
+// scanned; a temporary container is refused.
+static_assert(ScanBatchTakes<std::vector<Record>&>);
+static_assert(ScanBatchTakes<const std::vector<Record>&>);
+static_assert(ScanBatchTakes<std::span<const Record>>);
+static_assert(!ScanBatchTakes<std::vector<Record>>);
+static_assert(!ScanBatchTakes<const std::vector<Record>>);
+static_assert(!ScanBatchTakes<std::array<Record, 2>>);
+
+// Every kind of hit, and a rule's own listing, names its rule the same way.
+static_assert(std::is_same_v<decltype(Hit::rule), RuleRef>);
+static_assert(std::is_same_v<decltype(StreamHit::rule), RuleRef>);
+static_assert(std::is_same_v<decltype(WindowHit::rule), RuleRef>);
+static_assert(std::is_same_v<decltype(RuleInfo::rule), RuleRef>);
 
 constexpr std::string_view kTwoRules = R"(
 rules:
@@ -33,6 +68,15 @@ TEST(Scanner, HitCarriesTheRulesTaxonomy) {
   EXPECT_EQ(hit.rule.title, "代骂");
   EXPECT_EQ(hit.rule.severity, Severity::medium);
   EXPECT_EQ(hit.rule.action, Action::review);
+}
+
+TEST(Scanner, HitNamesItsRuleAsTheRuleSetListsIt) {
+  auto rules = compile_or_fail(kTwoRules);
+  Scanner scanner(rules);
+  Record record = Record::from_text("代骂");
+  const Verdict& v = scanner.scan(record);
+  ASSERT_EQ(v.hits.size(), 1u);
+  EXPECT_EQ(v.hits[0].rule, rules->rule(1).rule);
 }
 
 TEST(Scanner, OneHitPerRuleAndFieldAtTheFirstOccurrence) {

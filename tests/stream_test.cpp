@@ -224,6 +224,23 @@ TEST_F(StreamTest, HitsFartherApartThanTheWindowDoNotCount) {
     EXPECT_TRUE(windows.empty());
 }
 
+TEST_F(StreamTest, HitsAndWindowHitsNameTheirRuleAsTheRuleSetListsIt) {
+  auto listed = [&](std::string_view id) {
+    for (std::size_t r = 0; r < rules_->rule_count(); ++r)
+      if (rules_->rule(r).rule.id == id) return rules_->rule(r).rule;
+    ADD_FAILURE() << "no rule " << id;
+    return RuleRef{};
+  };
+  const StreamVerdict& first = scanner_.write(stream_, {1, 0, "开盒"});
+  ASSERT_EQ(first.hits.size(), 1u);
+  EXPECT_EQ(first.hits[0].rule, listed("doxxing"));
+  for (std::uint64_t seq = 2; seq < 5; ++seq)
+    scanner_.write(stream_, {seq, 0, "主播最棒"});
+  const StreamVerdict& last = scanner_.write(stream_, {5, 0, "主播最棒"});
+  ASSERT_EQ(last.windows.size(), 1u);
+  EXPECT_EQ(last.windows[0].rule, listed("flood"));
+}
+
 TEST_F(StreamTest, RepeatsWindowFiresOnNearlyTheSameMessage) {
   const Written& w = write_all({"主播最棒！", "主播 最棒～", "主播最棒!!!", "你好", "主播最棒"});
   EXPECT_EQ(w.windows[4], std::vector<std::string>{"flood"});

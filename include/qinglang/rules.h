@@ -29,6 +29,8 @@ struct RuleRef {
   int item;
   Severity severity;
   Action action;
+
+  bool operator==(const RuleRef&) const = default;
 };
 
 // What a rule says about itself; for listings and tools. `rule` points into the CompiledRuleSet that gave it.
