@@ -1,6 +1,6 @@
-// Evaluation: given a record and its events (the leaf matches matching found, matcher.h), decides which rules
-// fire and on what evidence, and turns them into the verdict. Exceptions (`unless`) see every event of the
-// field or record, since matching has run over all of it first.
+// Evaluation: given a record and its events (the leaf matches that matching found, matcher.h), decides which
+// rules fire and on what evidence, and turns them into the verdict. Exceptions (`unless`) see every event of
+// the field or record, since matching has run over all of it first.
 #pragma once
 
 #include <cstdint>
