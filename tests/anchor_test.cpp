@@ -86,7 +86,7 @@ std::string describe(const Verdict& v) {
   std::ostringstream out;
   out << to_string(v.decision);
   for (const Hit& h : v.hits)
-    out << ' ' << h.rule_id << '@' << h.field << ':' << h.start << '-' << h.end;
+    out << ' ' << h.rule.id << '@' << h.field << ':' << h.start << '-' << h.end;
   return out.str();
 }
 
@@ -251,10 +251,10 @@ TEST(Anchors, AWordThatIsAlsoAnExceptionIsNotFieldBound) {
 )");
   ASSERT_TRUE(rules);
   Scanner scanner(rules);
-  EXPECT_EQ(describe(scanner.scan(record_from_json(R"({"app": {"name": "破解版"}, "text": "王者荣誉"})"))),
-            "pass");
-  EXPECT_EQ(describe(scanner.scan(record_from_json(R"({"app": {"name": "破解版"}, "text": "荣誉"})"))),
-            "block cheat@app.name:0-9");
+  Record excepted = record_from_json(R"({"app": {"name": "破解版"}, "text": "王者荣誉"})");
+  Record cheat = record_from_json(R"({"app": {"name": "破解版"}, "text": "荣誉"})");
+  EXPECT_EQ(describe(scanner.scan(excepted)), "pass");
+  EXPECT_EQ(describe(scanner.scan(cheat)), "block cheat@app.name:0-9");
 }
 
 TEST(Anchors, TheProfileCountsTheRecordsWhereARulesAnchorsMatched) {
@@ -268,6 +268,19 @@ TEST(Anchors, TheProfileCountsTheRecordsWhereARulesAnchorsMatched) {
   ASSERT_EQ(profile.rules.size(), 1u);
   EXPECT_EQ(profile.rules[0].records_hit, 1u);
   EXPECT_EQ(profile.rules[0].records_anchored, 2u);
+}
+
+TEST(Anchors, TheProfileKeepsTheRulesItsCostsName) {
+  std::filesystem::path file = std::filesystem::temp_directory_path() /
+                               ("qinglang_named_profile_" + std::to_string(getpid()) + ".yaml");
+  std::ofstream(file) << one_rule("    match: {words: [学生]}\n");
+  std::vector<Record> sample = {Record::from_text("学生")};
+  RuleProfile profile = profile_rules({file}, sample);
+  std::filesystem::remove(file);
+  ASSERT_TRUE(profile.compiled);
+  ASSERT_EQ(profile.rules.size(), 1u);
+  EXPECT_EQ(profile.rules[0].rule, profile.compiled->rule(0).rule);
+  EXPECT_EQ(profile.rules[0].rule.id, "r");
 }
 
 TEST(Anchors, TheProfileCountsAFieldBoundRulesAnchorsOnlyInItsFields) {

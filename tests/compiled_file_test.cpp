@@ -158,7 +158,8 @@ class ModelCache : public ::testing::Test {
   }
   static std::string decision(const CompileResult& r, std::string_view text) {
     Scanner scanner(r.rules);
-    return std::string(to_string(scanner.scan(Record::from_text(text)).decision));
+    Record record = Record::from_text(text);
+    return std::string(to_string(scanner.scan(record).decision));
   }
 
   std::filesystem::path directory_;
@@ -272,7 +273,7 @@ TEST_F(LoadCompiledRules, ACompiledFileScansLikeTheRulesItWasCompiledFrom) {
   ASSERT_TRUE(loaded.ok());
   EXPECT_TRUE(loaded.rules->stats().rules_from_cache);
   EXPECT_EQ(loaded.rules->rule_count(), compiled.rules->rule_count());
-  EXPECT_EQ(loaded.rules->rule(0).id, "r");
+  EXPECT_EQ(loaded.rules->rule(0).rule.id, "r");
   EXPECT_EQ(decision(loaded, "开盒 班级"), "block");
   EXPECT_EQ(decision(loaded, "开盒"), "pass");
 }

@@ -60,13 +60,14 @@ TEST(Differential, WordHitsAgreeWithNaiveSubstringSearch) {
     Scanner scanner(rules);
     for (int t = 0; t < 50; ++t) {
       std::string text = random_string(rng, 0, 60);
-      const Verdict& verdict = scanner.scan(Record::from_text(text));
+      Record record = Record::from_text(text);
+      const Verdict& verdict = scanner.scan(record);
       for (std::size_t r = 0; r < rules_words.size(); ++r) {
         Expected expected = naive(text, rules_words[r]);
         std::string id = "r";
         id += std::to_string(r);
         auto hit = std::find_if(verdict.hits.begin(), verdict.hits.end(),
-                                [&](const Hit& h) { return h.rule_id == id; });
+                                [&](const Hit& h) { return h.rule.id == id; });
         ASSERT_EQ(expected.fires, hit != verdict.hits.end()) << "rule " << id << " text '" << text << "'";
         if (!expected.fires) continue;
         EXPECT_EQ(expected.start, hit->start) << "rule " << id << " text '" << text << "'";
@@ -86,7 +87,7 @@ std::string describe(const Verdict& v) {
   std::ostringstream out;
   out << to_string(v.decision);
   for (const Hit& h : v.hits)
-    out << ' ' << h.rule_id << '@' << h.field << ':' << h.start << '-' << h.end << '/' << h.view;
+    out << ' ' << h.rule.id << '@' << h.field << ':' << h.start << '-' << h.end << '/' << h.view;
   return out.str();
 }
 
@@ -174,7 +175,7 @@ TEST(Differential, RegexSpansAgreeWithRe2InLongFields) {
       std::string id = "r";
       id += std::to_string(r);
       auto hit = std::find_if(verdict.hits.begin(), verdict.hits.end(),
-                              [&](const Hit& h) { return h.rule_id == id; });
+                              [&](const Hit& h) { return h.rule.id == id; });
       ASSERT_EQ(start != std::string::npos, hit != verdict.hits.end()) << regexes[r] << " in " << text;
       if (hit == verdict.hits.end()) continue;
       EXPECT_EQ(hit->start, start) << regexes[r] << " in " << text;

@@ -110,7 +110,7 @@ TEST(EvasionProperty, EvadedWordIsFoundAndItsSpanMapsBack) {
     std::string text = prefix + evaded + suffix;
     Record record = Record::from_text(text);
     const Verdict& v = scanner.scan(record);
-    auto hit = std::find_if(v.hits.begin(), v.hits.end(), [](const Hit& h) { return h.rule_id == "doxx"; });
+    auto hit = std::find_if(v.hits.begin(), v.hits.end(), [](const Hit& h) { return h.rule.id == "doxx"; });
     ASSERT_NE(hit, v.hits.end()) << text;
     EXPECT_EQ(hit->start, prefix.size()) << text;
     EXPECT_EQ(hit->end, prefix.size() + evaded.size()) << text;

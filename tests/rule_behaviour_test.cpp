@@ -246,8 +246,9 @@ TEST_F(WordsFile, WordsComeFromTheFileBesideTheRules) {
   CompileResult r = compile("words.txt");
   ASSERT_TRUE(r.ok());
   Scanner scanner(r.rules);
-  EXPECT_EQ(scanner.scan(Record::from_text("人肉他")).decision, Decision::block);
-  EXPECT_EQ(scanner.scan(Record::from_text("a lexicon")).decision, Decision::pass);
+  Record listed = Record::from_text("人肉他"), comment = Record::from_text("a lexicon");
+  EXPECT_EQ(scanner.scan(listed).decision, Decision::block);
+  EXPECT_EQ(scanner.scan(comment).decision, Decision::pass);
 }
 
 TEST_F(WordsFile, MissingFileIsAnError) {

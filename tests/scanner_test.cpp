@@ -1,10 +1,45 @@
 // What a verdict reports: spans, order, categories, and safety on hostile input.
+#include <array>
+#include <span>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "test_support.h"
 
 namespace qinglang::testing {
 namespace {
+
+template <typename Argument>
+concept ScanTakes = requires(Scanner& scanner, Argument&& argument) {
+  scanner.scan(std::forward<Argument>(argument));
+};
+template <typename Argument>
+concept ScanBatchTakes = requires(Scanner& scanner, Argument&& argument) {
+  scanner.scan_batch(std::forward<Argument>(argument));
+};
+
+// A verdict's hits point into the record scanned: a record that lives on is scanned, a temporary is refused.
+static_assert(ScanTakes<Record&>);
+static_assert(ScanTakes<const Record&>);
+static_assert(!ScanTakes<Record>);
+static_assert(!ScanTakes<const Record>);
+
+// The same for a batch: a named container of records, or a span viewing records that live elsewhere, is
+// scanned; a temporary container is refused.
+static_assert(ScanBatchTakes<std::vector<Record>&>);
+static_assert(ScanBatchTakes<const std::vector<Record>&>);
+static_assert(ScanBatchTakes<std::span<const Record>>);
+static_assert(!ScanBatchTakes<std::vector<Record>>);
+static_assert(!ScanBatchTakes<const std::vector<Record>>);
+static_assert(!ScanBatchTakes<std::array<Record, 2>>);
+
+// Every kind of hit, and a rule's own listing, names its rule the same way.
+static_assert(std::is_same_v<decltype(Hit::rule), RuleRef>);
+static_assert(std::is_same_v<decltype(StreamHit::rule), RuleRef>);
+static_assert(std::is_same_v<decltype(WindowHit::rule), RuleRef>);
+static_assert(std::is_same_v<decltype(RuleInfo::rule), RuleRef>);
 
 constexpr std::string_view kTwoRules = R"(
 rules:
@@ -27,17 +62,27 @@ TEST(Scanner, HitCarriesTheRulesTaxonomy) {
   Scanner scanner(compile_or_fail(kTwoRules));
   Record record = Record::from_text("代骂");
   const Hit& hit = scanner.scan(record).hits.at(0);
-  EXPECT_EQ(hit.rule_id, "b.scold");
-  EXPECT_EQ(hit.category, Category::ecommerce);
-  EXPECT_EQ(hit.item, 11);
-  EXPECT_EQ(hit.title, "代骂");
-  EXPECT_EQ(hit.severity, Severity::medium);
-  EXPECT_EQ(hit.action, Action::review);
+  EXPECT_EQ(hit.rule.id, "b.scold");
+  EXPECT_EQ(hit.rule.category, Category::ecommerce);
+  EXPECT_EQ(hit.rule.item, 11);
+  EXPECT_EQ(hit.rule.title, "代骂");
+  EXPECT_EQ(hit.rule.severity, Severity::medium);
+  EXPECT_EQ(hit.rule.action, Action::review);
+}
+
+TEST(Scanner, HitNamesItsRuleAsTheRuleSetListsIt) {
+  auto rules = compile_or_fail(kTwoRules);
+  Scanner scanner(rules);
+  Record record = Record::from_text("代骂");
+  const Verdict& v = scanner.scan(record);
+  ASSERT_EQ(v.hits.size(), 1u);
+  EXPECT_EQ(v.hits[0].rule, rules->rule(1).rule);
 }
 
 TEST(Scanner, OneHitPerRuleAndFieldAtTheFirstOccurrence) {
   Scanner scanner(compile_or_fail(kTwoRules));
-  const Verdict& v = scanner.scan(Record::from_text("开盒 开盒 开盒"));
+  Record record = Record::from_text("开盒 开盒 开盒");
+  const Verdict& v = scanner.scan(record);
   ASSERT_EQ(v.hits.size(), 1u);
   EXPECT_EQ(v.hits[0].start, 0u);
 }
@@ -47,14 +92,15 @@ TEST(Scanner, HitsAreOrderedByFieldThenStart) {
   Record record = record_from_json(R"({"a":"代骂 开盒","b":"开盒"})");
   const Verdict& v = scanner.scan(record);
   ASSERT_EQ(v.hits.size(), 3u);
-  EXPECT_EQ(v.hits[0].rule_id, "b.scold");
-  EXPECT_EQ(v.hits[1].rule_id, "a.doxx");
+  EXPECT_EQ(v.hits[0].rule.id, "b.scold");
+  EXPECT_EQ(v.hits[1].rule.id, "a.doxx");
   EXPECT_EQ(v.hits[2].field, "b");
 }
 
 TEST(Scanner, VerdictListsTheCategoriesOfItsHits) {
   Scanner scanner(compile_or_fail(kTwoRules));
-  const Verdict& v = scanner.scan(Record::from_text("开盒 代骂"));
+  Record record = Record::from_text("开盒 代骂");
+  const Verdict& v = scanner.scan(record);
   EXPECT_TRUE(v.categories.contains(Category::social));
   EXPECT_TRUE(v.categories.contains(Category::ecommerce));
   EXPECT_FALSE(v.categories.contains(Category::app_store));
@@ -66,26 +112,30 @@ TEST(Scanner, RestrictingCategoriesSkipsOtherRules) {
   CategorySet only_ecommerce;
   only_ecommerce.insert(Category::ecommerce);
   scanner.restrict_to(only_ecommerce);
-  const Verdict& v = scanner.scan(Record::from_text("开盒 代骂"));
+  Record record = Record::from_text("开盒 代骂");
+  const Verdict& v = scanner.scan(record);
   ASSERT_EQ(v.hits.size(), 1u);
-  EXPECT_EQ(v.hits[0].rule_id, "b.scold");
+  EXPECT_EQ(v.hits[0].rule.id, "b.scold");
 }
 
 TEST(Scanner, NothingCarriesOverBetweenRecords) {
   Scanner scanner(compile_or_fail(kTwoRules));
-  scanner.scan(Record::from_text("开盒"));
-  EXPECT_EQ(scanner.scan(Record::from_text("你好")).decision, Decision::pass);
+  Record first = Record::from_text("开盒"), second = Record::from_text("你好");
+  scanner.scan(first);
+  EXPECT_EQ(scanner.scan(second).decision, Decision::pass);
 }
 
 TEST(Scanner, NumbersAndBooleansAreNotScannedAsText) {
   Scanner scanner(compile_or_fail(kTwoRules));
-  EXPECT_EQ(scanner.scan(record_from_json(R"({"n":12,"b":true,"z":null})")).hits.size(), 0u);
+  Record record = record_from_json(R"({"n":12,"b":true,"z":null})");
+  EXPECT_EQ(scanner.scan(record).hits.size(), 0u);
 }
 
 TEST(Scanner, InvalidUtf8IsScannedAndSpansStayInsideTheField) {
   Scanner scanner(compile_or_fail(kTwoRules));
   std::string text = "\xff\xfe开盒\xc3";
-  const Verdict& v = scanner.scan(Record::from_text(text));
+  Record record = Record::from_text(text);
+  const Verdict& v = scanner.scan(record);
   ASSERT_EQ(v.hits.size(), 1u);
   EXPECT_EQ(v.hits[0].start, 2u);
   EXPECT_EQ(v.hits[0].end, 8u);
@@ -96,7 +146,8 @@ TEST(Scanner, FloodOfOneWordStaysBoundedAndStillMatches) {
   std::string flood;
   for (int i = 0; i < 200000; ++i)
     flood += "开盒";
-  const Verdict& v = scanner.scan(Record::from_text(flood));
+  Record record = Record::from_text(flood);
+  const Verdict& v = scanner.scan(record);
   ASSERT_EQ(v.hits.size(), 1u);
   EXPECT_EQ(v.hits[0].start, 0u);
 }
@@ -104,8 +155,9 @@ TEST(Scanner, FloodOfOneWordStaysBoundedAndStillMatches) {
 TEST(Scanner, ManyScannersShareOneRuleSet) {
   auto rules = compile_or_fail(kTwoRules);
   Scanner first(rules), second(rules);
-  EXPECT_EQ(first.scan(Record::from_text("开盒")).decision, Decision::block);
-  EXPECT_EQ(second.scan(Record::from_text("代骂")).decision, Decision::review);
+  Record doxx = Record::from_text("开盒"), scold = Record::from_text("代骂");
+  EXPECT_EQ(first.scan(doxx).decision, Decision::block);
+  EXPECT_EQ(second.scan(scold).decision, Decision::review);
 }
 
 TEST(Scanner, LongestMatchAtTheFirstStartIsReported) {
@@ -138,8 +190,9 @@ TEST(Scanner, RecordScopedNearFiresOnEveryRecordNotOnlyTheFirst) {
       "  - {id: f, category: social, item: 6, title: t, severity: low, action: review, "
       "match: {words: [关闭]}}\n";
   Scanner scanner(compile_or_fail(yaml));
+  Record record = Record::from_text("x关闭青少年模式");
   for (int i = 0; i < 3; ++i)
-    EXPECT_EQ(scanner.scan(Record::from_text("x关闭青少年模式")).decision, Decision::block) << "record " << i;
+    EXPECT_EQ(scanner.scan(record).decision, Decision::block) << "record " << i;
 }
 
 TEST(Scanner, ConditionOnlyHitNamesTheConditionsField) {

@@ -47,7 +47,7 @@ class Recorder final : public StreamListener {
     std::string entry(stream_id);
     entry.append(" ").append(std::to_string(verdict.seq));
     for (const StreamHit& hit : verdict.hits)
-      entry.append(" ").append(hit.rule_id);
+      entry.append(" ").append(hit.rule.id);
     log.push_back(entry);
   }
 
@@ -56,7 +56,7 @@ class Recorder final : public StreamListener {
     Closed& c = closes.emplace_back(
         Closed{std::string(closed.id), closed.reason, closed.opened_at, closed.summary.messages, {}});
     for (const StreamHit& hit : closed.verdict.hits)
-      c.hits.push_back(std::string(hit.rule_id));
+      c.hits.push_back(std::string(hit.rule.id));
   }
 
   std::vector<std::string> log;

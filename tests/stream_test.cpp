@@ -79,14 +79,14 @@ class StreamTest : public ::testing::Test {
   void keep(const StreamVerdict& v) {
     auto& hits = written_.hits.emplace_back();
     for (const StreamHit& hit : v.hits) {
-      Written::HitValue value{std::string(hit.rule_id), {}, std::string(hit.view)};
+      Written::HitValue value{std::string(hit.rule.id), {}, std::string(hit.view)};
       for (const StreamPart& p : hit.parts)
         value.parts.push_back({p.seq, p.start, p.end, std::string(p.text)});
       hits.push_back(value);
     }
     auto& windows = written_.windows.emplace_back();
     for (const WindowHit& w : v.windows)
-      windows.push_back(std::string(w.rule_id));
+      windows.push_back(std::string(w.rule.id));
     written_.errors.push_back(std::string(v.error));
   }
   const Written& write_all(const std::vector<std::string>& messages, double seconds_apart = 1) {
@@ -223,6 +223,23 @@ TEST_F(StreamTest, HitsFartherApartThanTheWindowDoNotCount) {
   write_all(messages);
   for (const auto& windows : written_.windows)
     EXPECT_TRUE(windows.empty());
+}
+
+TEST_F(StreamTest, HitsAndWindowHitsNameTheirRuleAsTheRuleSetListsIt) {
+  auto listed = [&](std::string_view id) {
+    for (std::size_t r = 0; r < rules_->rule_count(); ++r)
+      if (rules_->rule(r).rule.id == id) return rules_->rule(r).rule;
+    ADD_FAILURE() << "no rule " << id;
+    return RuleRef{};
+  };
+  const StreamVerdict& first = scanner_.write(stream_, {1, 0, "开盒"});
+  ASSERT_EQ(first.hits.size(), 1u);
+  EXPECT_EQ(first.hits[0].rule, listed("doxxing"));
+  for (std::uint64_t seq = 2; seq < 5; ++seq)
+    scanner_.write(stream_, {seq, 0, "主播最棒"});
+  const StreamVerdict& last = scanner_.write(stream_, {5, 0, "主播最棒"});
+  ASSERT_EQ(last.windows.size(), 1u);
+  EXPECT_EQ(last.windows[0].rule, listed("flood"));
 }
 
 TEST_F(StreamTest, RepeatsWindowFiresOnNearlyTheSameMessage) {
@@ -364,7 +381,7 @@ rules:
     std::vector<Found> expected;
     Record record = Record::from_text(text);
     for (const Hit& hit : whole_scanner.scan(record).hits)
-      expected.emplace_back(std::string(hit.rule_id), hit.start, hit.end, std::string(hit.view));
+      expected.emplace_back(std::string(hit.rule.id), hit.start, hit.end, std::string(hit.view));
 
     std::vector<std::size_t> cuts = {0, text.size()};
     for (int i = std::uniform_int_distribution<int>(0, 40)(rng); i > 0; --i)
@@ -378,7 +395,7 @@ rules:
       for (const StreamHit& hit : v.hits) {
         const StreamPart& first = hit.parts.front();
         const StreamPart& last = hit.parts.back();
-        found.emplace_back(std::string(hit.rule_id), message_start[first.seq] + first.start,
+        found.emplace_back(std::string(hit.rule.id), message_start[first.seq] + first.start,
                            message_start[last.seq] + last.end, std::string(hit.view));
       }
     };

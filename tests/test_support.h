@@ -44,7 +44,8 @@ inline std::string decision_of(std::string_view yaml, std::string_view text) {
   auto rules = compile_or_fail(yaml);
   if (!rules) return "<no rules>";
   Scanner scanner(rules);
-  return std::string(to_string(scanner.scan(Record::from_text(text)).decision));
+  Record record = Record::from_text(text);
+  return std::string(to_string(scanner.scan(record).decision));
 }
 
 inline std::string decision_of_record(std::string_view yaml, std::string_view json) {

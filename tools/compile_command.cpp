@@ -32,9 +32,9 @@ int run_compile(const RuleSource& source) {
   std::array<std::size_t, kAllCategories.size()> per_category{};
   std::size_t windows = 0;
   for (std::size_t i = 0; i < rules->rule_count(); ++i) {
-    RuleInfo rule = rules->rule(i);
-    ++per_category[static_cast<std::size_t>(rule.category)];
-    windows += rule.window;
+    RuleInfo info = rules->rule(i);
+    ++per_category[static_cast<std::size_t>(info.rule.category)];
+    windows += info.window;
   }
   std::string out = fmt::format("rules             {} ({} window rules, for streams)\n", s.rules, windows);
   for (Category c : kAllCategories)

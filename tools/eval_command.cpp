@@ -111,7 +111,7 @@ int run_eval(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<std
       const Verdict& verdict = scanner.scan(record);
       std::array<bool, kItemCount + 1> item_flagged{};
       for (const Hit& hit : verdict.hits)
-        item_flagged[static_cast<std::size_t>(hit.item)] = true;
+        item_flagged[static_cast<std::size_t>(hit.rule.item)] = true;
       auto category_index = static_cast<std::size_t>(label->category);
 
       for (int item = 1; item <= kItemCount; ++item) {

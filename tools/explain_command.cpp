@@ -21,8 +21,8 @@ int run_explain(const RuleSource& source, const std::vector<std::string>& texts)
     const Verdict& verdict = scanner.scan(record);
     out += fmt::format("decision  {}\n", to_string(verdict.decision));
     for (const Hit& hit : verdict.hits)
-      out += fmt::format("  {:<8} {} (item {}, {}) [{}, {}) \"{}\" via {}\n", to_string(hit.action),
-                         hit.rule_id, hit.item, hit.title, hit.start, hit.end, hit.text, hit.view);
+      out += fmt::format("  {:<8} {} (item {}, {}) [{}, {}) \"{}\" via {}\n", to_string(hit.rule.action),
+                         hit.rule.id, hit.rule.item, hit.rule.title, hit.start, hit.end, hit.text, hit.view);
     std::fputs((out + "\n").c_str(), stdout);
   }
   return 0;

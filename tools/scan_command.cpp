@@ -56,11 +56,11 @@ struct Summary {
       if (verdict.categories.contains(c)) ++category_records[static_cast<std::size_t>(c)];
     std::array<bool, kItemCount + 1> seen{};
     for (const Hit& hit : verdict.hits) {
-      ++rule_hits[hit.rule_id];
-      ++item_hits[static_cast<std::size_t>(hit.item)];
-      if (!seen[static_cast<std::size_t>(hit.item)]) {
-        seen[static_cast<std::size_t>(hit.item)] = true;
-        ++item_records[static_cast<std::size_t>(hit.item)];
+      ++rule_hits[hit.rule.id];
+      ++item_hits[static_cast<std::size_t>(hit.rule.item)];
+      if (!seen[static_cast<std::size_t>(hit.rule.item)]) {
+        seen[static_cast<std::size_t>(hit.rule.item)] = true;
+        ++item_records[static_cast<std::size_t>(hit.rule.item)];
       }
     }
   }

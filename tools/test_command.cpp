@@ -18,11 +18,11 @@ int run_test(const RuleSource& source) {
                 r.rule_id.c_str(), r.expect_match ? "a match" : "no match", r.text.c_str());
   }
   for (std::size_t i = 0; i < rules->rule_count(); ++i) {
-    RuleInfo rule = rules->rule(i);
-    if (rule.match_examples < 3 || rule.no_match_examples < 2)
-      std::printf("%s:%d: warning [%s] has %zu match and %zu no_match examples; write at least 3 and 2\n",
-                  rule.location.file.c_str(), rule.location.line, rule.id.c_str(), rule.match_examples,
-                  rule.no_match_examples);
+    RuleInfo info = rules->rule(i);
+    if (info.match_examples < 3 || info.no_match_examples < 2)
+      std::printf("%s:%d: warning [%.*s] has %zu match and %zu no_match examples; write at least 3 and 2\n",
+                  info.location.file.c_str(), info.location.line, static_cast<int>(info.rule.id.size()),
+                  info.rule.id.data(), info.match_examples, info.no_match_examples);
   }
   std::printf("%zu rules, %zu examples: %zu passed, %zu failed\n", rules->rule_count(), passed + failed,
               passed, failed);

@@ -35,7 +35,7 @@ double scan_sample(const std::shared_ptr<const CompiledRuleSet>& rules, std::spa
         scanner.scan_batch(sample.subspan(i, std::min(kBatch, sample.size() - i)));
     for (std::size_t k = 0; k < verdicts.size(); ++k) {
       for (const Hit& hit : verdicts[k].hits) {
-        std::size_t r = index.at(hit.rule_id);
+        std::size_t r = index.at(hit.rule.id);
         if (last_record[r] == i + k) continue;
         last_record[r] = i + k;
         ++hits_by_rule[r];
@@ -87,6 +87,7 @@ RuleProfile profile_rules(const std::vector<std::filesystem::path>& paths, std::
   auto start = Clock::now();
   std::shared_ptr<const CompiledRuleSet> all = detail::compile_model(model, profile.diagnostics, {});
   if (!all) return profile;
+  profile.compiled = all;
   profile.all_rules_compile_milliseconds = milliseconds_since(start);
   std::vector<std::size_t> unused(model.rules.size(), 0);
   profile.all_rules_scan_milliseconds = scan_sample(all, sample, unused);
@@ -117,7 +118,7 @@ RuleProfile profile_rules(const std::vector<std::filesystem::path>& paths, std::
     std::shared_ptr<const CompiledRuleSet> compiled = detail::compile_model(std::move(alone), ignored, {});
     if (!compiled) continue;
     RuleCost cost;
-    cost.rule = all->rule(r);
+    cost.rule = all->rule(r).rule;
     cost.compile_milliseconds = milliseconds_since(start);
     cost.database_bytes = compiled->stats().database_bytes;
     std::vector<std::size_t> hits(model.rules.size(), 0);

@@ -48,12 +48,7 @@ RuleInfo CompiledRuleSet::rule(std::size_t index) const {
   const detail::Rule& r = data_->model.rules[index];
   auto matching = static_cast<std::size_t>(std::count_if(
       r.examples.begin(), r.examples.end(), [](const detail::Example& e) { return e.expect_match; }));
-  return {r.id,
-          r.category,
-          r.item,
-          r.title,
-          r.severity,
-          r.action,
+  return {{r.id, r.title, r.category, r.item, r.severity, r.action},
           r.location,
           matching,
           r.examples.size() - matching,

@@ -38,20 +38,19 @@ void append_categories(std::string& out, CategorySet categories) {
 }
 
 // The rule fields every hit line starts with: rule, category, item, title, severity, action.
-template <typename HitLike>
-void append_rule_fields(std::string& out, const HitLike& hit) {
+void append_rule_fields(std::string& out, const RuleRef& rule) {
   out.append("{\"rule\":"sv);
-  append_json_string(out, hit.rule_id);
+  append_json_string(out, rule.id);
   out.append(",\"category\":\""sv);
-  out.append(to_string(hit.category));
+  out.append(to_string(rule.category));
   out.append("\",\"item\":"sv);
-  append_number(out, hit.item);
+  append_number(out, rule.item);
   out.append(",\"title\":"sv);
-  append_json_string(out, hit.title);
+  append_json_string(out, rule.title);
   out.append(",\"severity\":\""sv);
-  out.append(to_string(hit.severity));
+  out.append(to_string(rule.severity));
   out.append("\",\"action\":\""sv);
-  out.append(to_string(hit.action));
+  out.append(to_string(rule.action));
   out.push_back('"');
 }
 
@@ -268,7 +267,7 @@ void append_verdict_json(std::string& out, const Record& record, const Verdict& 
   for (const Hit& hit : verdict.hits) {
     if (!first) out.push_back(',');
     first = false;
-    append_rule_fields(out, hit);
+    append_rule_fields(out, hit.rule);
     out.append(",\"field\":"sv);
     append_json_string(out, hit.field);
     out.append(",\"start\":"sv);
@@ -306,7 +305,7 @@ void append_stream_verdict_json(std::string& out, std::string_view stream_json,
   for (std::size_t h = 0; h < verdict.hits.size(); ++h) {
     const StreamHit& hit = verdict.hits[h];
     if (h > 0) out.push_back(',');
-    append_rule_fields(out, hit);
+    append_rule_fields(out, hit.rule);
     out.append(",\"view\":\""sv);
     out.append(hit.view);
     out.append("\",\"parts\":["sv);
@@ -329,7 +328,7 @@ void append_stream_verdict_json(std::string& out, std::string_view stream_json,
   for (std::size_t w = 0; w < verdict.windows.size(); ++w) {
     const WindowHit& window = verdict.windows[w];
     if (w > 0) out.push_back(',');
-    append_rule_fields(out, window);
+    append_rule_fields(out, window.rule);
     out.append(",\"count\":"sv);
     append_number(out, window.count);
     out.append(",\"first_seq\":"sv);

@@ -11,7 +11,7 @@ namespace {
 bool fires(Scanner& scanner, std::string_view rule_id, const Record& record) {
   const Verdict& verdict = scanner.scan(record);
   return std::any_of(verdict.hits.begin(), verdict.hits.end(),
-                     [&](const Hit& hit) { return hit.rule_id == rule_id; });
+                     [&](const Hit& hit) { return hit.rule.id == rule_id; });
 }
 
 // Writes the messages to a stream, a second apart, and says whether the window rule fired on any of them.
@@ -19,7 +19,7 @@ bool window_fires(Scanner& scanner, std::string_view rule_id, const std::vector<
   Stream stream;
   auto fired = [&](const StreamVerdict& verdict) {
     return std::any_of(verdict.windows.begin(), verdict.windows.end(),
-                       [&](const WindowHit& window) { return window.rule_id == rule_id; });
+                       [&](const WindowHit& window) { return window.rule.id == rule_id; });
   };
   bool any = false;
   for (std::uint64_t seq = 0; seq < messages.size(); ++seq)

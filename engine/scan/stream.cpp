@@ -13,7 +13,7 @@
 
 #include "base/hash.h"
 #include "base/utf8.h"
-#include "scan/scan_state.h"
+#include "scan/stream_writer.h"
 
 namespace qinglang {
 namespace detail {
@@ -35,6 +35,22 @@ constexpr std::size_t kRecentLines = 8;
 
 // A match spread over more messages than this is not an evasion anyone types.
 constexpr std::size_t kMaxCarriedMessages = 32;
+
+// The part of a view that the text from `start` (in the scanned field) became: the view's characters from the
+// first whose origin is at or after it, up to the separator.
+std::string_view message_view(const ViewText& text, std::uint32_t start) {
+  std::string_view chars = text.text();
+  if (chars.empty()) return {};
+  std::size_t end = chars.size() - 1;  // the separator
+  std::size_t first = end;
+  for (std::size_t i = end; i > 0;) {
+    --i;
+    if (is_continuation_byte(chars[i])) continue;
+    if (text.origin(i) < start) break;
+    first = i;
+  }
+  return chars.substr(first, end - first);
+}
 
 }  // namespace
 }  // namespace detail
@@ -67,17 +83,11 @@ std::size_t Stream::memory_bytes() const noexcept {
   return bytes;
 }
 
-const StreamVerdict& Scanner::write(Stream& stream, const StreamMessage& message) noexcept {
-  return state_->write_stream(*stream.state_, message, false);
-}
+namespace detail {
 
-const StreamVerdict& Scanner::close(Stream& stream) noexcept {
-  return state_->write_stream(*stream.state_, {}, true);
-}
-
-const StreamVerdict& Scanner::State::write_stream(StreamState& s, const StreamMessage& message,
-                                                  bool closing) {
-  StreamVerdict& v = stream_verdict;
+const StreamVerdict& StreamWriter::write(StreamState& s, const StreamMessage& message, bool closing,
+                                         Matcher& matcher, Evaluator& evaluator) {
+  StreamVerdict& v = verdict_;
   v.seq = closing ? s.summary.last_seq : message.seq;
   v.decision = Decision::pass;
   v.categories = CategorySet();
@@ -85,8 +95,8 @@ const StreamVerdict& Scanner::State::write_stream(StreamState& s, const StreamMe
   v.windows.clear();
   v.stream_decision = s.summary.decision;
   v.error = {};
-  stream_parts.clear();
-  if (scratch_failed) {
+  parts_.clear();
+  if (!matcher.ready()) {
     v.error = "could not allocate Hyperscan scratch space";
     return v;
   }
@@ -103,7 +113,7 @@ const StreamVerdict& Scanner::State::write_stream(StreamState& s, const StreamMe
     if (summary.messages == 0) {
       summary.first_seq = message.seq;
       summary.first_ts = message.ts;
-      s.window_hits.resize(data->window_rules.size());
+      s.window_hits.resize(data_->window_rules.size());
     }
     ++summary.messages;
     summary.bytes += message.text.size();
@@ -113,11 +123,11 @@ const StreamVerdict& Scanner::State::write_stream(StreamState& s, const StreamMe
     s.text.append(message.text);
   }
 
-  scan_stream_text(s, closing);
-  report_stream_hits(s);
+  scan_stream_text(s, closing, matcher, evaluator);
+  report_stream_hits(s, evaluator);
   if (!closing) {
-    count_window_hits(s, message);
-    count_repeats(s, message);
+    count_window_hits(s, message, evaluator.categories());
+    count_repeats(s, message, matcher, evaluator.categories());
   }
 
   StreamSummary& summary = s.summary;
@@ -134,13 +144,13 @@ const StreamVerdict& Scanner::State::write_stream(StreamState& s, const StreamMe
     s.window_hits = {};
     s.recent_lines = {};
   } else {
-    trim_stream(s);
+    trim_stream(s, matcher);
   }
   return v;
 }
 
-bool Scanner::State::refuse_message(const StreamState& s, const StreamMessage& message) {
-  std::string& why = stream_error;
+bool StreamWriter::refuse_message(const StreamState& s, const StreamMessage& message) {
+  std::string& why = error_;
   why.clear();
   const StreamSummary& summary = s.summary;
   if (!std::isfinite(message.ts)) {
@@ -154,31 +164,29 @@ bool Scanner::State::refuse_message(const StreamState& s, const StreamMessage& m
     why = "out of order: ts " + std::to_string(message.ts) + " is before the stream's last ts " +
           std::to_string(summary.last_ts);
   }
-  stream_verdict.error = why;
+  verdict_.error = why;
   return !why.empty();
 }
 
-void Scanner::State::scan_stream_text(StreamState& s, bool closing) {
+void StreamWriter::scan_stream_text(StreamState& s, bool closing, Matcher& matcher, Evaluator& evaluator) {
   std::uint64_t total = s.base + s.text.size();
-  std::uint64_t plain_limit = closing ? total : s.base + detail::complete_prefix(s.text);
-  std::size_t right_context = data->stats.stream_right_context_bytes;
+  std::uint64_t plain_limit = closing ? total : s.base + complete_prefix(s.text);
+  std::size_t right_context = data_->stats.stream_right_context_bytes;
   std::uint64_t context_limit =
       closing ? total
               : std::max(s.decided_context, plain_limit > right_context ? plain_limit - right_context : 0);
   std::uint64_t fresh_from = std::min(s.decided, s.decided_context);
 
-  stream_mode = true;
-  stream_fresh_from = static_cast<std::uint32_t>(fresh_from > s.base ? fresh_from - s.base : 0);
-  stream_record.clear();
-  stream_record.add_text("text", s.text);
-  events.clear();
-  build_views(std::span<const Record>(&stream_record, 1));
-  scan_views();
+  stream_record_.clear();
+  stream_record_.add_text("text", s.text);
+  matcher.match_stream_text(stream_record_,
+                            static_cast<std::uint32_t>(fresh_from > s.base ? fresh_from - s.base : 0));
 
+  std::vector<Event>& events = matcher.events();
   std::erase_if(events, [&](Event& e) {
     std::uint64_t end = s.base + e.end;
     bool looks_past_end =
-        e.view == detail::View::pinyin || data->model.leaves[e.leaf].kind == detail::PatternKind::lookalike;
+        e.view == View::pinyin || data_->model.leaves[e.leaf].kind == PatternKind::lookalike;
     std::uint64_t limit = looks_past_end ? context_limit : plain_limit;
     std::uint64_t decided_before = looks_past_end ? s.decided_context : s.decided;
     e.fresh = end > decided_before;
@@ -191,96 +199,53 @@ void Scanner::State::scan_stream_text(StreamState& s, bool closing) {
     Event& e = events[i];
     if (e.fresh && before.leaf == e.leaf && before.start == e.start && !before.fresh) e.fresh = false;
   }
-  evaluate_stream();
-  stream_mode = false;
+  evaluator.evaluate_stream(stream_record_, events);
   s.decided = plain_limit;
   s.decided_context = context_limit;
 }
 
-// Each candidate rule is evaluated over all decided matches, preferring fresh ones. A rule that fires on old
-// evidence only (its fresh match lost to an older one in an `any`) is evaluated again over the fresh matches
-// alone, so every fresh occurrence is reported once.
-void Scanner::State::evaluate_stream() {
-  record = &stream_record;
-  ++record_epoch;
-  pending_hits.clear();
-  pending_rules.clear();
-  retry_rules.clear();
-  index_events(0, events.size());
-  for (const Event& e : events)
-    if (e.fresh) rule_fresh_epoch[data->model.leaves[e.leaf].rule] = record_epoch;
-  for (std::uint32_t rule : candidate_rules) {
-    if (rule_fresh_epoch[rule] != record_epoch || data->model.rules[rule].match == detail::kNoNode) continue;
-    std::size_t mark = pending_hits.size();
-    evaluate_rule(rule);
-    bool fired = pending_hits.size() > mark;
-    bool fresh = std::any_of(pending_hits.begin() + static_cast<std::ptrdiff_t>(mark), pending_hits.end(),
-                             [](const detail::Span& span) { return span.fresh; });
-    if (fired && !fresh) {
-      pending_hits.resize(mark);
-      pending_rules.resize(mark);
-      retry_rules.push_back(rule);
-    }
-  }
-  if (retry_rules.empty()) return;
-  std::erase_if(events, [](const Event& e) { return !e.fresh; });
-  ++record_epoch;
-  index_events(0, events.size());
-  for (std::uint32_t rule : retry_rules)
-    evaluate_rule(rule);
-}
-
-void Scanner::State::report_stream_hits(StreamState& s) {
-  StreamVerdict& v = stream_verdict;
-  sort_pending_hits();
-  std::string_view text = stream_record.size() > 0 ? stream_record.field(0).text : std::string_view();
+void StreamWriter::report_stream_hits(StreamState& s, const Evaluator& evaluator) {
+  StreamVerdict& v = verdict_;
+  std::string_view text = stream_record_.size() > 0 ? stream_record_.field(0).text : std::string_view();
   std::uint64_t total = s.base + s.text.size();
-  stream_hit_rules.clear();
-  stream_part_begin.clear();
-  for (std::uint32_t i : hit_order) {
-    const detail::Span& span = pending_hits[i];
-    if (span.field == detail::kAnyField) continue;
-    const detail::Rule& rule = data->model.rules[pending_rules[i]];
+  hit_rules_.clear();
+  part_begin_.clear();
+  for (const Firing& firing : evaluator.firings()) {
+    const Span& span = firing.span;
+    if (span.field == kAnyField) continue;
+    const Rule& rule = data_->model.rules[firing.rule];
     std::uint64_t start = s.base + span.start, end = s.base + span.end;
-    stream_part_begin.push_back(static_cast<std::uint32_t>(stream_parts.size()));
+    part_begin_.push_back(static_cast<std::uint32_t>(parts_.size()));
     for (std::size_t m = 0; m < s.messages.size(); ++m) {
       std::uint64_t message_start = s.messages[m].global;
       std::uint64_t message_end = m + 1 < s.messages.size() ? s.messages[m + 1].global : total;
       std::uint64_t from = std::max(start, message_start), to = std::min(end, message_end);
       if (from >= to) continue;
-      stream_parts.push_back({s.messages[m].seq, static_cast<std::uint32_t>(from - message_start),
-                              static_cast<std::uint32_t>(to - message_start),
-                              text.substr(from - s.base, to - from)});
+      parts_.push_back({s.messages[m].seq, static_cast<std::uint32_t>(from - message_start),
+                        static_cast<std::uint32_t>(to - message_start),
+                        text.substr(from - s.base, to - from)});
     }
-    v.hits.push_back({rule.id,
-                      rule.title,
-                      rule.category,
-                      rule.item,
-                      rule.severity,
-                      rule.action,
-                      detail::to_string(span.view),
-                      {}});
-    stream_hit_rules.push_back(pending_rules[i]);
+    v.hits.push_back({rule_ref(rule), to_string(span.view), {}});
+    hit_rules_.push_back(firing.rule);
     v.categories.insert(rule.category);
     v.decision = std::max(v.decision, decision_for(rule.action));
   }
-  stream_part_begin.push_back(static_cast<std::uint32_t>(stream_parts.size()));
+  part_begin_.push_back(static_cast<std::uint32_t>(parts_.size()));
   for (std::size_t h = 0; h < v.hits.size(); ++h)
-    v.hits[h].parts = std::span<const StreamPart>(stream_parts.data() + stream_part_begin[h],
-                                                  stream_part_begin[h + 1] - stream_part_begin[h]);
+    v.hits[h].parts =
+        std::span<const StreamPart>(parts_.data() + part_begin_[h], part_begin_[h + 1] - part_begin_[h]);
 }
 
 namespace {
 
 // Whether an occurrence has left the window of a message (index `message`, time `ts`).
-bool outside(const detail::Window& window, const StreamState::Occurrence& o, std::uint64_t message,
-             double ts) {
+bool outside(const Window& window, const StreamState::Occurrence& o, std::uint64_t message, double ts) {
   return (window.messages != 0 && message - o.message >= window.messages) ||
          (window.seconds > 0 && ts - o.ts > window.seconds);
 }
 
-void drop_outside(const detail::Window& window, std::vector<StreamState::Occurrence>& seen,
-                  std::uint64_t message, double ts) {
+void drop_outside(const Window& window, std::vector<StreamState::Occurrence>& seen, std::uint64_t message,
+                  double ts) {
   auto first_inside = std::find_if(seen.begin(), seen.end(), [&](const StreamState::Occurrence& o) {
     return !outside(window, o, message, ts);
   });
@@ -289,56 +254,57 @@ void drop_outside(const detail::Window& window, std::vector<StreamState::Occurre
 
 }  // namespace
 
-void Scanner::State::count_window_hits(StreamState& s, const StreamMessage& message) {
+void StreamWriter::count_window_hits(StreamState& s, const StreamMessage& message, CategorySet categories) {
   std::uint64_t index = s.summary.messages - 1;
-  for (std::size_t w = 0; w < data->window_rules.size(); ++w) {
-    const detail::Rule& rule = data->model.rules[data->window_rules[w]];
-    const detail::Window& window = *rule.window;
-    if (window.kind != detail::Window::Kind::hits || !categories.contains(rule.category)) continue;
+  for (std::size_t w = 0; w < data_->window_rules.size(); ++w) {
+    const Rule& rule = data_->model.rules[data_->window_rules[w]];
+    const Window& window = *rule.window;
+    if (window.kind != Window::Kind::hits || !categories.contains(rule.category)) continue;
     std::vector<StreamState::Occurrence>& seen = s.window_hits[w];
     // A message counts once, however many of the counted rules fire on it: neighbouring rules overlap, and
     // one message tripping three of them is not persistence.
-    bool counted = std::any_of(stream_hit_rules.begin(), stream_hit_rules.end(), [&](std::uint32_t hit_rule) {
+    bool counted = std::any_of(hit_rules_.begin(), hit_rules_.end(), [&](std::uint32_t hit_rule) {
       return std::binary_search(window.rules.begin(), window.rules.end(), hit_rule);
     });
     if (!counted) continue;
     seen.push_back({index, message.seq, message.ts});
     drop_outside(window, seen, index, message.ts);
     if (seen.size() >= window.count) {
-      fire_window(data->window_rules[w], static_cast<std::uint32_t>(seen.size()), seen.front().seq,
+      fire_window(data_->window_rules[w], static_cast<std::uint32_t>(seen.size()), seen.front().seq,
                   seen.back().seq);
       seen.clear();
     }
   }
 }
 
-void Scanner::State::count_repeats(StreamState& s, const StreamMessage& message) {
-  std::uint32_t most_repeats = data->most_repeats;
+void StreamWriter::count_repeats(StreamState& s, const StreamMessage& message, const Matcher& matcher,
+                                 CategorySet categories) {
+  std::uint32_t most_repeats = data_->most_repeats;
   if (most_repeats == 0) return;
 
   // Nearly the same message is the same skeleton: 主播好棒！！ and 主播 好棒～ repeat each other. The write
   // has normalized the message already: it is the end of each view, from its first character on.
   // (Rules that match only the raw text leave the views unbuilt: then the message is normalized on its own.)
   std::string_view line;
-  if (views[static_cast<std::size_t>(detail::View::folded)].text.size > 0) {
+  if (matcher.view(View::folded).text.size > 0) {
     auto message_start = static_cast<std::uint32_t>(s.messages.back().global - s.base);
-    line = message_view(detail::View::skeleton, message_start);
-    if (line.empty()) line = message_view(detail::View::folded, message_start);
+    line = message_view(matcher.view(View::skeleton).text, message_start);
+    if (line.empty()) line = message_view(matcher.view(View::folded).text, message_start);
   } else {
-    line_folded.size = 0;
-    line_skeleton.size = 0;
-    detail::Normalizer::instance().normalize(message.text, line_folded, line_skeleton);
-    line = line_skeleton.size > 0 ? line_skeleton.text() : line_folded.text();
+    line_folded_.size = 0;
+    line_skeleton_.size = 0;
+    Normalizer::instance().normalize(message.text, line_folded_, line_skeleton_);
+    line = line_skeleton_.size > 0 ? line_skeleton_.text() : line_folded_.text();
   }
   if (line.empty()) return;
-  detail::Hasher hash;
+  Hasher hash;
   hash.add(line);
 
   std::uint64_t index = s.summary.messages - 1;
   auto it = std::find_if(s.recent_lines.begin(), s.recent_lines.end(),
                          [&](const StreamState::RecentLine& l) { return l.hash == hash.value(); });
   if (it == s.recent_lines.end()) {
-    if (s.recent_lines.size() < detail::kRecentLines) {
+    if (s.recent_lines.size() < kRecentLines) {
       s.recent_lines.push_back({hash.value(), {}});
       it = s.recent_lines.end() - 1;
     } else {
@@ -354,10 +320,10 @@ void Scanner::State::count_repeats(StreamState& s, const StreamMessage& message)
   seen.push_back({index, message.seq, message.ts});
   if (seen.size() > most_repeats) seen.erase(seen.begin());
 
-  for (std::uint32_t r : data->window_rules) {
-    const detail::Rule& rule = data->model.rules[r];
-    const detail::Window& window = *rule.window;
-    if (window.kind != detail::Window::Kind::repeats || !categories.contains(rule.category)) continue;
+  for (std::uint32_t r : data_->window_rules) {
+    const Rule& rule = data_->model.rules[r];
+    const Window& window = *rule.window;
+    if (window.kind != Window::Kind::repeats || !categories.contains(rule.category)) continue;
     std::size_t inside = static_cast<std::size_t>(std::find_if(seen.rbegin(), seen.rend(),
                                                                [&](const StreamState::Occurrence& o) {
                                                                  return outside(window, o, index, message.ts);
@@ -370,70 +336,52 @@ void Scanner::State::count_repeats(StreamState& s, const StreamMessage& message)
   }
 }
 
-// The part of a view that the text from `start` (in the scanned field) became: the view's characters from the
-// first whose origin is at or after it, up to the separator.
-std::string_view Scanner::State::message_view(detail::View view, std::uint32_t start) const {
-  const detail::ViewText& text = views[static_cast<std::size_t>(view)].text;
-  std::string_view chars = text.text();
-  if (chars.empty()) return {};
-  std::size_t end = chars.size() - 1;  // the separator
-  std::size_t first = end;
-  for (std::size_t i = end; i > 0;) {
-    --i;
-    if (detail::is_continuation_byte(chars[i])) continue;
-    if (text.origin(i) < start) break;
-    first = i;
-  }
-  return chars.substr(first, end - first);
-}
-
 // Reports a window rule that `count` messages, from `first_seq` to `last_seq`, filled.
-void Scanner::State::fire_window(std::uint32_t rule_index, std::uint32_t count, std::uint64_t first_seq,
-                                 std::uint64_t last_seq) {
-  const detail::Rule& rule = data->model.rules[rule_index];
-  stream_verdict.windows.push_back({rule.id, rule.title, rule.category, rule.item, rule.severity, rule.action,
-                                    count, first_seq, last_seq});
-  stream_verdict.categories.insert(rule.category);
-  stream_verdict.decision = std::max(stream_verdict.decision, decision_for(rule.action));
+void StreamWriter::fire_window(std::uint32_t rule_index, std::uint32_t count, std::uint64_t first_seq,
+                               std::uint64_t last_seq) {
+  const Rule& rule = data_->model.rules[rule_index];
+  verdict_.windows.push_back({rule_ref(rule), count, first_seq, last_seq});
+  verdict_.categories.insert(rule.category);
+  verdict_.decision = std::max(verdict_.decision, decision_for(rule.action));
 }
 
 // Keeps what a match ending after the earliest undecided byte may need: in each scanned view, the view's
 // reach back from there, mapped to the original. Plain text needs far less than evasive text, and carries
 // less.
-void Scanner::State::trim_stream(StreamState& s) const {
+void StreamWriter::trim_stream(StreamState& s, const Matcher& matcher) const {
   std::uint64_t undecided_global = std::min(s.decided, s.decided_context);
   if (undecided_global <= s.base) return;
   auto undecided = static_cast<std::size_t>(undecided_global - s.base);
   std::size_t cut = undecided;
-  for (std::size_t v = 0; v < detail::kViewCount; ++v) {
-    if (databases(static_cast<detail::View>(v)).empty()) continue;
-    std::size_t reach = data->stream_reach[v];
-    if (v == static_cast<std::size_t>(detail::View::raw)) {
+  for (std::size_t v = 0; v < kViewCount; ++v) {
+    if (data_->views[v].empty()) continue;
+    std::size_t reach = data_->stream_reach[v];
+    if (v == static_cast<std::size_t>(View::raw)) {
       cut = std::min(cut, undecided > reach ? undecided - reach : 0);
       continue;
     }
-    const detail::ViewText& view = views[v].text;
+    const ViewText& view = matcher.view(static_cast<View>(v)).text;
     std::string_view text = view.text();
     std::size_t p = text.empty() ? 0 : text.size() - 1;  // the separator
     while (p > 0) {
       std::size_t q = p - 1;
-      while (q > 0 && detail::is_continuation_byte(text[q]))
+      while (q > 0 && is_continuation_byte(text[q]))
         --q;
       if (view.origin(q) < undecided) break;
       p = q;
     }
     std::size_t r = p > reach ? p - reach : 0;
-    while (r > 0 && detail::is_continuation_byte(text[r]))
+    while (r > 0 && is_continuation_byte(text[r]))
       --r;
     if (r < p) cut = std::min<std::size_t>(cut, view.origin(r));
   }
-  cut = std::max(cut, undecided > detail::kMaxStreamHistory ? undecided - detail::kMaxStreamHistory : 0);
+  cut = std::max(cut, undecided > kMaxStreamHistory ? undecided - kMaxStreamHistory : 0);
   // A flood of one-character messages would otherwise cost a message start per character carried.
-  if (s.messages.size() > detail::kMaxCarriedMessages) {
-    std::uint64_t oldest_kept = s.messages[s.messages.size() - detail::kMaxCarriedMessages].global;
+  if (s.messages.size() > kMaxCarriedMessages) {
+    std::uint64_t oldest_kept = s.messages[s.messages.size() - kMaxCarriedMessages].global;
     cut = std::max<std::size_t>(cut, std::min<std::uint64_t>(undecided, oldest_kept - s.base));
   }
-  for (int i = 0; i < 3 && cut < s.text.size() && detail::is_continuation_byte(s.text[cut]); ++i)
+  for (int i = 0; i < 3 && cut < s.text.size() && is_continuation_byte(s.text[cut]); ++i)
     ++cut;
   if (cut == 0) return;
   s.text.erase(0, cut);
@@ -445,4 +393,5 @@ void Scanner::State::trim_stream(StreamState& s) const {
   s.messages.erase(s.messages.begin(), s.messages.begin() + static_cast<std::ptrdiff_t>(gone));
 }
 
+}  // namespace detail
 }  // namespace qinglang

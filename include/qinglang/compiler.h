@@ -37,7 +37,7 @@ CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view fi
 
 // What one rule costs, measured on its own: its patterns compiled alone, then scanned over a sample.
 struct RuleCost {
-  RuleInfo rule;
+  RuleRef rule;  // points into RuleProfile::compiled
   double compile_milliseconds = 0;
   std::size_t database_bytes = 0;
   double scan_milliseconds = 0;  // the sample scanned with this rule alone, beyond the baseline
@@ -48,6 +48,8 @@ struct RuleCost {
 };
 
 struct RuleProfile {
+  // All rules compiled together, which each cost's rule points into; null when they did not compile.
+  std::shared_ptr<const CompiledRuleSet> compiled;
   double all_rules_compile_milliseconds = 0;
   double all_rules_scan_milliseconds = 0;  // the sample, scanned with all rules together
   double baseline_scan_milliseconds = 0;  // the sample, scanned with no patterns: normalizing, building views
@@ -55,9 +57,10 @@ struct RuleProfile {
   std::vector<Diagnostic> diagnostics;
 };
 
-// Measures what each rule costs on a sample of records, for rule authors (qinglang bench --profile). Compiles every
-// rule on its own, so it takes as long as a few full compiles. Hyperscan shares work between the patterns of
-// one database, so the costs do not add up to the cost of all rules together: read them as a ranking.
+// Measures what each rule costs on a sample of records, for rule authors (qinglang bench --profile). Compiles
+// every rule on its own, so it takes as long as a few full compiles. Hyperscan shares work between the
+// patterns of one database, so the costs do not add up to the cost of all rules together: read them as a
+// ranking.
 RuleProfile profile_rules(const std::vector<std::filesystem::path>& paths, std::span<const Record> sample);
 
 }  // namespace qinglang

@@ -21,14 +21,22 @@ struct CompiledRuleSetData;
 struct CompiledRuleSetAccess;
 }  // namespace detail
 
-// What a rule says about itself; for listings and tools.
-struct RuleInfo {
-  std::string id;
+// Which rule: what a hit, a window hit or a listing names it by. The views point into the CompiledRuleSet the
+// rule belongs to and stay valid while it lives.
+struct RuleRef {
+  std::string_view id;
+  std::string_view title;
   Category category;
   int item;
-  std::string title;
   Severity severity;
   Action action;
+
+  bool operator==(const RuleRef&) const = default;
+};
+
+// What a rule says about itself; for listings and tools. `rule` points into the CompiledRuleSet that gave it.
+struct RuleInfo {
+  RuleRef rule;
   SourceLocation location;
   std::size_t match_examples = 0;
   std::size_t no_match_examples = 0;
@@ -70,6 +78,7 @@ class CompiledRuleSet {
   CompiledRuleSet& operator=(const CompiledRuleSet&) = delete;
 
   std::size_t rule_count() const noexcept;
+  // The rule at `index` (below rule_count()); its RuleRef points into this CompiledRuleSet.
   RuleInfo rule(std::size_t index) const;
   const DatabaseStats& stats() const noexcept;
 

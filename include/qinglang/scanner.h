@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <ranges>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -14,15 +15,14 @@
 
 namespace qinglang {
 
-// One rule that fired on one field. The views point into the CompiledRuleSet (rule id, title) and into the
-// scanned Record (field, text); they stay valid while both live and the Scanner has not scanned again.
+namespace detail {
+class ScannerCore;
+}
+
+// One rule that fired on one field. The views point into the CompiledRuleSet (the rule) and into the scanned
+// Record (field, text); they stay valid while both live and the Scanner has not scanned again.
 struct Hit {
-  std::string_view rule_id;
-  std::string_view title;
-  Category category;
-  int item;
-  Severity severity;
-  Action action;
+  RuleRef rule;
   std::string_view field;  // the field's path, e.g. "comments[1]"
   std::uint32_t start;     // byte offsets into the field value; end exclusive; on UTF-8 boundaries
   std::uint32_t end;
@@ -55,6 +55,9 @@ class Scanner {
 
   // Scans a record. The returned verdict is owned by the Scanner and valid until the next scan. Never throws.
   const Verdict& scan(const Record& record) noexcept;
+  // The verdict's hits point into the record: a temporary one would be gone before they are read. Name the
+  // record instead (Record record = Record::from_text(text); scanner.scan(record)).
+  const Verdict& scan(const Record&& record) = delete;
 
   // Scans many records at once: verdicts[i] belongs to records[i], each exactly as scan() would give it.
   // Faster for many short records, since Hyperscan is called once per view for the whole batch rather than
@@ -62,6 +65,11 @@ class Scanner {
   // the processor's caches (qinglang scan uses those limits). The verdicts are owned by the Scanner and valid
   // until the next scan. Never throws.
   const std::vector<Verdict>& scan_batch(std::span<const Record> records) noexcept;
+  // As scan(Record&&): the hits point into the records, so a temporary container of them (one that does not
+  // merely view records living elsewhere, as a span does) is refused.
+  template <std::ranges::range Records>
+  requires(!std::ranges::borrowed_range<Records>) const std::vector<Verdict>& scan_batch(Records&& records) =
+      delete;
 
   // Writes the next message of a stream (stream.h) and scans it together with the text the stream carries,
   // so a match split over messages is found. Returns what this write decided: pattern hits, window rules
@@ -76,8 +84,7 @@ class Scanner {
   const CompiledRuleSet& rules() const noexcept;
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  std::unique_ptr<detail::ScannerCore> core_;
 };
 
 }  // namespace qinglang

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "qinglang/rules.h"
 #include "qinglang/taxonomy.h"
 
 namespace qinglang {
@@ -38,12 +39,7 @@ struct StreamPart {
 
 // A pattern rule that fired on the stream's text. As Hit (scanner.h), with the span given as parts.
 struct StreamHit {
-  std::string_view rule_id;
-  std::string_view title;
-  Category category;
-  int item;
-  Severity severity;
-  Action action;
+  RuleRef rule;
   std::string_view view;
   std::span<const StreamPart> parts;  // in text order
 };
@@ -51,12 +47,7 @@ struct StreamHit {
 // A window rule that fired: `count` messages on which the rules it counts fired, or `count` repeats of one
 // message, from message `first_seq` to `last_seq`. Its count then starts again from zero.
 struct WindowHit {
-  std::string_view rule_id;
-  std::string_view title;
-  Category category;
-  int item;
-  Severity severity;
-  Action action;
+  RuleRef rule;
   std::uint32_t count;
   std::uint64_t first_seq;
   std::uint64_t last_seq;

@@ -1,0 +1,344 @@
+// Rules are evaluated per record over its leaf matches only; surviving rules become hits.
+#include "scan/evaluator.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "base/utf8.h"
+#include "qinglang/scanner.h"
+
+namespace qinglang::detail {
+
+Evaluator::Evaluator(const CompiledRuleSetData& data) : data_(&data) {
+  std::size_t leaves = data.model.leaves.size();
+  leaf_range_epoch_.assign(leaves, 0);
+  leaf_begin_.assign(leaves, 0);
+  leaf_end_.assign(leaves, 0);
+  rule_epoch_.assign(data.model.rules.size(), 0);
+  rule_fresh_epoch_.assign(data.model.rules.size(), 0);
+}
+
+void Evaluator::evaluate_record(const Record& record, std::span<const Event> events, Verdict& verdict) {
+  begin_record(record);
+  index_events(events);
+  for (std::uint32_t rule : candidate_rules_)
+    evaluate_rule(rule);
+  sort_firings();
+  finish_verdict(verdict);
+}
+
+void Evaluator::evaluate_stream(const Record& record, std::span<Event> events) {
+  prefer_fresh_ = true;
+  begin_record(record);
+  retry_rules_.clear();
+  index_events(events);
+  for (const Event& e : events)
+    if (e.fresh) rule_fresh_epoch_[data_->model.leaves[e.leaf].rule] = record_epoch_;
+  for (std::uint32_t rule : candidate_rules_) {
+    if (rule_fresh_epoch_[rule] != record_epoch_ || data_->model.rules[rule].match == kNoNode) continue;
+    std::size_t mark = firings_.size();
+    evaluate_rule(rule);
+    bool fired = firings_.size() > mark;
+    bool fresh = std::any_of(firings_.begin() + static_cast<std::ptrdiff_t>(mark), firings_.end(),
+                             [](const Firing& firing) { return firing.span.fresh; });
+    if (fired && !fresh) {
+      firings_.resize(mark);
+      retry_rules_.push_back(rule);
+    }
+  }
+  if (!retry_rules_.empty()) {
+    auto fresh_end = std::remove_if(events.begin(), events.end(), [](const Event& e) { return !e.fresh; });
+    ++record_epoch_;
+    index_events(std::span<const Event>(events.begin(), fresh_end));
+    for (std::uint32_t rule : retry_rules_)
+      evaluate_rule(rule);
+  }
+  prefer_fresh_ = false;
+  sort_firings();
+}
+
+void Evaluator::begin_record(const Record& record) {
+  record_ = &record;
+  ++record_epoch_;
+  firings_.clear();
+}
+
+void Evaluator::index_events(std::span<const Event> events) {
+  events_ = events.data();
+  candidate_rules_.clear();
+  for (std::size_t i = 0; i < events.size();) {
+    std::uint32_t leaf = events[i].leaf;
+    std::size_t j = i;
+    while (j < events.size() && events[j].leaf == leaf)
+      ++j;
+    leaf_range_epoch_[leaf] = record_epoch_;
+    leaf_begin_[leaf] = static_cast<std::uint32_t>(i);
+    leaf_end_[leaf] = static_cast<std::uint32_t>(j);
+    std::uint32_t rule = data_->model.leaves[leaf].rule;
+    // A rule none of whose anchors matched cannot fire.
+    if (data_->leaf_anchor[leaf] && rule_epoch_[rule] != record_epoch_) {
+      rule_epoch_[rule] = record_epoch_;
+      candidate_rules_.push_back(rule);
+    }
+    i = j;
+  }
+  for (std::uint32_t rule : data_->condition_only_rules) {
+    if (rule_epoch_[rule] == record_epoch_) continue;  // already a candidate through its `unless` words
+    rule_epoch_[rule] = record_epoch_;
+    candidate_rules_.push_back(rule);
+  }
+}
+
+bool Evaluator::evaluate_leaf(const PatternNode& node, std::uint32_t field, const Rule* filter) {
+  auto [begin, end] = events_of(node.leaf);
+  if (prefer_fresh_) {
+    // A stream reports what this write decided: a fresh occurrence is better evidence_ than an old one.
+    const Event* fresh = std::find_if(
+        begin, end, [&](const Event& e) { return e.fresh && field_allowed(e.field, field, filter); });
+    if (fresh != end) begin = fresh;
+  }
+  for (const Event* e = begin; e != end; ++e) {
+    if (!field_allowed(e->field, field, filter)) continue;
+    // Events are sorted by start, end, then view: the longest match at this start, seen in its least
+    // normalized view.
+    const Event* longest = e;
+    while (longest + 1 != end && longest[1].field == e->field && longest[1].start == e->start)
+      ++longest;
+    const Event* plainest = longest;
+    while (plainest != e && plainest[-1].end == longest->end)
+      --plainest;
+    evidence_.push_back({e->field, e->start, longest->end, plainest->view, e->fresh});
+    return true;
+  }
+  return false;
+}
+
+// Some occurrence of every part, all within `within` characters between the end of the first and the start of
+// the last (and in the listed order when `ordered`).
+bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t field) {
+  std::string_view text = record_->field(field).text;
+  auto occurrences = [&](std::uint32_t child) {
+    auto [begin, end] = events_of(data_->model.nodes[child].leaf);
+    const Event* first = std::find_if(begin, end, [&](const Event& e) { return e.field == field; });
+    const Event* last = std::find_if(first, end, [&](const Event& e) { return e.field != field; });
+    return std::pair{first, last};
+  };
+  // Whether at most `within` characters lie in [from, to). A character takes one to four bytes, so the byte
+  // distance settles most cases without counting: a long field would otherwise be counted pair by pair.
+  auto close_enough = [&](std::uint32_t from, std::uint32_t to) {
+    if (to <= from || to - from <= node.within) return true;
+    if (to - from > 4 * node.within) return false;
+    return count_characters(text.substr(from, to - from)) <= node.within;
+  };
+  const std::vector<std::uint32_t>& parts = node.children;
+
+  if (node.ordered) {
+    auto [first_begin, first_end] = occurrences(parts[0]);
+    for (const Event* anchor = first_begin; anchor != first_end; ++anchor) {
+      std::size_t mark = evidence_.size();
+      evidence_.push_back({field, anchor->start, anchor->end, anchor->view, anchor->fresh});
+      const Event* previous = anchor;
+      bool complete = true;
+      for (std::size_t k = 1; k < parts.size() && complete; ++k) {
+        auto [begin, end] = occurrences(parts[k]);
+        const Event* next =
+            std::find_if(begin, end, [&](const Event& e) { return e.start >= previous->end; });
+        complete = next != end;
+        if (complete) {
+          evidence_.push_back({field, next->start, next->end, next->view, next->fresh});
+          previous = next;
+        }
+      }
+      if (!complete) {
+        evidence_.resize(mark);
+        return false;  // later anchors start later still: they cannot complete either
+      }
+      if (close_enough(anchor->end, previous->start)) return true;
+      evidence_.resize(mark);
+    }
+    return false;
+  }
+
+  // Unordered: try each occurrence as the leftmost part; every other part takes its earliest occurrence at or
+  // after it, which minimises the window for that anchor.
+  for (std::uint32_t anchor_part : parts) {
+    auto [anchor_begin, anchor_end] = occurrences(anchor_part);
+    for (const Event* anchor = anchor_begin; anchor != anchor_end; ++anchor) {
+      std::size_t mark = evidence_.size();
+      evidence_.push_back({field, anchor->start, anchor->end, anchor->view, anchor->fresh});
+      std::uint32_t last_start = anchor->start;
+      bool complete = true;
+      for (std::uint32_t part : parts) {
+        if (part == anchor_part) continue;
+        auto [begin, end] = occurrences(part);
+        const Event* next =
+            std::find_if(begin, end, [&](const Event& e) { return e.start >= anchor->start; });
+        if (next == end) {
+          complete = false;
+          break;
+        }
+        evidence_.push_back({field, next->start, next->end, next->view, next->fresh});
+        last_start = std::max(last_start, next->start);
+      }
+      if (complete && close_enough(anchor->end, last_start)) return true;
+      evidence_.resize(mark);
+    }
+  }
+  return false;
+}
+
+bool Evaluator::evaluate_near(const PatternNode& node, std::uint32_t field, const Rule* filter) {
+  if (field != kAnyField) return evaluate_near_in_field(node, field);
+  std::size_t mark = fields_scratch_.size();
+  collect_fields(static_cast<std::uint32_t>(&node - data_->model.nodes.data()), fields_scratch_, mark);
+  bool found = false;
+  for (std::size_t i = mark; i < fields_scratch_.size() && !found; ++i)
+    if (field_allowed(fields_scratch_[i], field, filter))
+      found = evaluate_near_in_field(node, fields_scratch_[i]);
+  fields_scratch_.resize(mark);
+  return found;
+}
+
+bool Evaluator::evaluate(std::uint32_t node_index, std::uint32_t field, const Rule* filter) {
+  const PatternNode& node = data_->model.nodes[node_index];
+  std::size_t mark = evidence_.size();
+  switch (node.kind) {
+    case PatternKind::words:
+    case PatternKind::regex:
+    case PatternKind::lookalike:
+      return evaluate_leaf(node, field, filter);
+    case PatternKind::any:
+      for (std::uint32_t child : node.children)
+        if (evaluate(child, field, filter)) return true;
+      return false;
+    case PatternKind::all:
+      for (std::uint32_t child : node.children) {
+        if (!evaluate(child, field, filter)) {
+          evidence_.resize(mark);
+          return false;
+        }
+      }
+      return true;
+    case PatternKind::at_least: {
+      std::uint32_t count = 0;
+      for (std::uint32_t child : node.children)
+        if (evaluate(child, field, filter) && ++count == node.min_count) return true;
+      evidence_.resize(mark);
+      return false;
+    }
+    case PatternKind::near:
+      return evaluate_near(node, field, filter);
+  }
+  return false;
+}
+
+// Appends to `out` the fields in which any leaf under `node` matched and that are not yet in out[from, end).
+void Evaluator::collect_fields(std::uint32_t node_index, std::vector<std::uint32_t>& out,
+                               std::size_t from) const {
+  const PatternNode& node = data_->model.nodes[node_index];
+  if (is_leaf(node.kind)) {
+    auto [begin, end] = events_of(node.leaf);
+    for (const Event* e = begin; e != end; ++e) {
+      auto first = out.begin() + static_cast<std::ptrdiff_t>(from);
+      if (std::find(first, out.end(), e->field) == out.end()) out.push_back(e->field);
+    }
+    return;
+  }
+  for (std::uint32_t child : node.children)
+    collect_fields(child, out, from);
+}
+
+void Evaluator::add_hits(std::uint32_t rule_index, std::size_t evidence_begin) {
+  // One hit per field: the span covering that field's evidence_.
+  auto first = evidence_.begin() + static_cast<std::ptrdiff_t>(evidence_begin);
+  std::sort(first, evidence_.end(), [](const Span& a, const Span& b) {
+    return std::tie(a.field, a.start) < std::tie(b.field, b.start);
+  });
+  for (auto it = first; it != evidence_.end();) {
+    Span covering = *it;
+    for (; it != evidence_.end() && it->field == covering.field; ++it) {
+      covering.end = std::max(covering.end, it->end);
+      covering.view = std::max(covering.view, it->view);
+      covering.fresh = covering.fresh || it->fresh;
+    }
+    firings_.push_back({covering, rule_index});
+  }
+}
+
+void Evaluator::evaluate_rule(std::uint32_t rule_index) {
+  const Rule& rule = data_->model.rules[rule_index];
+  if (!categories_.contains(rule.category)) return;
+  for (const Condition& condition : rule.conditions)
+    if (!detail::evaluate(condition, *record_)) return;
+
+  evidence_.clear();
+  if (rule.match == kNoNode) {
+    std::size_t field = first_field_for(rule.conditions.front(), *record_);
+    if (field < record_->size()) {
+      FieldView value = record_->field(field);
+      evidence_.push_back(
+          {static_cast<std::uint32_t>(field), 0, static_cast<std::uint32_t>(value.text.size()), View::raw});
+    }
+    add_hits(rule_index, 0);
+    if (evidence_.empty()) {
+      firings_.push_back({{kAnyField, 0, 0, View::raw}, rule_index});
+    }
+    return;
+  }
+
+  auto excepted = [&](std::uint32_t field) {
+    if (rule.unless == kNoNode) return false;
+    std::size_t mark = evidence_.size();
+    bool found = evaluate(rule.unless, rule.unless_scope == Scope::record ? kAnyField : field, nullptr);
+    evidence_.resize(mark);
+    return found;
+  };
+
+  if (rule.scope == Scope::record) {
+    if (!evaluate(rule.match, kAnyField, &rule)) return;
+    for (const Span& span : evidence_)
+      if (excepted(span.field)) return;
+    add_hits(rule_index, 0);
+    return;
+  }
+
+  fields_scratch_.clear();
+  collect_fields(rule.match, fields_scratch_, 0);
+  std::sort(fields_scratch_.begin(), fields_scratch_.end());
+  std::size_t field_count = fields_scratch_.size();
+  for (std::size_t i = 0; i < field_count; ++i) {
+    std::uint32_t field = fields_scratch_[i];
+    if (!rule.applies_to(record_->field(field).key)) continue;
+    std::size_t mark = evidence_.size();
+    if (!evaluate(rule.match, field, &rule)) continue;
+    if (excepted(field)) {
+      evidence_.resize(mark);
+      continue;
+    }
+    add_hits(rule_index, mark);
+  }
+}
+
+void Evaluator::sort_firings() {
+  std::sort(firings_.begin(), firings_.end(), [](const Firing& a, const Firing& b) {
+    return std::tie(a.span.field, a.span.start, a.rule) < std::tie(b.span.field, b.span.start, b.rule);
+  });
+}
+
+void Evaluator::finish_verdict(Verdict& verdict) const {
+  for (const Firing& firing : firings_) {
+    const Rule& rule = data_->model.rules[firing.rule];
+    const Span& span = firing.span;
+    Hit hit{rule_ref(rule), {}, span.start, span.end, {}, to_string(span.view)};
+    if (span.field != kAnyField) {
+      FieldView field = record_->field(span.field);
+      hit.field = field.path;
+      hit.text = field.text.substr(span.start, span.end - span.start);
+    }
+    verdict.hits.push_back(hit);
+    verdict.categories.insert(rule.category);
+    verdict.decision = std::max(verdict.decision, decision_for(rule.action));
+  }
+}
+
+}  // namespace qinglang::detail

@@ -1,0 +1,113 @@
+// Evaluation: given a record and its events (the leaf matches that matching found, matcher.h), decides which
+// rules fire and on what evidence, and turns them into the verdict. Exceptions (`unless`) see every event of
+// the field or record, since matching has run over all of it first.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "compiled/compiled_rule_set.h"
+#include "qinglang/record.h"
+#include "qinglang/rules.h"
+#include "qinglang/taxonomy.h"
+#include "scan/event.h"
+
+namespace qinglang {
+struct Verdict;
+}
+
+namespace qinglang::detail {
+
+// No particular field: a node evaluated over the whole record, or a rule without patterns that names none.
+constexpr std::uint32_t kAnyField = UINT32_MAX;
+
+// Evidence for a firing rule: a span in a field.
+struct Span {
+  std::uint32_t field;
+  std::uint32_t start;
+  std::uint32_t end;
+  View view;
+  bool fresh = false;  // streams: some of the evidence was decided by this write
+};
+
+// A rule that fired on one field: the span covering its evidence there (kAnyField when a rule without
+// patterns found no field to name).
+struct Firing {
+  Span span;
+  std::uint32_t rule;
+};
+
+// Which rule a hit names.
+inline RuleRef rule_ref(const Rule& rule) {
+  return {rule.id, rule.title, rule.category, rule.item, rule.severity, rule.action};
+}
+
+// Per-thread: its buffers are reused from record to record, so it does not allocate once warm.
+class Evaluator {
+ public:
+  explicit Evaluator(const CompiledRuleSetData& data);
+
+  // Rules of other categories do not fire.
+  void restrict_to(CategorySet categories) { categories_ = categories; }
+  CategorySet categories() const { return categories_; }
+
+  // Decides which rules fire on `record`, given its events (sorted; empty when no anchor matched in it), and
+  // writes them into `verdict`, which holds nothing yet.
+  void evaluate_record(const Record& record, std::span<const Event> events, Verdict& verdict);
+
+  // Streams: `record` is the stream's carried text and message as one field, `events` its decided matches,
+  // sorted, those this write decided marked fresh. Only rules with a fresh event are evaluated, preferring
+  // fresh evidence; a rule that fires on old evidence only (its fresh match lost to an older one in an `any`)
+  // is evaluated again over the fresh events alone, so every fresh occurrence is found once. Reorders
+  // `events`. What fired is then in firings().
+  void evaluate_stream(const Record& record, std::span<Event> events);
+
+  // What fired in the last evaluation, in field order, then by start offset and rule.
+  std::span<const Firing> firings() const { return firings_; }
+
+ private:
+  // Starts an evaluation of `record`: forgets the previous record's ranges and marks.
+  void begin_record(const Record& record);
+  // Finds each leaf's events and the rules they make candidates.
+  void index_events(std::span<const Event> events);
+  void evaluate_rule(std::uint32_t rule_index);
+  bool evaluate(std::uint32_t node, std::uint32_t field, const Rule* filter);
+  bool evaluate_leaf(const PatternNode& node, std::uint32_t field, const Rule* filter);
+  bool evaluate_near(const PatternNode& node, std::uint32_t field, const Rule* filter);
+  bool evaluate_near_in_field(const PatternNode& node, std::uint32_t field);
+  void collect_fields(std::uint32_t node, std::vector<std::uint32_t>& out, std::size_t from) const;
+  void add_hits(std::uint32_t rule_index, std::size_t evidence_begin);
+  void sort_firings();
+  void finish_verdict(Verdict& verdict) const;
+
+  std::pair<const Event*, const Event*> events_of(std::uint32_t leaf) const {
+    if (leaf_range_epoch_[leaf] != record_epoch_) return {nullptr, nullptr};
+    return {events_ + leaf_begin_[leaf], events_ + leaf_end_[leaf]};
+  }
+  bool field_allowed(std::uint32_t field, std::uint32_t wanted, const Rule* filter) const {
+    if (wanted != kAnyField) return field == wanted;
+    return filter == nullptr || filter->applies_to(record_->field(field).key);
+  }
+
+  const CompiledRuleSetData* data_;
+  CategorySet categories_ = CategorySet::all();
+
+  // The record being evaluated and its events.
+  const Record* record_ = nullptr;
+  const Event* events_ = nullptr;
+  std::uint32_t record_epoch_ = 0;  // invalidates leaf ranges and rule marks
+  std::vector<std::uint32_t> leaf_range_epoch_, leaf_begin_, leaf_end_;  // by leaf: its events
+  std::vector<std::uint32_t> rule_epoch_;  // by rule: a candidate of this record
+  std::vector<std::uint32_t> candidate_rules_;
+  std::vector<Span> evidence_;
+  std::vector<std::uint32_t> fields_scratch_;
+  std::vector<Firing> firings_;
+
+  // Streams.
+  bool prefer_fresh_ = false;
+  std::vector<std::uint32_t> rule_fresh_epoch_;  // by rule: it has a fresh event in this write
+  std::vector<std::uint32_t> retry_rules_;
+};
+
+}  // namespace qinglang::detail
