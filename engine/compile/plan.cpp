@@ -112,8 +112,8 @@ void Compiler::group_literals(View view) {
                                    [&](const LiteralTarget& t) { return t.leaf == target.leaf; });
       if (existing == out.literal_targets.end()) {
         out.literal_targets.push_back(target);
-      } else if (target.form == View::raw) {
-        existing->form = View::raw;
+      } else if (target.form == Form::word) {
+        existing->form = Form::word;
       }
     }
     out.literal_length.push_back(static_cast<std::uint32_t>(word.size()));
@@ -152,25 +152,25 @@ void Compiler::collect_patterns() {
           bool skeleton_suffices =
               view == View::folded && (leaf.views & view_bit(View::skeleton)) != 0 && !drops_symbols;
           if (!skeleton_suffices) {
-            add_literal(patterns, word, {leaf_index, View::raw});
+            add_literal(patterns, word, {leaf_index, Form::word});
             if (leaf.homophones && view != View::raw)
               for (const std::string& variant : homophone_variants(word))
-                add_literal(patterns, variant, {leaf_index, View::homophone});
+                add_literal(patterns, variant, {leaf_index, Form::homophone});
             if (view != View::raw)
               for (const std::string& variant : split_character_variants(word))
-                add_literal(patterns, variant, {leaf_index, View::split});
+                add_literal(patterns, variant, {leaf_index, Form::split});
           }
           if (leaf.pinyin && view != View::raw)
             for (const std::string& variant : pinyin_variants(word))
-              add_literal(patterns, variant, {leaf_index, View::pinyin});
+              add_literal(patterns, variant, {leaf_index, Form::pinyin});
           if (leaf.emoji && view == View::folded)
             for (const std::string& variant : emoji_variants(word))
-              add_literal(patterns, variant, {leaf_index, View::emoji});
+              add_literal(patterns, variant, {leaf_index, Form::emoji});
         } else if (leaf.kind == PatternKind::regex) {
           const RegexSplit& split = split_of(text);
           for (const std::string& literal : split.literals) {
             std::string word = text_for_view(literal, view);
-            if (!word.empty()) add_literal(patterns, word, {leaf_index, View::raw});
+            if (!word.empty()) add_literal(patterns, word, {leaf_index, Form::word});
           }
           for (const std::string& regex : split.regexes)
             add_regex(patterns, d.views[v], regex, {}, leaf_index);
@@ -385,7 +385,7 @@ void Compiler::measure_stream_history() {
       for (std::uint32_t t = dbs.literal_targets_offset[id]; t < dbs.literal_targets_offset[id + 1]; ++t) {
         const LiteralTarget& target = dbs.literal_targets[t];
         leaf_width[target.leaf] = std::max<std::size_t>(leaf_width[target.leaf], dbs.literal_length[id]);
-        if (target.form == View::pinyin) right_context = std::max<std::size_t>(right_context, 4);
+        if (target.form == Form::pinyin) right_context = std::max<std::size_t>(right_context, 4);
       }
     }
     for (const RegexTarget& target : d.views[v].regex_targets) {

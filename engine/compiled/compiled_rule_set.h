@@ -15,6 +15,7 @@
 
 #include "qinglang/rules.h"
 #include "rules/rule_model.h"
+#include "text/evasion.h"
 
 namespace qinglang::detail {
 
@@ -33,7 +34,7 @@ using ScratchPtr = std::unique_ptr<hs_scratch_t, ScratchDeleter>;
 // reported as such; pinyin forms must also stand alone (word_forms.h).
 struct LiteralTarget {
   std::uint32_t leaf = 0;
-  View form = View::raw;  // raw: the word itself; pinyin, homophone, split or emoji: a generated form
+  Form form = Form::word;  // the word itself, or a generated form
 };
 
 // Where a regex pattern's matches go. A look-alike expansion carries the protected name: an exact match of it

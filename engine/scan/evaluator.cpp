@@ -99,15 +99,15 @@ bool Evaluator::evaluate_leaf(const PatternNode& node, std::uint32_t field, cons
   }
   for (const Event* e = begin; e != end; ++e) {
     if (!field_allowed(e->field, field, filter)) continue;
-    // Events are sorted by start, end, then view: the longest match at this start, seen in its least
-    // normalized view.
+    // Events are sorted by start, end, then evasion: the longest match at this start, with the least it had
+    // to see through.
     const Event* longest = e;
     while (longest + 1 != end && longest[1].field == e->field && longest[1].start == e->start)
       ++longest;
     const Event* plainest = longest;
     while (plainest != e && plainest[-1].end == longest->end)
       --plainest;
-    evidence_.push_back({e->field, e->start, longest->end, plainest->view, e->fresh});
+    evidence_.push_back({e->field, e->start, longest->end, plainest->evasion, e->fresh});
     return true;
   }
   return false;
@@ -136,7 +136,7 @@ bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t fi
     auto [first_begin, first_end] = occurrences(parts[0]);
     for (const Event* anchor = first_begin; anchor != first_end; ++anchor) {
       std::size_t mark = evidence_.size();
-      evidence_.push_back({field, anchor->start, anchor->end, anchor->view, anchor->fresh});
+      evidence_.push_back({field, anchor->start, anchor->end, anchor->evasion, anchor->fresh});
       const Event* previous = anchor;
       bool complete = true;
       for (std::size_t k = 1; k < parts.size() && complete; ++k) {
@@ -145,7 +145,7 @@ bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t fi
             std::find_if(begin, end, [&](const Event& e) { return e.start >= previous->end; });
         complete = next != end;
         if (complete) {
-          evidence_.push_back({field, next->start, next->end, next->view, next->fresh});
+          evidence_.push_back({field, next->start, next->end, next->evasion, next->fresh});
           previous = next;
         }
       }
@@ -165,7 +165,7 @@ bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t fi
     auto [anchor_begin, anchor_end] = occurrences(anchor_part);
     for (const Event* anchor = anchor_begin; anchor != anchor_end; ++anchor) {
       std::size_t mark = evidence_.size();
-      evidence_.push_back({field, anchor->start, anchor->end, anchor->view, anchor->fresh});
+      evidence_.push_back({field, anchor->start, anchor->end, anchor->evasion, anchor->fresh});
       std::uint32_t last_start = anchor->start;
       bool complete = true;
       for (std::uint32_t part : parts) {
@@ -177,7 +177,7 @@ bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t fi
           complete = false;
           break;
         }
-        evidence_.push_back({field, next->start, next->end, next->view, next->fresh});
+        evidence_.push_back({field, next->start, next->end, next->evasion, next->fresh});
         last_start = std::max(last_start, next->start);
       }
       if (complete && close_enough(anchor->end, last_start)) return true;
@@ -258,7 +258,7 @@ void Evaluator::add_hits(std::uint32_t rule_index, std::size_t evidence_begin) {
     Span covering = *it;
     for (; it != evidence_.end() && it->field == covering.field; ++it) {
       covering.end = std::max(covering.end, it->end);
-      covering.view = std::max(covering.view, it->view);
+      covering.evasion = std::max(covering.evasion, it->evasion);
       covering.fresh = covering.fresh || it->fresh;
     }
     firings_.push_back({covering, rule_index});
@@ -276,12 +276,12 @@ void Evaluator::evaluate_rule(std::uint32_t rule_index) {
     std::size_t field = first_field_for(rule.conditions.front(), *record_);
     if (field < record_->size()) {
       FieldView value = record_->field(field);
-      evidence_.push_back(
-          {static_cast<std::uint32_t>(field), 0, static_cast<std::uint32_t>(value.text.size()), View::raw});
+      evidence_.push_back({static_cast<std::uint32_t>(field), 0,
+                           static_cast<std::uint32_t>(value.text.size()), Evasion::raw});
     }
     add_hits(rule_index, 0);
     if (evidence_.empty()) {
-      firings_.push_back({{kAnyField, 0, 0, View::raw}, rule_index});
+      firings_.push_back({{kAnyField, 0, 0, Evasion::raw}, rule_index});
     }
     return;
   }
@@ -329,7 +329,7 @@ void Evaluator::finish_verdict(Verdict& verdict) const {
   for (const Firing& firing : firings_) {
     const Rule& rule = data_->model.rules[firing.rule];
     const Span& span = firing.span;
-    Hit hit{rule_ref(rule), {}, span.start, span.end, {}, to_string(span.view)};
+    Hit hit{rule_ref(rule), {}, span.start, span.end, {}, to_string(span.evasion)};
     if (span.field != kAnyField) {
       FieldView field = record_->field(span.field);
       hit.field = field.path;

@@ -27,7 +27,7 @@ struct Span {
   std::uint32_t field;
   std::uint32_t start;
   std::uint32_t end;
-  View view;
+  Evasion evasion;
   bool fresh = false;  // streams: some of the evidence was decided by this write
 };
 

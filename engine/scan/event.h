@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <tuple>
 
-#include "text/normalizer.h"
+#include "text/evasion.h"
 
 namespace qinglang::detail {
 
@@ -15,12 +15,12 @@ struct Event {
   std::uint32_t field;
   std::uint32_t start;
   std::uint32_t end;
-  View view;           // the least normalized view that explains the match
+  Evasion evasion;     // the least the match had to see through
   bool fresh = false;  // streams: decided by this write, not an earlier one
 
   bool operator<(const Event& o) const {
-    return std::tie(record, leaf, field, start, end, view) <
-           std::tie(o.record, o.leaf, o.field, o.start, o.end, o.view);
+    return std::tie(record, leaf, field, start, end, evasion) <
+           std::tie(o.record, o.leaf, o.field, o.start, o.end, o.evasion);
   }
 };
 

@@ -63,7 +63,7 @@ void Matcher::match_stream_text(const Record& text, std::uint32_t fresh_from) {
 }
 
 void Matcher::add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
-                        View view) {
+                        Evasion evasion) {
   if (!categories_.contains(data_->leaf_category[leaf])) return;
   if (segment != counted_segment_) {
     counted_segment_ = segment;
@@ -80,11 +80,11 @@ void Matcher::add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t s
   leaf_count_[leaf] += 1u << half;
   const Segment& s = segments_[segment];
   if (data_->leaf_anchor[leaf]) record_anchored_[s.record] |= category_bit(data_->leaf_category[leaf]);
-  events_.push_back({s.record, leaf, s.field, start, end, view});
+  events_.push_back({s.record, leaf, s.field, start, end, evasion});
 }
 
 void Matcher::take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
-                         View form, std::string_view exact_name) {
+                         Form form, std::string_view exact_name) {
   const BatchView& batch = *c.batch;
   std::size_t position = c.segment != kNoSegment ? c.segment : batch.segment_at(end - 1);
   std::uint32_t begin = batch.begin[position];
@@ -107,7 +107,7 @@ void Matcher::take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t
   std::uint8_t noise_run =
       c.view >= View::skeleton ? Normalizer::longest_noise_run(batch.text, start, end) : 0;
   if (noise_run > kMaxNoiseRun) return;
-  if (form == View::pinyin && !stands_alone(text, local_start, local_end)) return;
+  if (form == Form::pinyin && !stands_alone(text, local_start, local_end)) return;
 
   std::string_view original = segments_[segment].original;
   std::uint32_t original_start = local_start, original_end = local_end;
@@ -125,8 +125,7 @@ void Matcher::take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t
       view = c.view;
     }
   }
-  if (form != View::raw) view = form;
-  add_event(segment, leaf, original_start, original_end, view);
+  add_event(segment, leaf, original_start, original_end, evasion_of(view, form));
 }
 
 int Matcher::on_literal(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
@@ -151,7 +150,7 @@ int Matcher::on_regex(unsigned int id, unsigned long long from, unsigned long lo
     return 0;
   for (std::uint32_t leaf : target.leaves)
     if (c.serves(leaf))
-      c.matcher->take_match(c, leaf, static_cast<std::uint32_t>(from) + c.base, end, View::raw,
+      c.matcher->take_match(c, leaf, static_cast<std::uint32_t>(from) + c.base, end, Form::word,
                             target.exact_name);
   return 0;
 }

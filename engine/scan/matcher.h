@@ -131,9 +131,10 @@ class Matcher {
   void locate(View view, Tier tier, BatchView& batch, const std::uint32_t* segment_map);
   // Attributes a match [start, end) of the view's buffer to its field, checks it and records it; drops it
   // when it crosses a separator or fails a check.
-  void take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t start, std::uint32_t end, View form,
+  void take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t start, std::uint32_t end, Form form,
                   std::string_view exact_name);
-  void add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t start, std::uint32_t end, View view);
+  void add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
+                 Evasion evasion);
   // Whether `leaf` has all the matches it may record in `segment`; `half` picks a stream's fresh count (16)
   // or the other one (0).
   bool quota_full(std::size_t segment, std::uint32_t leaf, unsigned half) const {

@@ -186,7 +186,7 @@ void StreamWriter::scan_stream_text(StreamState& s, bool closing, Matcher& match
   std::erase_if(events, [&](Event& e) {
     std::uint64_t end = s.base + e.end;
     bool looks_past_end =
-        e.view == View::pinyin || data_->model.leaves[e.leaf].kind == PatternKind::lookalike;
+        e.evasion == Evasion::pinyin || data_->model.leaves[e.leaf].kind == PatternKind::lookalike;
     std::uint64_t limit = looks_past_end ? context_limit : plain_limit;
     std::uint64_t decided_before = looks_past_end ? s.decided_context : s.decided;
     e.fresh = end > decided_before;
@@ -225,7 +225,7 @@ void StreamWriter::report_stream_hits(StreamState& s, const Evaluator& evaluator
                         static_cast<std::uint32_t>(to - message_start),
                         text.substr(from - s.base, to - from)});
     }
-    v.hits.push_back({rule_ref(rule), to_string(span.view), {}});
+    v.hits.push_back({rule_ref(rule), to_string(span.evasion), {}});
     hit_rules_.push_back(firing.rule);
     v.categories.insert(rule.category);
     v.decision = std::max(v.decision, decision_for(rule.action));

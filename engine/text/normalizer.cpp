@@ -63,8 +63,8 @@ inline bool three_bytes(std::uint32_t window) {
 }  // namespace
 
 std::string_view to_string(View view) noexcept {
-  static constexpr std::array<std::string_view, 8> kNames = {"raw",    "folded",    "skeleton", "numerals",
-                                                             "pinyin", "homophone", "split",    "emoji"};
+  static constexpr std::array<std::string_view, kViewCount> kNames = {"raw", "folded", "skeleton",
+                                                                      "numerals"};
   return kNames[static_cast<std::size_t>(view)];
 }
 

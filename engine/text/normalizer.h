@@ -21,11 +21,11 @@
 
 namespace qinglang::detail {
 
-// The views that are scanned (`numerals`: the skeleton with Chinese numerals as digits, for rules that opt
-// in), then what a hit reports when it matched one of its words' generated forms: `pinyin` (kaihe, kh),
-// `homophone` (带骂 for 代骂), `split` (弓虽 for 强) or `emoji` (你🐴 for 你妈).
-enum class View : std::uint8_t { raw, folded, skeleton, numerals, pinyin, homophone, split, emoji };
-inline constexpr std::size_t kViewCount = 4;  // scanned views
+// The views of a text that are scanned: as written, folded, the skeleton, and `numerals` (the skeleton with
+// Chinese numerals as digits, for rules that opt in). A rule's word can also match in a generated form
+// (evasion.h), which is not a view.
+enum class View : std::uint8_t { raw, folded, skeleton, numerals };
+inline constexpr std::size_t kViewCount = 4;
 std::string_view to_string(View view) noexcept;
 
 // A growable array whose new elements are left uninitialized: the normalizer writes every element it keeps,

@@ -27,8 +27,9 @@ struct Hit {
   std::uint32_t start;     // byte offsets into the field value; end exclusive; on UTF-8 boundaries
   std::uint32_t end;
   std::string_view text;  // the field value's bytes [start, end)
-  // What the match needed: "raw" (the text as written), "folded", "skeleton", "numerals", "pinyin",
-  // "homophone", "split" or "emoji" (docs/records.md says what each means).
+  // The evasion the match saw through, named as the verdict's `view` field names it (docs/records.md): a view
+  // of the text it was found in, "raw" (as written), "folded", "skeleton" or "numerals", or the generated
+  // form of the rule's word it matched, "pinyin", "homophone", "split" or "emoji".
   std::string_view view;
 };
 
