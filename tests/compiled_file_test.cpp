@@ -12,6 +12,13 @@ namespace {
 const std::string kRules = one_rule("    match: {any: [{words: [开盒]}, {regex: '开盒\\d+'}]}\n");
 const std::string kOtherRules = one_rule("    match: {words: [挂人]}\n");
 
+// Overwrites bytes near the end of a file: the last part of a compiled file, its tables.
+void damage_the_end_of(const std::filesystem::path& path) {
+  std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+  file.seekp(static_cast<std::streamoff>(std::filesystem::file_size(path)) - 8);
+  file.write("damage", 6);
+}
+
 // A cache key must change with any byte of any pattern: a word-wide multiply alone would let a change in a
 // word's high bytes reach only the key's high bits.
 TEST(CacheKeyHash, EveryByteOfEveryWordReachesTheLowBits) {
@@ -208,11 +215,7 @@ TEST_F(ModelCache, ANewRuleFileInTheDirectoryIsRead) {
 TEST_F(ModelCache, ADamagedModelIsReadFromTheRuleFilesInstead) {
   compile();
   std::filesystem::path cache = directory_ / "rules.cache";
-  {
-    std::fstream file(cache, std::ios::in | std::ios::out | std::ios::binary);
-    file.seekp(static_cast<std::streamoff>(std::filesystem::file_size(cache)) - 8);
-    file.write("damage", 6);
-  }
+  damage_the_end_of(cache);
   CompileResult r = compile();
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r.rules->stats().rules_from_cache);
@@ -262,6 +265,22 @@ TEST_F(ModelCache, AFileCompiledFromMoreRuleFilesIsNotUsedForFewer) {
   EXPECT_EQ(decision(r, "挂人"), "pass");
 }
 
+TEST_F(ModelCache, AWarningAboutTheCacheFileIsNotStoredWithTheRules) {
+  compile();
+  std::filesystem::path cache = directory_ / "rules.cache";
+  {
+    std::fstream file(cache, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(64);  // inside the databases
+    file.write("damage", 6);
+  }
+  std::vector<Diagnostic> rebuilt = compile().diagnostics;
+  ASSERT_EQ(rebuilt.size(), 1u);
+  EXPECT_EQ(rebuilt[0].code, "W004");
+  CompileResult loaded = compile();
+  ASSERT_TRUE(loaded.rules->stats().rules_from_cache);
+  EXPECT_TRUE(loaded.diagnostics.empty());
+}
+
 // The runtime's way in: a file that `qinglang compile -o` wrote, loaded with no rule file and no compiler.
 class LoadCompiledRules : public ModelCache {};
 
@@ -307,11 +326,7 @@ TEST_F(LoadCompiledRules, AFileThatIsNotCompiledRulesIsAnError) {
 TEST_F(LoadCompiledRules, ADamagedFileIsAnError) {
   compile();
   std::filesystem::path cache = directory_ / "rules.cache";
-  {
-    std::fstream file(cache, std::ios::in | std::ios::out | std::ios::binary);
-    file.seekp(static_cast<std::streamoff>(std::filesystem::file_size(cache)) - 8);
-    file.write("damage", 6);
-  }
+  damage_the_end_of(cache);
   CompileResult loaded = load_compiled_rules(cache);
   EXPECT_FALSE(loaded.ok());
   ASSERT_EQ(loaded.diagnostics.size(), 1u);

@@ -67,7 +67,7 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
     std::string why;
     stats.from_cache = read_databases(options.cache_file, key_, *data_, why);
     if (!stats.from_cache && !why.empty())
-      diagnostics_.push_back({DiagnosticLevel::warning,
+      cache_notes_.push_back({DiagnosticLevel::warning,
                               "W004",
                               "database cache not used (" + why + "): rebuilding it",
                               {options.cache_file.string()},
@@ -122,18 +122,19 @@ CompileResult finish(RuleSetModel model, std::vector<Diagnostic> diagnostics, Co
   Compiler compiler(std::move(model), diagnostics);
   std::unique_ptr<CompiledRuleSetData> data = compiler.compile(options);
   std::stable_sort(diagnostics.begin(), diagnostics.end(), diagnostic_order);
+  std::vector<Diagnostic> notes = compiler.cache_notes();
   if (data && !has_errors(diagnostics) && !options.cache_file.empty()) {
     std::string problem = write_compiled_file(options.cache_file, compiler.key(), *data,
                                               serialize_tables(*data, diagnostics, inputs));
-    if (!problem.empty()) {
-      diagnostics.push_back({DiagnosticLevel::warning,
-                             "W004",
-                             "database cache not written: " + problem,
-                             {options.cache_file.string()},
-                             {}});
-      std::stable_sort(diagnostics.begin(), diagnostics.end(), diagnostic_order);
-    }
+    if (!problem.empty())
+      notes.push_back({DiagnosticLevel::warning,
+                       "W004",
+                       "database cache not written: " + problem,
+                       {options.cache_file.string()},
+                       {}});
   }
+  diagnostics.insert(diagnostics.end(), notes.begin(), notes.end());
+  std::stable_sort(diagnostics.begin(), diagnostics.end(), diagnostic_order);
   result.diagnostics = std::move(diagnostics);
   if (data && !has_errors(result.diagnostics)) result.rules = CompiledRuleSetAccess::make(std::move(data));
   return result;
@@ -143,7 +144,9 @@ CompileResult finish(RuleSetModel model, std::vector<Diagnostic> diagnostics, Co
 
 std::shared_ptr<const CompiledRuleSet> compile_model(RuleSetModel model, std::vector<Diagnostic>& diagnostics,
                                                      const CompileOptions& options) {
-  std::unique_ptr<CompiledRuleSetData> data = Compiler(std::move(model), diagnostics).compile(options);
+  Compiler compiler(std::move(model), diagnostics);
+  std::unique_ptr<CompiledRuleSetData> data = compiler.compile(options);
+  diagnostics.insert(diagnostics.end(), compiler.cache_notes().begin(), compiler.cache_notes().end());
   if (!data || has_errors(diagnostics)) return nullptr;
   return CompiledRuleSetAccess::make(std::move(data));
 }

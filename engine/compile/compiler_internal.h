@@ -50,6 +50,9 @@ class Compiler {
   // these (the key); the caller writes the compiled rule set back (finish).
   std::unique_ptr<CompiledRuleSetData> compile(const CompileOptions& options);
   std::uint64_t key() const { return key_; }
+  // What this run found wrong with the cache file (W004): about the file, not the rules, so kept apart from
+  // the diagnostics that the compiled file stores.
+  const std::vector<Diagnostic>& cache_notes() const { return cache_notes_; }
 
  private:
   // The patterns of one view, before compilation.
@@ -108,6 +111,7 @@ class Compiler {
   std::unique_ptr<CompiledRuleSetData> data_;
   std::vector<Diagnostic>& diagnostics_;
   std::uint64_t key_ = 0;
+  std::vector<Diagnostic> cache_notes_;
   std::array<ViewPatterns, kViewCount> patterns_;
   std::map<std::string, ExpressionInfo, std::less<>> expression_infos_;
   std::map<std::string, RegexSplit, std::less<>> regex_splits_;

@@ -236,17 +236,13 @@ std::unique_ptr<CompiledRuleSetData> load_compiled_file(const std::filesystem::p
                                                         std::string& why, const AcceptInputs& accept) {
   auto started = std::chrono::steady_clock::now();
   MappedFile file(path);
-  if (!file.ok()) {
-    why = "cannot read it";
-    return nullptr;
-  }
   Parts parts;
   if (!split_parts(file, parts, why)) {
-    if (why.empty()) why = "written by an older Qinglang: compile the rules again";
+    if (why.empty())
+      why = file.ok() ? "written by an older Qinglang: compile the rules again" : "cannot read it";
     return nullptr;
   }
-  if (parts.header.payload_checksum != checksum_of(parts.payload) ||
-      parts.header.tables_checksum != checksum_of(parts.tables)) {
+  if (parts.header.tables_checksum != checksum_of(parts.tables)) {
     why = "corrupt (checksum mismatch)";
     return nullptr;
   }
@@ -257,7 +253,13 @@ std::unique_ptr<CompiledRuleSetData> load_compiled_file(const std::filesystem::p
     why = "written by another build of Qinglang: compile the rules again";
     return nullptr;
   }
+  // The databases are most of the file: a file turned down for its inputs is not checksummed whole, since the
+  // compile that follows reads its databases again (read_databases) and checks them there.
   if (accept && !accept(inputs)) return nullptr;
+  if (parts.header.payload_checksum != checksum_of(parts.payload)) {
+    why = "corrupt (checksum mismatch)";
+    return nullptr;
+  }
   std::string_view rest = parts.payload;
   if (!load_databases(rest, *data, why) || !prepare_for_scanning(*data, diagnostics)) return nullptr;
   diagnostics.insert(diagnostics.end(), compiled_with.begin(), compiled_with.end());

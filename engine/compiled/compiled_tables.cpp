@@ -24,7 +24,7 @@ template <typename A, either<Diagnostic> S>
 void fields(A& a, S& x) {
   a(x.level, x.code, x.message, x.location, x.rule_id);
 }
-template <typename A, either<RuleSource> S>
+template <typename A, either<SourceFile> S>
 void fields(A& a, S& x) {
   a(x.path, x.hash);
 }
@@ -82,8 +82,8 @@ void fields(A& a, S& x) {
 // Only what the compile decided: sizes, timings and where the rules came from are measured by each load.
 template <typename A, either<DatabaseStats> S>
 void fields(A& a, S& x) {
-  a(x.rules, x.literal_patterns, x.regex_patterns, x.deferred_patterns, x.field_bound_patterns,
-    x.stream_history_bytes, x.stream_right_context_bytes);
+  a(x.literal_patterns, x.regex_patterns, x.deferred_patterns, x.field_bound_patterns, x.stream_history_bytes,
+    x.stream_right_context_bytes);
 }
 template <typename A, either<CompiledRuleSetData> S>
 void fields(A& a, S& x) {
@@ -268,11 +268,8 @@ bool indexes_hold(const CompiledRuleSetData& data) {
 
 std::string serialize_tables(const CompiledRuleSetData& data, const std::vector<Diagnostic>& diagnostics,
                              const CompileInputs& inputs) {
-  std::vector<Diagnostic> stored;
-  std::copy_if(diagnostics.begin(), diagnostics.end(), std::back_inserter(stored),
-               [](const Diagnostic& d) { return d.code != "W004"; });
   Writer out;
-  out(std::uint64_t{QINGLANG_BUILD_FINGERPRINT}, inputs, stored, data);
+  out(std::uint64_t{QINGLANG_BUILD_FINGERPRINT}, inputs, diagnostics, data);
   return std::move(out.bytes());
 }
 
@@ -291,7 +288,7 @@ bool sources_unchanged(const CompileInputs& inputs, const std::vector<std::files
   for (std::size_t i = 0; i < rule_files.size(); ++i)
     if (inputs.sources[i].path != rule_files[i].string()) return false;
   return std::all_of(inputs.sources.begin(), inputs.sources.end(),
-                     [](const RuleSource& source) { return hash_file(source.path) == source.hash; });
+                     [](const SourceFile& source) { return hash_file(source.path) == source.hash; });
 }
 
 }  // namespace qinglang::detail

@@ -18,13 +18,12 @@ namespace qinglang::detail {
 // What a compile read and how: the rule files in the order read, then their words files, and whether the
 // views were normalized (CompileOptions::normalize).
 struct CompileInputs {
-  std::vector<RuleSource> sources;
+  std::vector<SourceFile> sources;
   std::size_t rule_files = 0;  // the first this many sources
   bool normalize = true;
 };
 
-// The tables of `data` (not its databases), the diagnostics of the compile, and its inputs. Diagnostics about
-// the cache file itself (W004) are left out: they concern one run, not the rules.
+// The tables of `data` (not its databases), the diagnostics of the compile, and its inputs.
 std::string serialize_tables(const CompiledRuleSetData& data, const std::vector<Diagnostic>& diagnostics,
                              const CompileInputs& inputs);
 

@@ -28,7 +28,7 @@ class FileLoader {
  public:
   FileLoader(const std::string& file, RuleSetModel& model, std::vector<Diagnostic>& diagnostics,
              std::map<std::string, SourceLocation, std::less<>>& rule_ids,
-             std::vector<RuleSource>& words_files)
+             std::vector<SourceFile>& words_files)
       : file_(file),
         model_(model),
         diagnostics_(diagnostics),
@@ -78,7 +78,7 @@ class FileLoader {
   RuleSetModel& model_;
   std::vector<Diagnostic>& diagnostics_;
   std::map<std::string, SourceLocation, std::less<>>& rule_ids_;
-  std::vector<RuleSource>& words_files_;
+  std::vector<SourceFile>& words_files_;
   std::string rule_id_;  // the rule being read, for diagnostics
   std::uint32_t rule_index_ = 0;
   std::uint8_t rule_views_ = 0;

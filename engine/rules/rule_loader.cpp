@@ -18,7 +18,7 @@ namespace qinglang::detail {
 struct ParsedFile {
   YAML::Node root;
   std::optional<Diagnostic> problem;
-  std::uint64_t hash = 0;  // of the file's bytes (RuleSource)
+  std::uint64_t hash = 0;  // of the file's bytes (SourceFile)
 };
 
 namespace {
@@ -85,8 +85,8 @@ void RuleLoader::load_parsed(ParsedFile parsed, const std::string& file_name) {
   FileLoader(file_name, model_, diagnostics_, rule_ids_, words_sources_).load(parsed.root);
 }
 
-std::vector<RuleSource> RuleLoader::sources() const {
-  std::vector<RuleSource> all = rule_sources_;
+std::vector<SourceFile> RuleLoader::sources() const {
+  std::vector<SourceFile> all = rule_sources_;
   all.insert(all.end(), words_sources_.begin(), words_sources_.end());
   return all;
 }

@@ -24,7 +24,7 @@ class RuleLoader {
   RuleSetModel& model() { return model_; }
   std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
   // Every file read, with a hash of its bytes: the rule files in the order read, then the words files.
-  std::vector<RuleSource> sources() const;
+  std::vector<SourceFile> sources() const;
   std::size_t rule_file_count() const { return rule_sources_.size(); }
 
   // The rule files load_path reads for `path`, in the order it reads them.
@@ -36,7 +36,7 @@ class RuleLoader {
   RuleSetModel model_;
   std::vector<Diagnostic> diagnostics_;
   std::map<std::string, SourceLocation, std::less<>> rule_ids_;
-  std::vector<RuleSource> rule_sources_, words_sources_;
+  std::vector<SourceFile> rule_sources_, words_sources_;
 };
 
 }  // namespace qinglang::detail

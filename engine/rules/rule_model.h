@@ -125,7 +125,7 @@ struct Rule {
 };
 
 // A file the rules were read from (a rule file or a words file), and a hash of its bytes (checksum_of).
-struct RuleSource {
+struct SourceFile {
   std::string path;
   std::uint64_t hash = 0;
 };

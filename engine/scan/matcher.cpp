@@ -9,7 +9,6 @@
 #include <tuple>
 
 #include "base/utf8.h"
-#include "text/word_forms.h"
 
 namespace qinglang::detail {
 namespace {
