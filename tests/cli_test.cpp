@@ -286,6 +286,17 @@ TEST(CliTest, FailingExamplesAreReportedByRuleAndLine) {
       << run.out;
 }
 
+TEST(CliExplain, NamesTheListAMatchedWordCameFrom) {
+  std::string rules = temp_path("listed.yaml");
+  std::ofstream(rules, std::ios::binary)
+      << "lists:\n  doxxing: [开盒, 人肉]\nrules:\n  - {id: r, category: social, item: 6, title: t, "
+         "severity: high, action: block, match: {list: doxxing}}\n";
+  Outcome run = qinglang("explain --rules " + rules + " 帮我人肉他");
+  std::filesystem::remove(rules);
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("\"人肉\" via raw, list doxxing"), std::string::npos) << run.out;
+}
+
 TEST(CliBench, ProfileOfATextSampleRanksEveryRuleWithItsCost) {
   std::string sample = temp_path("sample.txt");
   std::ofstream(sample) << "有人开盒了\n代骂服务\n普通的评论\n";
@@ -308,8 +319,9 @@ TEST(CliCompile, PrintsStatistics) {
 TEST(CliCompile, ReportsEveryRuleErrorWithPosition) {
   Outcome run = qinglang("compile --rules " + kData + "/golden/bad_rules.yaml");
   EXPECT_EQ(run.status, 1);
-  EXPECT_NE(run.err.find("bad_rules.yaml:9:5: error E002: [social.unknown_key] unknown key 'colour' in rule"),
-            std::string::npos)
+  EXPECT_NE(
+      run.err.find("bad_rules.yaml:11:5: error E002: [social.unknown_key] unknown key 'colour' in rule"),
+      std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find("error E011"), std::string::npos);
 }

@@ -38,6 +38,14 @@ rules:
     severity: medium
     action: review
     match: {regex: '扣扣\d{5,10}'}
+  - id: scolding
+    category: ecommerce
+    item: 11
+    title: 代骂
+    severity: high
+    action: block
+    match: {words: [代骂]}
+    not_after: {words: [不接], within: 1}
   - id: diversion_burst
     category: social
     item: 5
@@ -115,6 +123,12 @@ TEST_F(StreamTest, WordSplitOverTwoMessagesIsFoundWithAPartInEach) {
   EXPECT_EQ(w.hits[1][0].rule, "doxxing");
   std::vector<Written::Part> expected = {{1, 9, 12, "开"}, {2, 0, 3, "盒"}};
   EXPECT_EQ(w.hits[1][0].parts, expected);
+}
+
+TEST_F(StreamTest, NegationInTheMessageBeforeStillGuardsTheMatch) {
+  write_all({"本店不接", "代骂哦", "但专业代骂"});
+  EXPECT_EQ(rules_fired(), std::vector<std::string>{"scolding"});
+  EXPECT_EQ(written_.hits[2].size(), 1u) << "the unguarded occurrence, in the third message";
 }
 
 TEST_F(StreamTest, HitIsReportedByTheWriteThatCompletesIt) {

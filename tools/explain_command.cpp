@@ -20,9 +20,11 @@ int run_explain(const RuleSource& source, const std::vector<std::string>& texts)
     Record record = Record::from_text(text);
     const Verdict& verdict = scanner.scan(record);
     out += fmt::format("decision  {}\n", to_string(verdict.decision));
-    for (const Hit& hit : verdict.hits)
-      out += fmt::format("  {:<8} {} (item {}, {}) [{}, {}) \"{}\" via {}\n", to_string(hit.rule.action),
+    for (const Hit& hit : verdict.hits) {
+      out += fmt::format("  {:<8} {} (item {}, {}) [{}, {}) \"{}\" via {}", to_string(hit.rule.action),
                          hit.rule.id, hit.rule.item, hit.rule.title, hit.start, hit.end, hit.text, hit.view);
+      out += hit.list.empty() ? "\n" : fmt::format(", list {}\n", hit.list);
+    }
     std::fputs((out + "\n").c_str(), stdout);
   }
   return 0;

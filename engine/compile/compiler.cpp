@@ -158,10 +158,7 @@ std::shared_ptr<const CompiledRuleSet> compile_model(RuleSetModel model, std::ve
 // rules are loaded and compiled, and the compiled rule set is written to the file.
 CompileResult compile_rules(const std::vector<std::filesystem::path>& paths, const CompileOptions& options) {
   if (!options.cache_file.empty()) {
-    std::vector<std::filesystem::path> files;
-    for (const auto& path : paths)
-      for (std::filesystem::path& file : detail::RuleLoader::rule_files(path))
-        files.push_back(std::move(file));
+    std::vector<std::filesystem::path> files = detail::RuleLoader::rule_files(paths);
     CompileResult cached;
     std::string why;
     auto unchanged = [&](const detail::CompileInputs& inputs) {
@@ -174,8 +171,8 @@ CompileResult compile_rules(const std::vector<std::filesystem::path>& paths, con
     }
   }
   detail::RuleLoader loader;
-  for (const auto& path : paths)
-    loader.load_path(path);
+  loader.load_paths(paths);
+  loader.finish();
   detail::CompileInputs inputs{loader.sources(), loader.rule_file_count()};
   return detail::finish(std::move(loader.model()), std::move(loader.diagnostics()), std::move(inputs),
                         options);
@@ -185,6 +182,7 @@ CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view fi
                                       const CompileOptions& options) {
   detail::RuleLoader loader;
   loader.load_yaml(yaml, std::string(file_name));
+  loader.finish();
   // The text stands for a rule file of that name: compile_rules() of a file holding the same bytes may load
   // it.
   detail::CompileInputs inputs{{{std::string(file_name), detail::checksum_of(yaml)}}, 1};

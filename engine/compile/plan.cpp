@@ -406,6 +406,13 @@ void Compiler::measure_stream_history() {
         span += leaf_width[d.model.nodes[child].leaf];
       reach = std::max(reach, span);
     }
+    // A guard (`not_after`) must be carried with the match it cancels and the characters between them.
+    std::size_t widest = leaf_width.empty() ? 0 : *std::max_element(leaf_width.begin(), leaf_width.end());
+    for (const Rule& rule : d.model.rules) {
+      if (rule.guard == kNoNode) continue;
+      std::size_t guard_width = leaf_width[d.model.nodes[rule.guard].leaf];
+      reach = std::max(reach, guard_width + 4 * std::size_t{rule.guard_within} + widest + kCharacterBefore);
+    }
     reach = std::min(reach, kMaxStreamHistory);
     d.stream_reach[v] = static_cast<std::uint32_t>(reach);
     history = std::max(history, reach * kOriginalPerViewByte[v]);

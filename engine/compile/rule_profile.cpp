@@ -78,8 +78,8 @@ detail::RuleSetModel anchors_alone(const detail::CompiledRuleSetData& compiled) 
 RuleProfile profile_rules(const std::vector<std::filesystem::path>& paths, std::span<const Record> sample) {
   RuleProfile profile;
   detail::RuleLoader loader;
-  for (const auto& path : paths)
-    loader.load_path(path);
+  loader.load_paths(paths);
+  loader.finish();
   profile.diagnostics = std::move(loader.diagnostics());
   if (has_errors(profile.diagnostics)) return profile;
   const detail::RuleSetModel& model = loader.model();

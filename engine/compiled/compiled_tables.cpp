@@ -51,8 +51,8 @@ void fields(A& a, S& x) {
 template <typename A, either<Rule> S>
 void fields(A& a, S& x) {
   a(x.id, x.category, x.item, x.title, x.severity, x.action, x.fields, x.scope, x.unless_scope, x.views,
-    x.pinyin, x.homophones, x.numerals, x.emoji, x.match, x.unless, x.conditions, x.window, x.examples,
-    x.location);
+    x.pinyin, x.homophones, x.numerals, x.emoji, x.match, x.unless, x.guard, x.guard_within, x.conditions,
+    x.window, x.examples, x.location);
 }
 template <typename A, either<PatternNode> S>
 void fields(A& a, S& x) {
@@ -60,7 +60,7 @@ void fields(A& a, S& x) {
 }
 template <typename A, either<Leaf> S>
 void fields(A& a, S& x) {
-  a(x.kind, x.rule, x.texts, x.edits, x.views, x.pinyin, x.homophones, x.emoji, x.location);
+  a(x.kind, x.rule, x.texts, x.edits, x.views, x.pinyin, x.homophones, x.emoji, x.list, x.location);
 }
 template <typename A, either<RuleSetModel> S>
 void fields(A& a, S& x) {
@@ -238,7 +238,9 @@ bool indexes_hold(const CompiledRuleSetData& data) {
   auto leaf_ok = [&](std::uint32_t leaf) { return leaf < model.leaves.size(); };
   auto rule_ok = [&](std::uint32_t rule) { return rule < model.rules.size(); };
   for (const Rule& rule : model.rules)
-    if (!node_ok(rule.match) || !node_ok(rule.unless)) return false;
+    if (!node_ok(rule.match) || !node_ok(rule.unless) || !node_ok(rule.guard)) return false;
+  for (const Rule& rule : model.rules)
+    if (rule.guard != kNoNode && !is_leaf(model.nodes[rule.guard].kind)) return false;
   for (const PatternNode& node : model.nodes) {
     if (is_leaf(node.kind) && !leaf_ok(node.leaf)) return false;
     if (!std::all_of(node.children.begin(), node.children.end(),

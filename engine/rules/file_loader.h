@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -17,6 +18,14 @@
 
 namespace qinglang::detail {
 
+// Rule ids and list names: letters, digits, '_', '-' and '.'.
+inline bool valid_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  });
+}
+
 // A node as a diagnostic names what was found instead: "a map", "a list", the scalar quoted, or "nothing".
 std::string describe(const YAML::Node& node);
 
@@ -28,13 +37,17 @@ class FileLoader {
  public:
   FileLoader(const std::string& file, RuleSetModel& model, std::vector<Diagnostic>& diagnostics,
              std::map<std::string, SourceLocation, std::less<>>& rule_ids,
-             std::vector<SourceFile>& words_files)
+             std::map<std::string, NamedList, std::less<>>& lists, std::vector<SourceFile>& words_files)
       : file_(file),
         model_(model),
         diagnostics_(diagnostics),
         rule_ids_(rule_ids),
+        lists_(lists),
         words_files_(words_files) {}
 
+  // The file's named lists (`lists:`), read before any file's rules (load_lists.cpp).
+  void load_lists(const YAML::Node& root, bool warn_unused);
+  // The file's defaults and rules.
   void load(const YAML::Node& root);
 
  private:
@@ -44,6 +57,7 @@ class FileLoader {
     return {file_, mark.line + 1, mark.column + 1};
   }
   void report(DiagnosticLevel level, std::string code, std::string message, const YAML::Node& node) {
+    if (quiet_) return;
     diagnostics_.push_back({level, std::move(code), std::move(message), at(node), rule_id_});
   }
   void error(std::string code, std::string message, const YAML::Node& node) {
@@ -58,13 +72,20 @@ class FileLoader {
   std::optional<bool> boolean(const YAML::Node& node, std::string_view what);
   std::optional<std::vector<std::string>> string_list(const YAML::Node& node, std::string_view what);
   std::optional<Scope> scope(const YAML::Node& node, std::string_view what);
-  std::optional<std::vector<std::string>> words_from_file(const YAML::Node& node);
+  std::optional<std::vector<std::string>> words_from_file(const YAML::Node& node, std::string_view key);
+  std::optional<NamedList> load_list(const YAML::Node& node);
+  const NamedList* use_list(const YAML::Node& name);
+  void load_defaults(const YAML::Node& node);
+  std::uint32_t load_guard(const YAML::Node& node, Rule& rule);
+  std::uint32_t load_unless(const YAML::Node& node, bool with_defaults);
 
   void load_rule(const YAML::Node& node, std::optional<Category> default_category);
   std::uint32_t load_pattern(const YAML::Node& node);
   std::uint32_t load_pattern_of_kind(const YAML::Node& node);
   std::uint32_t load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
                           const YAML::Node& whole);
+  std::uint32_t push_leaf(Leaf leaf, const YAML::Node& whole);
+  std::uint32_t load_list_pattern(const YAML::Node& value, const YAML::Node& whole);
   void load_examples(const YAML::Node& node, Rule& rule);
   std::optional<Window> load_window(const YAML::Node& node, Category category);
   void flatten(const YAML::Node& node, std::string& path, Record& record);
@@ -78,7 +99,11 @@ class FileLoader {
   RuleSetModel& model_;
   std::vector<Diagnostic>& diagnostics_;
   std::map<std::string, SourceLocation, std::less<>>& rule_ids_;
+  std::map<std::string, NamedList, std::less<>>& lists_;
   std::vector<SourceFile>& words_files_;
+  // The file's `defaults:`, loaded again for each rule, since each leaf belongs to one rule.
+  YAML::Node default_unless_;
+  YAML::Node default_not_after_;
   std::string rule_id_;  // the rule being read, for diagnostics
   std::uint32_t rule_index_ = 0;
   std::uint8_t rule_views_ = 0;
@@ -86,7 +111,9 @@ class FileLoader {
   bool rule_homophones_ = false;
   bool rule_numerals_ = false;
   bool rule_emoji_ = false;
-  bool loading_unless_ = false;
+  bool loading_unless_ = false;  // or a guard: words as written, no anchors
+  bool loading_guard_ = false;   // one-character words are what a guard is made of (不, 无, 没)
+  bool quiet_ = false;           // loading a file's defaults again for a rule: checked once already
 };
 
 }  // namespace qinglang::detail

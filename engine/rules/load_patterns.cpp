@@ -9,7 +9,7 @@ namespace qinglang::detail {
 namespace {
 
 std::optional<PatternKind> pattern_kind(std::string_view key) {
-  if (key == "words" || key == "words_file") return PatternKind::words;
+  if (key == "words" || key == "words_file" || key == "list") return PatternKind::words;
   if (key == "regex") return PatternKind::regex;
   if (key == "lookalike") return PatternKind::lookalike;
   if (key == "any") return PatternKind::any;
@@ -56,8 +56,9 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
   }
   if (kinds != 1) {
     error("E009",
-          kinds == 0 ? "a pattern needs one of words, regex, lookalike, any, all, at_least, near"
-                     : "a pattern must have exactly one of words, regex, lookalike, any, all, at_least, near",
+          kinds == 0
+              ? "a pattern needs one of words, list, regex, lookalike, any, all, at_least, near"
+              : "a pattern must have exactly one of words, list, regex, lookalike, any, all, at_least, near",
           node);
     return kNoNode;
   }
@@ -65,6 +66,10 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
 
   switch (*kind) {
     case PatternKind::words:
+      if (kind_key.Scalar() == "list") {
+        if (!check_keys(node, {"list", "anchor"}, "list pattern")) return kNoNode;
+        return load_list_pattern(value, node);
+      }
       if (!check_keys(node, {kind_key.Scalar(), "pinyin", "homophones", "emoji", "anchor"}, "words pattern"))
         return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
@@ -162,7 +167,7 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
 std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
                                     const YAML::Node& whole) {
   std::optional<std::vector<std::string>> texts =
-      key.Scalar() == "words_file" ? words_from_file(value) : string_list(value, key.Scalar());
+      key.Scalar() == "words_file" ? words_from_file(value, "words_file") : string_list(value, key.Scalar());
   if (!texts) return kNoNode;
   Leaf leaf;
   leaf.kind = kind;
@@ -182,14 +187,12 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
       }
     }
   }
-  if (kind == PatternKind::words) {
+  if (kind == PatternKind::words && !loading_guard_) {
     for (const std::string& word : *texts)
       if (count_characters(word) == 1)
         warning("W002", "the one-character word '" + word + "' matches nearly everything", value);
   }
   leaf.texts = std::move(*texts);
-  leaf.views = rule_views_ != 0 ? rule_views_ : default_views(kind);
-  if (rule_numerals_) leaf.views |= view_bit(View::numerals);
   if (kind == PatternKind::words) {
     // A words pattern may opt in on its own; the rule's options reach only its `match` words, since the
     // generated forms of exception words (the initials of 网信 are wx) would silence real violations.
@@ -202,12 +205,20 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
     leaf.homophones = option("homophones", rule_homophones_);
     leaf.emoji = option("emoji", rule_emoji_);
   }
+  return push_leaf(std::move(leaf), whole);
+}
+
+// Adds a leaf, seen in the rule's views, and its node.
+std::uint32_t FileLoader::push_leaf(Leaf leaf, const YAML::Node& whole) {
+  leaf.rule = rule_index_;
+  leaf.views = rule_views_ != 0 ? rule_views_ : default_views(leaf.kind);
+  if (rule_numerals_) leaf.views |= view_bit(View::numerals);
   // Emoji are noise in the skeleton: their forms are matched in the folded view.
   if (leaf.emoji) leaf.views |= view_bit(View::folded);
   model_.leaves.push_back(std::move(leaf));
 
   PatternNode node;
-  node.kind = kind;
+  node.kind = model_.leaves.back().kind;
   node.leaf = static_cast<std::uint32_t>(model_.leaves.size() - 1);
   node.location = at(whole);
   model_.nodes.push_back(std::move(node));

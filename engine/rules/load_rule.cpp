@@ -8,17 +8,10 @@
 namespace qinglang::detail {
 namespace {
 
-constexpr std::string_view kRuleKeys[] = {"id",           "category", "item",     "title", "severity",
-                                          "action",       "fields",   "scope",    "match", "unless",
-                                          "unless_scope", "where",    "examples", "views", "pinyin",
-                                          "homophones",   "numerals", "emoji",    "window"};
-
-bool valid_id(std::string_view id) {
-  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-' || c == '.';
-  });
-}
+constexpr std::string_view kRuleKeys[] = {
+    "id",     "category",   "item",     "title",        "severity", "action",    "fields",
+    "scope",  "match",      "unless",   "unless_scope", "where",    "examples",  "views",
+    "pinyin", "homophones", "numerals", "emoji",        "window",   "not_after", "defaults"};
 
 }  // namespace
 
@@ -28,7 +21,7 @@ void FileLoader::load(const YAML::Node& root) {
           root);
     return;
   }
-  check_keys(root, {"category", "rules"}, "rule file");
+  check_keys(root, {"category", "rules", "lists", "defaults"}, "rule file");
   std::optional<Category> default_category;
   if (YAML::Node category = root["category"]) {
     if (std::optional<std::string> id = scalar(category, "category")) {
@@ -36,9 +29,10 @@ void FileLoader::load(const YAML::Node& root) {
       if (!default_category) error("E006", "unknown category '" + *id + "'", category);
     }
   }
+  if (YAML::Node defaults = root["defaults"]) load_defaults(defaults);
   YAML::Node rules = root["rules"];
   if (!rules) {
-    error("E004", "missing 'rules'", root);
+    if (!root["lists"]) error("E004", "missing 'rules'", root);
     return;
   }
   if (!rules.IsSequence()) {
@@ -61,7 +55,7 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
   if (YAML::Node id = node["id"]) {
     if (std::optional<std::string> text = scalar(id, "id")) {
       rule_id_ = *text;
-      if (!valid_id(*text)) {
+      if (!valid_name(*text)) {
         error("E008", "rule id '" + *text + "' may hold only letters, digits, '_', '-' and '.'", id);
       }
       auto [it, inserted] = rule_ids_.emplace(*text, at(id));
@@ -194,10 +188,18 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
     if (rule.match != kNoNode && model_.nodes[rule.match].anchor)
       error("E009", "'anchor' goes on a part of an 'all' or a 'near', not on the whole 'match'", match);
   }
-  if (YAML::Node unless = node["unless"]) {
-    loading_unless_ = true;
-    rule.unless = load_pattern(unless);
-    loading_unless_ = false;
+  bool with_defaults = true;
+  if (YAML::Node defaults = node["defaults"]) {
+    std::optional<bool> value = boolean(defaults, "defaults");
+    with_defaults = value.value_or(true);
+  }
+  rule.unless = load_unless(node["unless"], with_defaults);
+  if (YAML::Node guard = node["not_after"]) {
+    rule.guard = load_guard(guard, rule);
+  } else if (with_defaults && default_not_after_) {
+    quiet_ = true;
+    rule.guard = load_guard(default_not_after_, rule);
+    quiet_ = false;
   }
 
   if (YAML::Node where = node["where"]) {

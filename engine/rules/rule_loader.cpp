@@ -47,11 +47,12 @@ ParsedFile parse_file(const std::filesystem::path& file) {
 
 }  // namespace
 
-std::vector<std::filesystem::path> RuleLoader::rule_files(const std::filesystem::path& path) {
+namespace {
+
+std::vector<std::filesystem::path> yaml_files_in(const std::filesystem::path& dir) {
   std::error_code ec;
-  if (!std::filesystem::is_directory(path, ec)) return {path};
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     std::string ext = entry.path().extension().string();
     if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path());
   }
@@ -59,30 +60,85 @@ std::vector<std::filesystem::path> RuleLoader::rule_files(const std::filesystem:
   return files;
 }
 
-void RuleLoader::load_path(const std::filesystem::path& path) {
-  std::vector<std::filesystem::path> files = rule_files(path);
-  if (files.empty())
-    diagnostics_.push_back(
-        {DiagnosticLevel::warning, "W001", "no *.yaml rule files here", {path.string()}, {}});
+}  // namespace
+
+std::vector<std::filesystem::path> RuleLoader::rule_files(const std::vector<std::filesystem::path>& paths) {
+  std::vector<std::filesystem::path> files;
+  auto add = [&](std::filesystem::path file) {
+    if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(std::move(file));
+  };
+  std::error_code ec;
+  for (const std::filesystem::path& path : paths) {
+    bool directory = std::filesystem::is_directory(path, ec);
+    if (directory) {
+      for (std::filesystem::path& file : yaml_files_in(path))
+        add(std::move(file));
+    } else {
+      add(path);
+    }
+    std::filesystem::path shared = (directory ? path : path.parent_path()) / "lists";
+    if (path.parent_path().filename() != "lists" && std::filesystem::is_directory(shared, ec))
+      for (std::filesystem::path& file : yaml_files_in(shared))
+        add(std::move(file));
+  }
+  return files;
+}
+
+void RuleLoader::load_paths(const std::vector<std::filesystem::path>& paths) {
+  std::vector<std::filesystem::path> files = rule_files(paths);
+  std::error_code ec;
+  for (const std::filesystem::path& path : paths)
+    if (std::filesystem::is_directory(path, ec) && yaml_files_in(path).empty())
+      diagnostics_.push_back(
+          {DiagnosticLevel::warning, "W001", "no *.yaml rule files here", {path.string()}, {}});
   // yaml-cpp's parse is most of loading, and files parse independently: on every core, then read in name
   // order.
   std::vector<ParsedFile> parsed(files.size());
   run_on_every_core(files.size(), [&](std::size_t i) { parsed[i] = parse_file(files[i]); });
+  // A shared lists file that came along only because a rule file beside it was named need not use all its
+  // lists: that rule file alone rarely does.
+  auto named_alone = [&](const std::filesystem::path& file) {
+    if (file.parent_path().filename() != "lists") return true;
+    return std::any_of(paths.begin(), paths.end(), [&](const std::filesystem::path& path) {
+      return path == file || path == file.parent_path() || path == file.parent_path().parent_path();
+    });
+  };
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    rule_sources_.push_back({files[i].string(), parsed[i].hash});
+    if (parsed[i].problem) diagnostics_.push_back(*parsed[i].problem);
+    load_lists(parsed[i], files[i].string(), named_alone(files[i]));
+  }
   for (std::size_t i = 0; i < files.size(); ++i)
-    load_parsed(std::move(parsed[i]), files[i].string());
+    load_rules(parsed[i], files[i].string());
 }
 
 void RuleLoader::load_yaml(std::string_view yaml, const std::string& file_name) {
-  load_parsed(parse_yaml(yaml, file_name), file_name);
+  ParsedFile parsed = parse_yaml(yaml, file_name);
+  rule_sources_.push_back({file_name, parsed.hash});
+  if (parsed.problem) diagnostics_.push_back(*parsed.problem);
+  load_lists(parsed, file_name, true);
+  load_rules(parsed, file_name);
 }
 
-void RuleLoader::load_parsed(ParsedFile parsed, const std::string& file_name) {
-  rule_sources_.push_back({file_name, parsed.hash});
-  if (parsed.problem) {
-    diagnostics_.push_back(std::move(*parsed.problem));
-    return;
-  }
-  FileLoader(file_name, model_, diagnostics_, rule_ids_, words_sources_).load(parsed.root);
+void RuleLoader::load_lists(const ParsedFile& parsed, const std::string& file_name, bool warn_unused) {
+  if (parsed.problem) return;
+  FileLoader(file_name, model_, diagnostics_, rule_ids_, lists_, words_sources_)
+      .load_lists(parsed.root, warn_unused);
+}
+
+void RuleLoader::load_rules(const ParsedFile& parsed, const std::string& file_name) {
+  if (parsed.problem) return;
+  FileLoader(file_name, model_, diagnostics_, rule_ids_, lists_, words_sources_).load(parsed.root);
+}
+
+void RuleLoader::finish() {
+  for (const auto& [name, list] : lists_)
+    if (!list.used && list.warn_unused)
+      diagnostics_.push_back({DiagnosticLevel::warning,
+                              "W005",
+                              "the list '" + name + "' is defined but no rule uses it",
+                              list.location,
+                              {}});
 }
 
 std::vector<SourceFile> RuleLoader::sources() const {

@@ -14,12 +14,17 @@ namespace qinglang::detail {
 
 struct ParsedFile;
 
-// Accumulates rules from any number of files; duplicate ids are detected across all of them.
+// Accumulates rules from any number of files; duplicate ids are detected across all of them. Named lists
+// (`lists:`) are read from every file before any rule, so a rule may use a list defined in any file.
 class RuleLoader {
  public:
-  // A YAML file, or a directory whose *.yaml / *.yml files are read in name order (parsed on every core).
-  void load_path(const std::filesystem::path& path);
+  // YAML files, or directories whose *.yaml / *.yml files are read in name order (parsed on every core),
+  // with the shared lists of each one's `lists/` folder (rule_files).
+  void load_paths(const std::vector<std::filesystem::path>& paths);
+  // One rule file's text: its lists, then its rules.
   void load_yaml(std::string_view yaml, const std::string& file_name);
+  // Reports the named lists no rule used. Call once, after every file is loaded.
+  void finish();
 
   RuleSetModel& model() { return model_; }
   std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
@@ -27,15 +32,19 @@ class RuleLoader {
   std::vector<SourceFile> sources() const;
   std::size_t rule_file_count() const { return rule_sources_.size(); }
 
-  // The rule files load_path reads for `path`, in the order it reads them.
-  static std::vector<std::filesystem::path> rule_files(const std::filesystem::path& path);
+  // The files load_paths reads for `paths`, in the order it reads them, each once: for a directory its rule
+  // files, then those of its `lists/` folder; for a file, the file, then the `lists/` folder beside it, so
+  // that one category's file loads with the shared lists it uses.
+  static std::vector<std::filesystem::path> rule_files(const std::vector<std::filesystem::path>& paths);
 
  private:
-  void load_parsed(ParsedFile parsed, const std::string& file_name);
+  void load_lists(const ParsedFile& parsed, const std::string& file_name, bool warn_unused);
+  void load_rules(const ParsedFile& parsed, const std::string& file_name);
 
   RuleSetModel model_;
   std::vector<Diagnostic> diagnostics_;
   std::map<std::string, SourceLocation, std::less<>> rule_ids_;
+  std::map<std::string, NamedList, std::less<>> lists_;
   std::vector<SourceFile> rule_sources_, words_sources_;
 };
 

@@ -32,6 +32,7 @@ struct Leaf {
   bool pinyin = false;             // words: also match their pinyin forms (word_forms.h)
   bool homophones = false;         // words: also match them with a character swapped for a homophone
   bool emoji = false;              // words: also match them with a character written as an emoji
+  std::string list;                // words from a named list (`list:`): its name, for explanations
   SourceLocation location;
 };
 
@@ -111,6 +112,10 @@ struct Rule {
   bool emoji = false;              // from `emoji:`
   std::uint32_t match = kNoNode;   // root node of `match`
   std::uint32_t unless = kNoNode;  // root node of `unless`
+  // `not_after`: an occurrence of a `match` leaf does not count when this leaf matched ending at most
+  // `guard_within` characters before it, in the same field (不含擦边款, 严禁代骂).
+  std::uint32_t guard = kNoNode;
+  std::uint32_t guard_within = 0;
   std::vector<Condition> conditions;
   std::optional<Window> window;  // a window rule has neither `match` nor `where`
   std::vector<Example> examples;
@@ -128,6 +133,18 @@ struct Rule {
 struct SourceFile {
   std::string path;
   std::uint64_t hash = 0;
+};
+
+// A named list (`lists:`): words defined once and used by any rule of any file, with the forms its words
+// also match wherever it is used in a `match`.
+struct NamedList {
+  std::vector<std::string> words;
+  bool pinyin = false;
+  bool homophones = false;
+  bool emoji = false;
+  SourceLocation location;
+  bool used = false;
+  bool warn_unused = true;  // false for a shared lists file read only because a rule file beside it was named
 };
 
 struct RuleSetModel {

@@ -11,8 +11,9 @@ namespace qinglang::detail {
 
 // A word list in a text file beside the rules, one word per line ('#' starts a comment line): large lexicons
 // read far faster this way than as YAML, and stay easy to edit.
-std::optional<std::vector<std::string>> FileLoader::words_from_file(const YAML::Node& node) {
-  std::optional<std::string> name = scalar(node, "words_file");
+std::optional<std::vector<std::string>> FileLoader::words_from_file(const YAML::Node& node,
+                                                                    std::string_view key) {
+  std::optional<std::string> name = scalar(node, key);
   if (!name) return std::nullopt;
   std::filesystem::path path = std::filesystem::path(file_).parent_path() / *name;
   std::ifstream in(path, std::ios::binary);

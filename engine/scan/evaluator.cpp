@@ -98,7 +98,7 @@ bool Evaluator::evaluate_leaf(const PatternNode& node, std::uint32_t field, cons
     if (fresh != end) begin = fresh;
   }
   for (const Event* e = begin; e != end; ++e) {
-    if (!field_allowed(e->field, field, filter)) continue;
+    if (!field_allowed(e->field, field, filter) || guarded(*e, filter)) continue;
     // Events are sorted by start, end, then evasion: the longest match at this start, with the least it had
     // to see through.
     const Event* longest = e;
@@ -107,15 +107,31 @@ bool Evaluator::evaluate_leaf(const PatternNode& node, std::uint32_t field, cons
     const Event* plainest = longest;
     while (plainest != e && plainest[-1].end == longest->end)
       --plainest;
-    evidence_.push_back({e->field, e->start, longest->end, plainest->evasion, e->fresh});
+    evidence_.push_back({e->field, e->start, longest->end, plainest->evasion, e->fresh, e->leaf});
     return true;
+  }
+  return false;
+}
+
+// `not_after`: whether the rule's guard matched in the event's field, ending at most `guard_within`
+// characters before the event starts (不含擦边款, 严禁代骂).
+bool Evaluator::guarded(const Event& e, const Rule* rule) const {
+  if (rule == nullptr || rule->guard == kNoNode) return false;
+  auto [begin, end] = events_of(data_->model.nodes[rule->guard].leaf);
+  std::uint32_t within = rule->guard_within;
+  for (const Event* g = begin; g != end; ++g) {
+    if (g->field != e.field || g->end > e.start) continue;
+    std::uint32_t gap = e.start - g->end;
+    if (gap <= within) return true;
+    if (gap <= 4 * within && count_characters(record_->field(e.field).text.substr(g->end, gap)) <= within)
+      return true;
   }
   return false;
 }
 
 // Some occurrence of every part, all within `within` characters between the end of the first and the start of
 // the last (and in the listed order when `ordered`).
-bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t field) {
+bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t field, const Rule* rule) {
   std::string_view text = record_->field(field).text;
   auto occurrences = [&](std::uint32_t child) {
     auto [begin, end] = events_of(data_->model.nodes[child].leaf);
@@ -135,17 +151,18 @@ bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t fi
   if (node.ordered) {
     auto [first_begin, first_end] = occurrences(parts[0]);
     for (const Event* anchor = first_begin; anchor != first_end; ++anchor) {
+      if (guarded(*anchor, rule)) continue;
       std::size_t mark = evidence_.size();
-      evidence_.push_back({field, anchor->start, anchor->end, anchor->evasion, anchor->fresh});
+      evidence_.push_back({field, anchor->start, anchor->end, anchor->evasion, anchor->fresh, anchor->leaf});
       const Event* previous = anchor;
       bool complete = true;
       for (std::size_t k = 1; k < parts.size() && complete; ++k) {
         auto [begin, end] = occurrences(parts[k]);
-        const Event* next =
-            std::find_if(begin, end, [&](const Event& e) { return e.start >= previous->end; });
+        const Event* next = std::find_if(
+            begin, end, [&](const Event& e) { return e.start >= previous->end && !guarded(e, rule); });
         complete = next != end;
         if (complete) {
-          evidence_.push_back({field, next->start, next->end, next->evasion, next->fresh});
+          evidence_.push_back({field, next->start, next->end, next->evasion, next->fresh, next->leaf});
           previous = next;
         }
       }
@@ -164,20 +181,21 @@ bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t fi
   for (std::uint32_t anchor_part : parts) {
     auto [anchor_begin, anchor_end] = occurrences(anchor_part);
     for (const Event* anchor = anchor_begin; anchor != anchor_end; ++anchor) {
+      if (guarded(*anchor, rule)) continue;
       std::size_t mark = evidence_.size();
-      evidence_.push_back({field, anchor->start, anchor->end, anchor->evasion, anchor->fresh});
+      evidence_.push_back({field, anchor->start, anchor->end, anchor->evasion, anchor->fresh, anchor->leaf});
       std::uint32_t last_start = anchor->start;
       bool complete = true;
       for (std::uint32_t part : parts) {
         if (part == anchor_part) continue;
         auto [begin, end] = occurrences(part);
-        const Event* next =
-            std::find_if(begin, end, [&](const Event& e) { return e.start >= anchor->start; });
+        const Event* next = std::find_if(
+            begin, end, [&](const Event& e) { return e.start >= anchor->start && !guarded(e, rule); });
         if (next == end) {
           complete = false;
           break;
         }
-        evidence_.push_back({field, next->start, next->end, next->evasion, next->fresh});
+        evidence_.push_back({field, next->start, next->end, next->evasion, next->fresh, next->leaf});
         last_start = std::max(last_start, next->start);
       }
       if (complete && close_enough(anchor->end, last_start)) return true;
@@ -188,13 +206,13 @@ bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t fi
 }
 
 bool Evaluator::evaluate_near(const PatternNode& node, std::uint32_t field, const Rule* filter) {
-  if (field != kAnyField) return evaluate_near_in_field(node, field);
+  if (field != kAnyField) return evaluate_near_in_field(node, field, filter);
   std::size_t mark = fields_scratch_.size();
   collect_fields(static_cast<std::uint32_t>(&node - data_->model.nodes.data()), fields_scratch_, mark);
   bool found = false;
   for (std::size_t i = mark; i < fields_scratch_.size() && !found; ++i)
     if (field_allowed(fields_scratch_[i], field, filter))
-      found = evaluate_near_in_field(node, fields_scratch_[i]);
+      found = evaluate_near_in_field(node, fields_scratch_[i], filter);
   fields_scratch_.resize(mark);
   return found;
 }
@@ -260,6 +278,7 @@ void Evaluator::add_hits(std::uint32_t rule_index, std::size_t evidence_begin) {
       covering.end = std::max(covering.end, it->end);
       covering.evasion = std::max(covering.evasion, it->evasion);
       covering.fresh = covering.fresh || it->fresh;
+      if (!names_list(covering.leaf) && names_list(it->leaf)) covering.leaf = it->leaf;
     }
     firings_.push_back({covering, rule_index});
   }
@@ -329,7 +348,8 @@ void Evaluator::finish_verdict(Verdict& verdict) const {
   for (const Firing& firing : firings_) {
     const Rule& rule = data_->model.rules[firing.rule];
     const Span& span = firing.span;
-    Hit hit{rule_ref(rule), {}, span.start, span.end, {}, to_string(span.evasion)};
+    Hit hit{rule_ref(rule), {}, span.start, span.end, {}, to_string(span.evasion), {}};
+    if (names_list(span.leaf)) hit.list = data_->model.leaves[span.leaf].list;
     if (span.field != kAnyField) {
       FieldView field = record_->field(span.field);
       hit.field = field.path;

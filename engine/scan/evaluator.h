@@ -28,7 +28,8 @@ struct Span {
   std::uint32_t start;
   std::uint32_t end;
   Evasion evasion;
-  bool fresh = false;  // streams: some of the evidence was decided by this write
+  bool fresh = false;               // streams: some of the evidence was decided by this write
+  std::uint32_t leaf = UINT32_MAX;  // the leaf of the evidence that names a list, if any
 };
 
 // A rule that fired on one field: the span covering its evidence there (kAnyField when a rule without
@@ -75,7 +76,11 @@ class Evaluator {
   bool evaluate(std::uint32_t node, std::uint32_t field, const Rule* filter);
   bool evaluate_leaf(const PatternNode& node, std::uint32_t field, const Rule* filter);
   bool evaluate_near(const PatternNode& node, std::uint32_t field, const Rule* filter);
-  bool evaluate_near_in_field(const PatternNode& node, std::uint32_t field);
+  bool evaluate_near_in_field(const PatternNode& node, std::uint32_t field, const Rule* rule);
+  bool guarded(const Event& e, const Rule* rule) const;
+  bool names_list(std::uint32_t leaf) const {
+    return leaf != UINT32_MAX && !data_->model.leaves[leaf].list.empty();
+  }
   void collect_fields(std::uint32_t node, std::vector<std::uint32_t>& out, std::size_t from) const;
   void add_hits(std::uint32_t rule_index, std::size_t evidence_begin);
   void sort_firings();

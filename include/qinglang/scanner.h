@@ -31,6 +31,10 @@ struct Hit {
   // of the text it was found in, "raw" (as written), "folded", "skeleton" or "numerals", or the generated
   // form of the rule's word it matched, "pinyin", "homophone", "split" or "emoji".
   std::string_view view;
+  // The named list (`lists:`) the evidence's words came from, "" for words written in the rule itself;
+  // several lists of one pattern are named together ("minors, contact"). Explanations show it; verdicts do
+  // not.
+  std::string_view list;
 };
 
 // The result of scanning one record.
