@@ -320,7 +320,7 @@ TEST(CliCompile, ReportsEveryRuleErrorWithPosition) {
   Outcome run = qinglang("compile --rules " + kData + "/golden/bad_rules.yaml");
   EXPECT_EQ(run.status, 1);
   EXPECT_NE(
-      run.err.find("bad_rules.yaml:11:5: error E002: [social.unknown_key] unknown key 'colour' in rule"),
+      run.err.find("bad_rules.yaml:13:5: error E002: [social.unknown_key] unknown key 'colour' in rule"),
       std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find("error E011"), std::string::npos);

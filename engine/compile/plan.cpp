@@ -283,8 +283,8 @@ void Compiler::choose_anchors() {
 
 // Appends to `out` a set of leaves one of which matches wherever the node matches, chosen to match as rarely
 // as the node's shape allows; returns that set's rate. `all` and `near` need every part, so the rarest part
-// suffices (or the one its author marked `anchor: true`); `at_least n` of k needs all but n - 1 of its parts'
-// sets, so the k - n + 1 rarest do.
+// suffices (or the one its author marked `anchor: true`); `at_least n` needs one of any set of parts whose
+// scores leave less than n to the others, so the rarest parts until that holds (k - n + 1 of k unweighted).
 double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<double>& leaf_rate,
                                std::vector<std::uint32_t>& out) {
   const PatternNode& node = data_->model.nodes[node_index];
@@ -295,23 +295,31 @@ double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<doubl
   struct Choice {
     double rate;
     bool chosen;  // `anchor: true`: the author's choice comes before the guess
+    std::uint32_t weight;
     std::vector<std::uint32_t> leaves;
   };
   std::vector<Choice> children;
+  std::uint32_t total_weight = 0;
   for (std::uint32_t child : node.children) {
-    Choice choice{0, data_->model.nodes[child].anchor, {}};
+    const PatternNode& part = data_->model.nodes[child];
+    Choice choice{0, part.anchor, part.weight, {}};
     choice.rate = anchor_leaves(child, leaf_rate, choice.leaves);
+    total_weight += part.weight;
     children.push_back(std::move(choice));
-  }
-  std::size_t needed = children.size();  // any
-  if (node.kind == PatternKind::all || node.kind == PatternKind::near) {
-    needed = 1;
-  } else if (node.kind == PatternKind::at_least) {
-    needed = children.size() - std::min<std::size_t>(children.size() - 1, node.min_count - 1);
   }
   std::stable_sort(children.begin(), children.end(), [](const Choice& a, const Choice& b) {
     return a.chosen != b.chosen ? a.chosen : a.rate < b.rate;
   });
+  std::size_t needed = children.size();  // any
+  if (node.kind == PatternKind::all || node.kind == PatternKind::near) {
+    needed = 1;
+  } else if (node.kind == PatternKind::at_least) {
+    // The rarest parts until those left could not reach the total without one of them.
+    std::uint32_t left = total_weight;
+    needed = 0;
+    while (needed < children.size() && left >= node.min_count)
+      left -= children[needed++].weight;
+  }
   double rate = 0;
   for (std::size_t i = 0; i < needed; ++i) {
     rate += children[i].rate;

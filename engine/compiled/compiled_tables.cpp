@@ -51,20 +51,24 @@ void fields(A& a, S& x) {
 template <typename A, either<Rule> S>
 void fields(A& a, S& x) {
   a(x.id, x.category, x.item, x.title, x.severity, x.action, x.fields, x.scope, x.unless_scope, x.views,
-    x.pinyin, x.homophones, x.numerals, x.emoji, x.match, x.unless, x.guard, x.guard_within, x.conditions,
-    x.window, x.examples, x.location);
+    x.pinyin, x.homophones, x.numerals, x.emoji, x.match, x.unless, x.guard, x.guard_within, x.score,
+    x.conditions, x.window, x.examples, x.location);
 }
 template <typename A, either<PatternNode> S>
 void fields(A& a, S& x) {
-  a(x.kind, x.leaf, x.children, x.min_count, x.within, x.ordered, x.anchor, x.location);
+  a(x.kind, x.leaf, x.children, x.min_count, x.within, x.ordered, x.anchor, x.weight, x.location);
 }
 template <typename A, either<Leaf> S>
 void fields(A& a, S& x) {
   a(x.kind, x.rule, x.texts, x.edits, x.views, x.pinyin, x.homophones, x.emoji, x.list, x.location);
 }
+template <typename A, either<Threshold> S>
+void fields(A& a, S& x) {
+  a(x.review, x.block, x.item_specific, x.location);
+}
 template <typename A, either<RuleSetModel> S>
 void fields(A& a, S& x) {
-  a(x.rules, x.nodes, x.leaves);
+  a(x.rules, x.nodes, x.leaves, x.thresholds);
 }
 template <typename A, either<LiteralTarget> S>
 void fields(A& a, S& x) {
@@ -249,6 +253,9 @@ bool indexes_hold(const CompiledRuleSetData& data) {
   }
   for (const Leaf& leaf : model.leaves)
     if (!rule_ok(leaf.rule)) return false;
+  if (model.thresholds.size() != kItemCount + 1) return false;
+  for (const Rule& rule : model.rules)
+    if (rule.item < 1 || rule.item > kItemCount) return false;
   if (data.leaf_category.size() != model.leaves.size() || data.leaf_anchor.size() != model.leaves.size())
     return false;
   for (const auto* rules : {&data.condition_only_rules, &data.window_rules, &data.field_bound_rules})

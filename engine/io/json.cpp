@@ -244,6 +244,19 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+namespace {
+
+// A scoring rule's hit says what it added and the item's total; other hits say nothing of scores.
+void append_score(std::string& out, std::uint32_t score, std::uint32_t item_score) {
+  if (score == 0) return;
+  out.append(",\"score\":"sv);
+  append_number(out, score);
+  out.append(",\"item_score\":"sv);
+  append_number(out, item_score);
+}
+
+}  // namespace
+
 void append_verdict_json(std::string& out, const Record& record, const Verdict& verdict) {
   out.append("{\"id\":"sv);
   out.append(record.id_json().empty() ? std::string_view("null") : record.id_json());
@@ -278,7 +291,9 @@ void append_verdict_json(std::string& out, const Record& record, const Verdict& 
     append_json_string(out, hit.text);
     out.append(",\"view\":\""sv);
     out.append(hit.view);
-    out.append("\"}"sv);
+    out.push_back('"');
+    append_score(out, hit.score, hit.item_score);
+    out.push_back('}');
   }
   out.append("]}"sv);
 }
@@ -308,7 +323,9 @@ void append_stream_verdict_json(std::string& out, std::string_view stream_json,
     append_rule_fields(out, hit.rule);
     out.append(",\"view\":\""sv);
     out.append(hit.view);
-    out.append("\",\"parts\":["sv);
+    out.push_back('"');
+    append_score(out, hit.score, hit.item_score);
+    out.append(",\"parts\":["sv);
     for (std::size_t p = 0; p < hit.parts.size(); ++p) {
       const StreamPart& part = hit.parts[p];
       if (p > 0) out.push_back(',');

@@ -82,6 +82,8 @@ class FileLoader {
   void load_rule(const YAML::Node& node, std::optional<Category> default_category);
   std::uint32_t load_pattern(const YAML::Node& node);
   std::uint32_t load_pattern_of_kind(const YAML::Node& node);
+  bool load_part_score(const YAML::Node& part, std::uint32_t index, PatternKind parent);
+  void load_thresholds(const YAML::Node& node, std::optional<Category> file_category);
   std::uint32_t load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
                           const YAML::Node& whole);
   std::uint32_t push_leaf(Leaf leaf, const YAML::Node& whole);

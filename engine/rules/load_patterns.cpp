@@ -39,6 +39,20 @@ std::uint32_t FileLoader::load_pattern(const YAML::Node& node) {
   return index;
 }
 
+// `score: N` on a part of an `at_least`: what finding it counts towards the `at_least` total (1 otherwise).
+bool FileLoader::load_part_score(const YAML::Node& part, std::uint32_t index, PatternKind parent) {
+  YAML::Node score = part["score"];
+  if (!score) return true;
+  if (parent != PatternKind::at_least) {
+    error("E009", "'score' weighs a part of an 'at_least'; a rule's own score is a rule key", score);
+    return false;
+  }
+  std::optional<int> n = integer(score, "score", 1, 1000);
+  if (!n) return false;
+  model_.nodes[index].weight = static_cast<std::uint32_t>(*n);
+  return true;
+}
+
 std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
   if (!node.IsMap()) {
     error("E009", "a pattern must be a map such as {words: [...]}, found " + describe(node), node);
@@ -67,17 +81,18 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
   switch (*kind) {
     case PatternKind::words:
       if (kind_key.Scalar() == "list") {
-        if (!check_keys(node, {"list", "anchor"}, "list pattern")) return kNoNode;
+        if (!check_keys(node, {"list", "anchor", "score"}, "list pattern")) return kNoNode;
         return load_list_pattern(value, node);
       }
-      if (!check_keys(node, {kind_key.Scalar(), "pinyin", "homophones", "emoji", "anchor"}, "words pattern"))
+      if (!check_keys(node, {kind_key.Scalar(), "pinyin", "homophones", "emoji", "anchor", "score"},
+                      "words pattern"))
         return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
     case PatternKind::regex:
-      if (!check_keys(node, {kind_key.Scalar(), "anchor"}, "pattern")) return kNoNode;
+      if (!check_keys(node, {kind_key.Scalar(), "anchor", "score"}, "pattern")) return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
     case PatternKind::lookalike:
-      if (!check_keys(node, {"lookalike", "edits", "anchor"}, "lookalike pattern")) return kNoNode;
+      if (!check_keys(node, {"lookalike", "edits", "anchor", "score"}, "lookalike pattern")) return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
     default:
       break;
@@ -88,9 +103,9 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
   pattern.location = at(node);
   YAML::Node children = value;
   if (*kind == PatternKind::any || *kind == PatternKind::all) {
-    if (!check_keys(node, {kind_key.Scalar(), "anchor"}, "pattern")) return kNoNode;
+    if (!check_keys(node, {kind_key.Scalar(), "anchor", "score"}, "pattern")) return kNoNode;
   } else if (*kind == PatternKind::at_least) {
-    if (!check_keys(node, {"at_least", "of", "anchor"}, "at_least pattern")) return kNoNode;
+    if (!check_keys(node, {"at_least", "of", "anchor", "score"}, "at_least pattern")) return kNoNode;
     std::optional<int> n = integer(value, "at_least", 1, 1000);
     if (!n) return kNoNode;
     pattern.min_count = static_cast<std::uint32_t>(*n);
@@ -100,7 +115,7 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
       return kNoNode;
     }
   } else {
-    if (!check_keys(node, {"near", "within", "ordered", "anchor"}, "near pattern")) return kNoNode;
+    if (!check_keys(node, {"near", "within", "ordered", "anchor", "score"}, "near pattern")) return kNoNode;
     YAML::Node within = node["within"];
     if (!within) {
       error("E009", "near needs 'within': the most characters between its parts", node);
@@ -129,6 +144,7 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
       ok = false;
       continue;
     }
+    if (!load_part_score(child, index, *kind)) ok = false;
     if (*kind == PatternKind::near && !is_leaf(model_.nodes[index].kind)) {
       error("E009", "the parts of 'near' must be words, regex or lookalike patterns", child);
       ok = false;
@@ -149,10 +165,14 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
     pattern.children.push_back(index);
   }
   if (!ok) return kNoNode;
-  if (*kind == PatternKind::at_least && pattern.min_count > pattern.children.size()) {
+  std::uint32_t total = 0;
+  for (std::uint32_t child : pattern.children)
+    total += model_.nodes[child].weight;
+  if (*kind == PatternKind::at_least && pattern.min_count > total) {
     error("E009",
           "at_least " + std::to_string(pattern.min_count) + " of " + std::to_string(pattern.children.size()) +
-              " patterns can never hold",
+              " patterns" + (total == pattern.children.size() ? "" : " scoring " + std::to_string(total)) +
+              " can never hold",
           node);
     return kNoNode;
   }

@@ -9,9 +9,9 @@ namespace qinglang::detail {
 namespace {
 
 constexpr std::string_view kRuleKeys[] = {
-    "id",     "category",   "item",     "title",        "severity", "action",    "fields",
-    "scope",  "match",      "unless",   "unless_scope", "where",    "examples",  "views",
-    "pinyin", "homophones", "numerals", "emoji",        "window",   "not_after", "defaults"};
+    "id",       "category", "item",         "title",     "severity", "action", "fields", "scope",
+    "match",    "unless",   "unless_scope", "where",     "examples", "views",  "pinyin", "homophones",
+    "numerals", "emoji",    "window",       "not_after", "defaults", "score"};
 
 }  // namespace
 
@@ -21,7 +21,7 @@ void FileLoader::load(const YAML::Node& root) {
           root);
     return;
   }
-  check_keys(root, {"category", "rules", "lists", "defaults"}, "rule file");
+  check_keys(root, {"category", "rules", "lists", "defaults", "thresholds"}, "rule file");
   std::optional<Category> default_category;
   if (YAML::Node category = root["category"]) {
     if (std::optional<std::string> id = scalar(category, "category")) {
@@ -30,6 +30,7 @@ void FileLoader::load(const YAML::Node& root) {
     }
   }
   if (YAML::Node defaults = root["defaults"]) load_defaults(defaults);
+  if (YAML::Node thresholds = root["thresholds"]) load_thresholds(thresholds, default_category);
   YAML::Node rules = root["rules"];
   if (!rules) {
     if (!root["lists"]) error("E004", "missing 'rules'", root);
@@ -117,13 +118,19 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
     error("E004", "rule without 'severity'", node);
   }
 
-  if (YAML::Node action = node["action"]) {
+  if (YAML::Node score = node["score"]) {
+    if (std::optional<int> n = integer(score, "score", 1, 1000)) rule.score = static_cast<std::uint32_t>(*n);
+    if (node["action"])
+      error("E008", "a scoring rule takes its action from its item's thresholds: drop 'action'",
+            node["action"]);
+    if (node["window"]) error("E014", "a window rule decides by itself: it has no 'score'", score);
+  } else if (YAML::Node action = node["action"]) {
     std::optional<std::string> text = scalar(action, "action");
     std::optional<Action> value = text ? parse_action(*text) : std::nullopt;
     if (text && !value) error("E008", "action must be review or block, found '" + *text + "'", action);
     if (value) rule.action = *value;
   } else {
-    error("E004", "rule without 'action'", node);
+    error("E004", "rule without 'action' (or 'score')", node);
   }
 
   if (YAML::Node fields = node["fields"]) {
@@ -187,6 +194,9 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
     rule.match = load_pattern(match);
     if (rule.match != kNoNode && model_.nodes[rule.match].anchor)
       error("E009", "'anchor' goes on a part of an 'all' or a 'near', not on the whole 'match'", match);
+    if (match.IsMap() && match["score"])
+      error("E009", "'score' weighs a part of an 'at_least'; a rule's own score is a rule key",
+            match["score"]);
   }
   bool with_defaults = true;
   if (YAML::Node defaults = node["defaults"]) {
@@ -235,6 +245,80 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
   if (YAML::Node examples = node["examples"]) load_examples(examples, rule);
 
   model_.rules.push_back(std::move(rule));
+}
+
+// `thresholds:` what the total of an item's scoring rules must reach in a record to be reviewed or blocked:
+// a list of {items: [5, 6] | category: social, review: N, block: M}; without items or category, for every
+// item of the file's category. An item's own threshold takes precedence over its category's.
+void FileLoader::load_thresholds(const YAML::Node& node, std::optional<Category> file_category) {
+  rule_id_.clear();
+  if (!node.IsSequence()) {
+    error("E003",
+          "'thresholds' must be a list such as [{items: [5], review: 3, block: 6}], found " + describe(node),
+          node);
+    return;
+  }
+  for (const YAML::Node& entry : node) {
+    if (!entry.IsMap()) {
+      error("E003", "a threshold is a map with 'review' and/or 'block', found " + describe(entry), entry);
+      continue;
+    }
+    if (!check_keys(entry, {"items", "category", "review", "block"}, "threshold")) continue;
+    Threshold threshold;
+    threshold.location = at(entry);
+    bool ok = true;
+    for (auto [key, value] : {std::pair{"review", &threshold.review}, std::pair{"block", &threshold.block}}) {
+      if (YAML::Node n = entry[key]) {
+        std::optional<int> number = integer(n, key, 1, 100000);
+        ok = ok && number;
+        *value = static_cast<std::uint32_t>(number.value_or(0));
+      }
+    }
+    if (!ok) continue;
+    if (!threshold.set()) {
+      error("E017", "a threshold needs 'review', 'block' or both", entry);
+      continue;
+    }
+    if (threshold.review != 0 && threshold.block != 0 && threshold.review >= threshold.block) {
+      error("E017", "'review' must be below 'block': a total that blocks is reviewed already", entry);
+      continue;
+    }
+    std::vector<int> items;
+    if (YAML::Node list = entry["items"]) {
+      if (entry["category"]) {
+        error("E017", "a threshold is for 'items' or for a 'category', not both", entry);
+        continue;
+      }
+      threshold.item_specific = true;
+      for (const YAML::Node& item : list.IsSequence() ? list : YAML::Node(std::vector<YAML::Node>{list}))
+        if (std::optional<int> number = integer(item, "items", 1, kItemCount)) items.push_back(*number);
+    } else {
+      std::optional<Category> category = file_category;
+      if (YAML::Node c = entry["category"]) {
+        std::optional<std::string> id = scalar(c, "category");
+        category = id ? parse_category(*id) : std::nullopt;
+        if (id && !category) error("E006", "unknown category '" + *id + "'", c);
+        if (!category) continue;
+      } else if (!category) {
+        error("E017", "a threshold without 'items' is for the file's category, and this file names none",
+              entry);
+        continue;
+      }
+      for (int item = 1; item <= kItemCount; ++item)
+        if (category_of_item(item) == *category) items.push_back(item);
+    }
+    for (int item : items) {
+      Threshold& slot = model_.thresholds[static_cast<std::size_t>(item)];
+      if (slot.set() && slot.item_specific == threshold.item_specific) {
+        error("E017",
+              "item " + std::to_string(item) + " has a threshold already (at " + slot.location.file + ":" +
+                  std::to_string(slot.location.line) + ")",
+              entry);
+      } else if (!slot.set() || threshold.item_specific) {
+        slot = threshold;
+      }
+    }
+  }
 }
 
 }  // namespace qinglang::detail

@@ -132,6 +132,14 @@ void RuleLoader::load_rules(const ParsedFile& parsed, const std::string& file_na
 }
 
 void RuleLoader::finish() {
+  for (const Rule& rule : model_.rules)
+    if (rule.score != 0 && rule.item >= 1 && rule.item <= kItemCount &&
+        !model_.thresholds[static_cast<std::size_t>(rule.item)].set())
+      diagnostics_.push_back(
+          {DiagnosticLevel::error, "E017",
+           "item " + std::to_string(rule.item) +
+               " has no threshold ('thresholds:' in any rule file): its score decides nothing",
+           rule.location, rule.id});
   for (const auto& [name, list] : lists_)
     if (!list.used && list.warn_unused)
       diagnostics_.push_back({DiagnosticLevel::warning,

@@ -55,7 +55,8 @@ struct PatternNode {
   std::uint32_t min_count = 0;          // at_least
   std::uint32_t within = 0;             // near: characters between the first and the last part
   bool ordered = false;                 // near
-  bool anchor = false;  // `anchor: true`: the part of its `all` or `near` the rule is anchored on
+  bool anchor = false;       // `anchor: true`: the part of its `all` or `near` the rule is anchored on
+  std::uint32_t weight = 1;  // `score:` of a part of an `at_least`: what finding it counts for
   SourceLocation location;
 };
 
@@ -116,6 +117,9 @@ struct Rule {
   // `guard_within` characters before it, in the same field (不含擦边款, 严禁代骂).
   std::uint32_t guard = kNoNode;
   std::uint32_t guard_within = 0;
+  // A scoring rule (`score:`) does not decide by itself: when it fires it adds `score` to its item's total in
+  // the record, and the item's thresholds turn the total into review or block.
+  std::uint32_t score = 0;
   std::vector<Condition> conditions;
   std::optional<Window> window;  // a window rule has neither `match` nor `where`
   std::vector<Example> examples;
@@ -147,10 +151,21 @@ struct NamedList {
   bool warn_unused = true;  // false for a shared lists file read only because a rule file beside it was named
 };
 
+// What an item's total of scoring rules must reach (`thresholds:`); 0: that action is never taken.
+struct Threshold {
+  std::uint32_t review = 0;
+  std::uint32_t block = 0;
+  bool item_specific = false;  // given for the item, not for its whole category: it takes precedence
+  SourceLocation location;
+
+  bool set() const { return review != 0 || block != 0; }
+};
+
 struct RuleSetModel {
   std::vector<Rule> rules;
   std::vector<PatternNode> nodes;
   std::vector<Leaf> leaves;
+  std::vector<Threshold> thresholds = std::vector<Threshold>(kItemCount + 1);  // by item number
 };
 
 }  // namespace qinglang::detail

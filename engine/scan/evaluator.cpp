@@ -16,6 +16,9 @@ Evaluator::Evaluator(const CompiledRuleSetData& data) : data_(&data) {
   leaf_end_.assign(leaves, 0);
   rule_epoch_.assign(data.model.rules.size(), 0);
   rule_fresh_epoch_.assign(data.model.rules.size(), 0);
+  item_score_.assign(kItemCount + 1, 0);
+  has_scoring_rules_ = std::any_of(data.model.rules.begin(), data.model.rules.end(),
+                                   [](const Rule& rule) { return rule.score != 0; });
 }
 
 void Evaluator::evaluate_record(const Record& record, std::span<const Event> events, Verdict& verdict) {
@@ -23,6 +26,7 @@ void Evaluator::evaluate_record(const Record& record, std::span<const Event> eve
   index_events(events);
   for (std::uint32_t rule : candidate_rules_)
     evaluate_rule(rule);
+  apply_scores();
   sort_firings();
   finish_verdict(verdict);
 }
@@ -54,6 +58,7 @@ void Evaluator::evaluate_stream(const Record& record, std::span<Event> events) {
       evaluate_rule(rule);
   }
   prefer_fresh_ = false;
+  apply_scores();
   sort_firings();
 }
 
@@ -240,7 +245,8 @@ bool Evaluator::evaluate(std::uint32_t node_index, std::uint32_t field, const Ru
     case PatternKind::at_least: {
       std::uint32_t count = 0;
       for (std::uint32_t child : node.children)
-        if (evaluate(child, field, filter) && ++count == node.min_count) return true;
+        if (evaluate(child, field, filter) && (count += data_->model.nodes[child].weight) >= node.min_count)
+          return true;
       evidence_.resize(mark);
       return false;
     }
@@ -280,7 +286,7 @@ void Evaluator::add_hits(std::uint32_t rule_index, std::size_t evidence_begin) {
       covering.fresh = covering.fresh || it->fresh;
       if (!names_list(covering.leaf) && names_list(it->leaf)) covering.leaf = it->leaf;
     }
-    firings_.push_back({covering, rule_index});
+    firings_.push_back({covering, rule_index, data_->model.rules[rule_index].action});
   }
 }
 
@@ -300,7 +306,7 @@ void Evaluator::evaluate_rule(std::uint32_t rule_index) {
     }
     add_hits(rule_index, 0);
     if (evidence_.empty()) {
-      firings_.push_back({{kAnyField, 0, 0, Evasion::raw}, rule_index});
+      firings_.push_back({{kAnyField, 0, 0, Evasion::raw}, rule_index, rule.action});
     }
     return;
   }
@@ -338,6 +344,36 @@ void Evaluator::evaluate_rule(std::uint32_t rule_index) {
   }
 }
 
+// Scoring rules decide together, as Rspamd's symbols do: each that fired adds its score to its item's total
+// once, however many fields it fired in (evidence split over title and text adds up); an item whose total
+// reaches a threshold reports its scoring rules' hits with that action, and the others are dropped.
+void Evaluator::apply_scores() {
+  if (!has_scoring_rules_) return;
+  const RuleSetModel& model = data_->model;
+  std::fill(item_score_.begin(), item_score_.end(), 0);
+  for (std::size_t i = 0; i < firings_.size(); ++i) {
+    const Rule& rule = model.rules[firings_[i].rule];
+    bool counted = std::any_of(firings_.begin(), firings_.begin() + static_cast<std::ptrdiff_t>(i),
+                               [&](const Firing& f) { return f.rule == firings_[i].rule; });
+    if (rule.score != 0 && !counted) item_score_[static_cast<std::size_t>(rule.item)] += rule.score;
+  }
+  std::erase_if(firings_, [&](Firing& firing) {
+    const Rule& rule = model.rules[firing.rule];
+    if (rule.score == 0) return false;
+    std::uint32_t total = item_score_[static_cast<std::size_t>(rule.item)];
+    const Threshold& threshold = model.thresholds[static_cast<std::size_t>(rule.item)];
+    firing.item_score = total;
+    if (threshold.block != 0 && total >= threshold.block) {
+      firing.action = Action::block;
+    } else if (threshold.review != 0 && total >= threshold.review) {
+      firing.action = Action::review;
+    } else {
+      return true;
+    }
+    return false;
+  });
+}
+
 void Evaluator::sort_firings() {
   std::sort(firings_.begin(), firings_.end(), [](const Firing& a, const Firing& b) {
     return std::tie(a.span.field, a.span.start, a.rule) < std::tie(b.span.field, b.span.start, b.rule);
@@ -348,7 +384,9 @@ void Evaluator::finish_verdict(Verdict& verdict) const {
   for (const Firing& firing : firings_) {
     const Rule& rule = data_->model.rules[firing.rule];
     const Span& span = firing.span;
-    Hit hit{rule_ref(rule), {}, span.start, span.end, {}, to_string(span.evasion), {}};
+    Hit hit{rule_ref(rule),          {}, span.start, span.end,         {},
+            to_string(span.evasion), {}, rule.score, firing.item_score};
+    hit.rule.action = firing.action;
     if (names_list(span.leaf)) hit.list = data_->model.leaves[span.leaf].list;
     if (span.field != kAnyField) {
       FieldView field = record_->field(span.field);
@@ -357,7 +395,7 @@ void Evaluator::finish_verdict(Verdict& verdict) const {
     }
     verdict.hits.push_back(hit);
     verdict.categories.insert(rule.category);
-    verdict.decision = std::max(verdict.decision, decision_for(rule.action));
+    verdict.decision = std::max(verdict.decision, decision_for(firing.action));
   }
 }
 

@@ -37,6 +37,8 @@ struct Span {
 struct Firing {
   Span span;
   std::uint32_t rule;
+  Action action;                 // the rule's, or for a scoring rule the one its item's total reached
+  std::uint32_t item_score = 0;  // scoring rules: the total of the item in the record
 };
 
 // Which rule a hit names.
@@ -83,6 +85,7 @@ class Evaluator {
   }
   void collect_fields(std::uint32_t node, std::vector<std::uint32_t>& out, std::size_t from) const;
   void add_hits(std::uint32_t rule_index, std::size_t evidence_begin);
+  void apply_scores();
   void sort_firings();
   void finish_verdict(Verdict& verdict) const;
 
@@ -112,6 +115,8 @@ class Evaluator {
   // Streams.
   bool prefer_fresh_ = false;
   std::vector<std::uint32_t> rule_fresh_epoch_;  // by rule: it has a fresh event in this write
+  bool has_scoring_rules_ = false;
+  std::vector<std::uint32_t> item_score_;  // by item: the total of its scoring rules that fired
   std::vector<std::uint32_t> retry_rules_;
 };
 

@@ -225,10 +225,12 @@ void StreamWriter::report_stream_hits(StreamState& s, const Evaluator& evaluator
                         static_cast<std::uint32_t>(to - message_start),
                         text.substr(from - s.base, to - from)});
     }
-    v.hits.push_back({rule_ref(rule), to_string(span.evasion), {}});
+    RuleRef ref = rule_ref(rule);
+    ref.action = firing.action;
+    v.hits.push_back({ref, to_string(span.evasion), {}, rule.score, firing.item_score});
     hit_rules_.push_back(firing.rule);
     v.categories.insert(rule.category);
-    v.decision = std::max(v.decision, decision_for(rule.action));
+    v.decision = std::max(v.decision, decision_for(firing.action));
   }
   part_begin_.push_back(static_cast<std::uint32_t>(parts_.size()));
   for (std::size_t h = 0; h < v.hits.size(); ++h)

@@ -35,6 +35,10 @@ struct Hit {
   // several lists of one pattern are named together ("minors, contact"). Explanations show it; verdicts do
   // not.
   std::string_view list;
+  // A scoring rule's hit (`score:` in docs/rule-language.md): what the rule adds to its item's total, and the
+  // total in the record that made `rule.action`. 0 for a rule that decides by itself.
+  std::uint32_t score = 0;
+  std::uint32_t item_score = 0;
 };
 
 // The result of scanning one record.

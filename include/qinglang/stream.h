@@ -39,9 +39,11 @@ struct StreamPart {
 
 // A pattern rule that fired on the stream's text. As Hit (scanner.h), with the span given as parts.
 struct StreamHit {
-  RuleRef rule;
+  RuleRef rule;  // for a scoring rule, `action` is the one its item's total reached
   std::string_view view;
   std::span<const StreamPart> parts;  // in text order
+  std::uint32_t score = 0;            // as in Hit
+  std::uint32_t item_score = 0;
 };
 
 // A window rule that fired: `count` messages on which the rules it counts fired, or `count` repeats of one
