@@ -213,5 +213,26 @@ TEST(NotAfter, TakesOneLeafPattern) {
                 "t.yaml")));
 }
 
+// --- whole tokens
+
+TEST(WholeToken, ANameExceptsOnlyWhereItStandsAlone) {
+  std::string yaml = one_rule("    match: {words: [充值返利]}\n    unless: {words: [迷你玩], whole: true}\n");
+  EXPECT_EQ("pass", decision_of(yaml, "开发者:迷你玩 充值返利"));
+  EXPECT_EQ("block", decision_of(yaml, "迷你玩游戏工作室 充值返利"));
+}
+
+TEST(WholeToken, AWholeFieldValueIsAWholeToken) {
+  std::string yaml = one_rule(
+      "    scope: record\n    match: {words: [充值返利]}\n    unless: {words: [迷你玩], whole: true}\n");
+  EXPECT_EQ("pass", decision_of_record(yaml, R"({"developer":"迷你玩","text":"充值返利"})"));
+  EXPECT_EQ("block", decision_of_record(yaml, R"({"developer":"迷你玩科技","text":"充值返利"})"));
+}
+
+TEST(WholeToken, LatinWordsDoNotFireInsideLongerWords) {
+  std::string yaml = one_rule("    match: {words: [av], whole: true}\n");
+  EXPECT_EQ("pass", decision_of(yaml, "I have a plan"));
+  EXPECT_EQ("block", decision_of(yaml, "看AV网站"));
+}
+
 }  // namespace
 }  // namespace qinglang::testing

@@ -75,6 +75,49 @@ std::vector<std::string> characters_of(std::string_view text) {
   return characters;
 }
 
+namespace {
+
+// The code point whose first byte is at `i`; U+FFFD for a broken sequence.
+char32_t code_point_at(std::string_view text, std::size_t i) noexcept {
+  auto lead = static_cast<unsigned char>(text[i]);
+  std::size_t length = sequence_length(lead);
+  if (length == 0 || i + length > text.size()) return 0xFFFD;
+  if (length == 1) return lead;
+  char32_t c = lead & (0xFF >> (length + 1));
+  for (std::size_t k = 1; k < length; ++k)
+    c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  return c;
+}
+
+// Spaces, punctuation and symbols: ASCII ones, Latin-1's, general punctuation, CJK punctuation and the
+// full-width forms of ASCII punctuation.
+bool separates_tokens(char32_t c) noexcept {
+  if (c < 0x80) return !is_ascii_word_character(static_cast<char>(c));
+  return (c >= 0xA0 && c <= 0xBF) || (c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) ||
+         (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF01 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
+         (c >= 0xFF3B && c <= 0xFF40) || (c >= 0xFF5B && c <= 0xFF65);
+}
+
+}  // namespace
+
+bool is_whole_token(std::string_view text, std::size_t start, std::size_t end) noexcept {
+  if (start >= end) return false;
+  // Latin letters and digits against other characters are a boundary too: AV is a token in 看AV网站.
+  auto boundary = [](char32_t inside, char32_t outside) {
+    bool latin_inside = inside < 0x80 && is_ascii_word_character(static_cast<char>(inside));
+    bool latin_outside = outside < 0x80 && is_ascii_word_character(static_cast<char>(outside));
+    return separates_tokens(outside) || latin_inside != latin_outside;
+  };
+  auto character_before = [&](std::size_t i) {
+    do
+      --i;
+    while (i > 0 && is_continuation_byte(text[i]));
+    return code_point_at(text, i);
+  };
+  if (start > 0 && !boundary(code_point_at(text, start), character_before(start))) return false;
+  return end >= text.size() || boundary(character_before(end), code_point_at(text, end));
+}
+
 bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noexcept {
   bool starts_ascii = start < text.size() && is_ascii_word_character(text[start]);
   bool ends_ascii = end > 0 && is_ascii_word_character(text[end - 1]);

@@ -52,4 +52,9 @@ inline bool is_ascii_word_character(char c) noexcept {
 // ASCII ends, so kh does not fire inside "khaki" or an id like "ak47kh".
 bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noexcept;
 
+// Whether [start, end) in `text` is a whole token: each end is the text's edge, meets a space, punctuation or
+// a symbol, or is where Latin letters and digits meet other characters. 迷你玩 is whole in "迷你玩" and
+// "开发者:迷你玩 ", not in "迷你玩游戏工作室"; av is whole in "看av网站", not in "have".
+bool is_whole_token(std::string_view text, std::size_t start, std::size_t end) noexcept;
+
 }  // namespace qinglang::detail

@@ -60,7 +60,7 @@ void fields(A& a, S& x) {
 }
 template <typename A, either<Leaf> S>
 void fields(A& a, S& x) {
-  a(x.kind, x.rule, x.texts, x.edits, x.views, x.pinyin, x.homophones, x.emoji, x.list, x.location);
+  a(x.kind, x.rule, x.texts, x.edits, x.views, x.pinyin, x.homophones, x.emoji, x.list, x.whole, x.location);
 }
 template <typename A, either<Threshold> S>
 void fields(A& a, S& x) {
@@ -169,7 +169,10 @@ class Reader {
         ok_ = false;
         return;
       }
-      std::memcpy(&value, in_.data(), sizeof value);
+      // Through a local: GCC 12's -Wstringop-overflow misreads a copy straight into an inlined array element.
+      T read;
+      std::memcpy(&read, in_.data(), sizeof read);
+      value = read;
       in_.remove_prefix(sizeof value);
     }
   }

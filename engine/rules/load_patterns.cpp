@@ -81,18 +81,19 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
   switch (*kind) {
     case PatternKind::words:
       if (kind_key.Scalar() == "list") {
-        if (!check_keys(node, {"list", "anchor", "score"}, "list pattern")) return kNoNode;
+        if (!check_keys(node, {"list", "anchor", "score", "whole"}, "list pattern")) return kNoNode;
         return load_list_pattern(value, node);
       }
-      if (!check_keys(node, {kind_key.Scalar(), "pinyin", "homophones", "emoji", "anchor", "score"},
+      if (!check_keys(node, {kind_key.Scalar(), "pinyin", "homophones", "emoji", "anchor", "score", "whole"},
                       "words pattern"))
         return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
     case PatternKind::regex:
-      if (!check_keys(node, {kind_key.Scalar(), "anchor", "score"}, "pattern")) return kNoNode;
+      if (!check_keys(node, {kind_key.Scalar(), "anchor", "score", "whole"}, "pattern")) return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
     case PatternKind::lookalike:
-      if (!check_keys(node, {"lookalike", "edits", "anchor", "score"}, "lookalike pattern")) return kNoNode;
+      if (!check_keys(node, {"lookalike", "edits", "anchor", "score", "whole"}, "lookalike pattern"))
+        return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
     default:
       break;
@@ -231,6 +232,7 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
 // Adds a leaf, seen in the rule's views, and its node.
 std::uint32_t FileLoader::push_leaf(Leaf leaf, const YAML::Node& whole) {
   leaf.rule = rule_index_;
+  if (YAML::Node token = whole["whole"]) leaf.whole = boolean(token, "whole").value_or(false);
   leaf.views = rule_views_ != 0 ? rule_views_ : default_views(leaf.kind);
   if (rule_numerals_) leaf.views |= view_bit(View::numerals);
   // Emoji are noise in the skeleton: their forms are matched in the folded view.

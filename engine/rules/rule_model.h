@@ -33,6 +33,7 @@ struct Leaf {
   bool homophones = false;         // words: also match them with a character swapped for a homophone
   bool emoji = false;              // words: also match them with a character written as an emoji
   std::string list;                // words from a named list (`list:`): its name, for explanations
+  bool whole = false;  // `whole: true`: only a match that is a whole token counts (is_whole_token)
   SourceLocation location;
 };
 

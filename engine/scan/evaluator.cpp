@@ -103,7 +103,7 @@ bool Evaluator::evaluate_leaf(const PatternNode& node, std::uint32_t field, cons
     if (fresh != end) begin = fresh;
   }
   for (const Event* e = begin; e != end; ++e) {
-    if (!field_allowed(e->field, field, filter) || guarded(*e, filter)) continue;
+    if (!field_allowed(e->field, field, filter) || guarded(*e, filter) || !whole_enough(*e)) continue;
     // Events are sorted by start, end, then evasion: the longest match at this start, with the least it had
     // to see through.
     const Event* longest = e;
@@ -156,15 +156,16 @@ bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t fi
   if (node.ordered) {
     auto [first_begin, first_end] = occurrences(parts[0]);
     for (const Event* anchor = first_begin; anchor != first_end; ++anchor) {
-      if (guarded(*anchor, rule)) continue;
+      if (guarded(*anchor, rule) || !whole_enough(*anchor)) continue;
       std::size_t mark = evidence_.size();
       evidence_.push_back({field, anchor->start, anchor->end, anchor->evasion, anchor->fresh, anchor->leaf});
       const Event* previous = anchor;
       bool complete = true;
       for (std::size_t k = 1; k < parts.size() && complete; ++k) {
         auto [begin, end] = occurrences(parts[k]);
-        const Event* next = std::find_if(
-            begin, end, [&](const Event& e) { return e.start >= previous->end && !guarded(e, rule); });
+        const Event* next = std::find_if(begin, end, [&](const Event& e) {
+          return e.start >= previous->end && !guarded(e, rule) && whole_enough(e);
+        });
         complete = next != end;
         if (complete) {
           evidence_.push_back({field, next->start, next->end, next->evasion, next->fresh, next->leaf});
@@ -186,7 +187,7 @@ bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t fi
   for (std::uint32_t anchor_part : parts) {
     auto [anchor_begin, anchor_end] = occurrences(anchor_part);
     for (const Event* anchor = anchor_begin; anchor != anchor_end; ++anchor) {
-      if (guarded(*anchor, rule)) continue;
+      if (guarded(*anchor, rule) || !whole_enough(*anchor)) continue;
       std::size_t mark = evidence_.size();
       evidence_.push_back({field, anchor->start, anchor->end, anchor->evasion, anchor->fresh, anchor->leaf});
       std::uint32_t last_start = anchor->start;
@@ -194,8 +195,9 @@ bool Evaluator::evaluate_near_in_field(const PatternNode& node, std::uint32_t fi
       for (std::uint32_t part : parts) {
         if (part == anchor_part) continue;
         auto [begin, end] = occurrences(part);
-        const Event* next = std::find_if(
-            begin, end, [&](const Event& e) { return e.start >= anchor->start && !guarded(e, rule); });
+        const Event* next = std::find_if(begin, end, [&](const Event& e) {
+          return e.start >= anchor->start && !guarded(e, rule) && whole_enough(e);
+        });
         if (next == end) {
           complete = false;
           break;

@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "base/utf8.h"
 #include "compiled/compiled_rule_set.h"
 #include "qinglang/record.h"
 #include "qinglang/rules.h"
@@ -80,6 +81,11 @@ class Evaluator {
   bool evaluate_near(const PatternNode& node, std::uint32_t field, const Rule* filter);
   bool evaluate_near_in_field(const PatternNode& node, std::uint32_t field, const Rule* rule);
   bool guarded(const Event& e, const Rule* rule) const;
+  // `whole: true`: a leaf whose matches count only as whole tokens (a developer's name, not inside a longer
+  // one).
+  bool whole_enough(const Event& e) const {
+    return !data_->model.leaves[e.leaf].whole || is_whole_token(record_->field(e.field).text, e.start, e.end);
+  }
   bool names_list(std::uint32_t leaf) const {
     return leaf != UINT32_MAX && !data_->model.leaves[leaf].list.empty();
   }
