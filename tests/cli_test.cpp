@@ -297,6 +297,31 @@ TEST(CliExplain, NamesTheListAMatchedWordCameFrom) {
   EXPECT_NE(run.out.find("\"人肉\" via raw, list doxxing"), std::string::npos) << run.out;
 }
 
+// A labelled line and a rule that fires on "kaihe": the line's text is harmless, its id is not.
+Outcome eval_line(const std::string& line) {
+  std::string rules = temp_path("eval.yaml"), corpus = temp_path("eval.jsonl");
+  std::ofstream(rules, std::ios::binary) << "rules:\n  - {id: r, category: social, item: 6, title: t, "
+                                            "severity: high, action: block, match: {words: [kaihe]}}\n";
+  std::ofstream(corpus, std::ios::binary) << line << "\n";
+  Outcome run = qinglang("eval --rules " + rules + " " + corpus);
+  std::filesystem::remove(rules);
+  std::filesystem::remove(corpus);
+  return run;
+}
+
+TEST(CliEval, TheRecordsIdIsNotScanned) {
+  Outcome run = eval_line(R"({"id":"kaihe-1","label":{"category":"social","item":6,"positive":false},)"
+                          R"("record":{"id":"kaihe-1","text":"今天天气好"}})");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("hard negatives blocked: 0, reviewed: 0"), std::string::npos) << run.out;
+}
+
+TEST(CliEval, PrintsTheHeadlineRecallUnderTheRightItem) {
+  Outcome run = eval_line(R"({"id":"x","label":{"category":"social","item":6,"positive":true},)"
+                          R"("record":{"text":"会kaihe的来"}})");
+  EXPECT_NE(run.out.find("violations flagged under their item: 1 of 1 (1.00)"), std::string::npos) << run.out;
+}
+
 TEST(CliBench, ProfileOfATextSampleRanksEveryRuleWithItsCost) {
   std::string sample = temp_path("sample.txt");
   std::ofstream(sample) << "有人开盒了\n代骂服务\n普通的评论\n";

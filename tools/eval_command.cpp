@@ -57,6 +57,8 @@ std::optional<Label> split_line(const Record& line, Record& record) {
       label.positive = f.boolean;
     } else if (f.path.starts_with(kRecordPrefix)) {
       std::string_view path = f.path.substr(kRecordPrefix.size());
+      // The record's id is echoed, never scanned (docs/records.md): here it is the line's id.
+      if (path == "id") continue;
       switch (f.type) {
         case ValueType::text:
           record.add_text(path, f.text);
