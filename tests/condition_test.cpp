@@ -16,7 +16,7 @@ Condition parse_or_fail(std::string_view text) {
 }
 
 bool holds(std::string_view condition, std::string_view json) {
-  return evaluate(parse_or_fail(condition), testing::record_from_json(json));
+  return evaluate(parse_or_fail(condition), testing::record_from_json(json), {});
 }
 
 TEST(ConditionParser, ReadsPathOperatorAndNumber) {
