@@ -30,6 +30,18 @@ TEST(ConditionParser, ReadsQuotedStrings) {
   EXPECT_EQ(parse_or_fail("tags contains \"儿童\"").value.text, "儿童");
 }
 
+TEST(ConditionParser, KeepsAMatchesRegexAsWritten) {
+  Condition c = parse_or_fail("contact matches \"QQ\\d{5,}\\s\"");
+  EXPECT_EQ(c.op, ConditionOp::matches);
+  EXPECT_EQ(c.value.text, "QQ\\d{5,}\\s");
+}
+
+TEST(ConditionParser, RejectsARegexRE2Rejects) {
+  std::string error;
+  EXPECT_FALSE(parse_condition("name matches \"(a\"", error));
+  EXPECT_NE(error.find("rejected by RE2"), std::string::npos) << error;
+}
+
 TEST(ConditionParser, RejectsAMissingOperator) {
   std::string error;
   EXPECT_FALSE(parse_condition("price 10", error));
