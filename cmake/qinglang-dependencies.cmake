@@ -6,5 +6,7 @@ find_package(PkgConfig REQUIRED)
 # all of libhs too, not libhs_runtime: a process that loads both (any program that also compiles rules) has
 # their shared IFUNC symbols bound across the two libraries, which the dynamic linker warns about.
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
+# RE2 tests `matches` conditions and captures `extract:` values in one field, which Hyperscan cannot.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 find_package(simdjson REQUIRED)
 find_package(yaml-cpp REQUIRED)

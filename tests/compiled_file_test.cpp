@@ -297,6 +297,25 @@ TEST_F(LoadCompiledRules, ACompiledFileScansLikeTheRulesItWasCompiledFrom) {
   EXPECT_EQ(decision(loaded, "开盒"), "pass");
 }
 
+TEST_F(LoadCompiledRules, MatchesAndExtractWorkAfterLoading) {
+  write("rules/a.yaml", one_rule("    match: {words: [加我]}\n"
+                                 "    where: ['contact matches \"(?i)^qq\"']\n"
+                                 "    extract: {qq: '(?i)QQ(\\d{5,11})'}\n"));
+  ASSERT_TRUE(compile().ok());
+  std::filesystem::remove_all(directory_ / "rules");
+  CompileResult loaded = load_compiled_rules(directory_ / "rules.cache");
+  ASSERT_TRUE(loaded.ok());
+  Scanner scanner(loaded.rules);
+  Record matching = record_from_json(R"({"contact":"qq","text":"加我QQ12345678"})");
+  const Verdict& verdict = scanner.scan(matching);
+  ASSERT_EQ(verdict.hits.size(), 1u);
+  ASSERT_EQ(verdict.hits[0].extracted.size(), 1u);
+  EXPECT_EQ(verdict.hits[0].extracted[0].name, "qq");
+  EXPECT_EQ(verdict.hits[0].extracted[0].value, "12345678");
+  Record other = record_from_json(R"({"contact":"wx","text":"加我QQ12345678"})");
+  EXPECT_TRUE(scanner.scan(other).hits.empty());
+}
+
 TEST_F(LoadCompiledRules, TheCompilesWarningsComeWithTheRules) {
   write("rules/a.yaml", one_rule("    match: {words: [的, 开盒]}\n"));
   std::vector<Diagnostic> fresh = compile().diagnostics;

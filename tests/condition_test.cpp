@@ -16,7 +16,7 @@ Condition parse_or_fail(std::string_view text) {
 }
 
 bool holds(std::string_view condition, std::string_view json) {
-  return evaluate(parse_or_fail(condition), testing::record_from_json(json));
+  return evaluate(parse_or_fail(condition), testing::record_from_json(json), {});
 }
 
 TEST(ConditionParser, ReadsPathOperatorAndNumber) {
@@ -28,6 +28,18 @@ TEST(ConditionParser, ReadsPathOperatorAndNumber) {
 
 TEST(ConditionParser, ReadsQuotedStrings) {
   EXPECT_EQ(parse_or_fail("tags contains \"儿童\"").value.text, "儿童");
+}
+
+TEST(ConditionParser, KeepsAMatchesRegexAsWritten) {
+  Condition c = parse_or_fail("contact matches \"QQ\\d{5,}\\s\"");
+  EXPECT_EQ(c.op, ConditionOp::matches);
+  EXPECT_EQ(c.value.text, "QQ\\d{5,}\\s");
+}
+
+TEST(ConditionParser, RejectsARegexRE2Rejects) {
+  std::string error;
+  EXPECT_FALSE(parse_condition("name matches \"(a\"", error));
+  EXPECT_NE(error.find("rejected by RE2"), std::string::npos) << error;
 }
 
 TEST(ConditionParser, RejectsAMissingOperator) {

@@ -55,6 +55,31 @@ TEST(Diagnostics, UnknownKeyNamesTheRuleAndPosition) {
   EXPECT_EQ(r.diagnostics[0].location.column, 5);
 }
 
+TEST(Diagnostics, ARegexRE2RejectsIsE010AtItsCondition) {
+  CompileResult r =
+      compile_rules_from_yaml(one_rule("    where: ['app.developer matches \"(工作室\"']\n"), "t.yaml");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  const Diagnostic& d = r.diagnostics[0];
+  EXPECT_EQ(d.code, "E010");
+  EXPECT_EQ(d.rule_id, "r");
+  EXPECT_EQ(d.location.line, 8);
+  EXPECT_EQ(d.location.column, 13);
+  EXPECT_NE(d.message.find("regex '(工作室' rejected by RE2: missing )"), std::string::npos) << d.message;
+}
+
+TEST(Diagnostics, MatchesTakesAQuotedRegex) {
+  EXPECT_EQ(codes_of(one_rule("    where: [price matches 5]\n")), Codes{"E010"});
+}
+
+TEST(Diagnostics, AnExtractRegexRE2RejectsIsE008) {
+  EXPECT_EQ(codes_of(one_rule("    match: {words: [加我]}\n    extract: {qq: 'QQ(\\d+'}\n")), Codes{"E008"});
+}
+
+TEST(Diagnostics, AnExtractRegexNeedsExactlyOneCaptureGroup) {
+  EXPECT_EQ(codes_of(one_rule("    match: {words: [加我]}\n    extract: {qq: 'QQ\\d+', vx: '(vx)(\\w+)'}\n")),
+            (Codes{"E008", "E008"}));
+}
+
 TEST(Diagnostics, ItemMustBelongToTheCategory) {
   EXPECT_EQ(
       codes_of("rules:\n  - {id: x, category: social, item: 1, title: t, severity: low, action: review, "

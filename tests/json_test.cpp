@@ -128,6 +128,19 @@ TEST(VerdictJson, FollowsTheOutputContract) {
       R"("view":"raw"}]})");
 }
 
+TEST(VerdictJson, ExtractedFollowsTheView) {
+  auto rules = compile_or_fail(one_rule("    match: {words: [加我]}\n    extract: {qq: 'QQ(\\d{5,11})'}\n"));
+  Scanner scanner(rules);
+  Record record = record_from_json(R"({"id":7,"text":"加我QQ12345678"})");
+  std::string out;
+  append_verdict_json(out, record, scanner.scan(record));
+  EXPECT_EQ(
+      out,
+      R"({"id":7,"decision":"block","categories":["social"],"hits":[{"rule":"r","category":"social","item":6,)"
+      R"("title":"t","severity":"high","action":"block","field":"text","start":0,"end":6,"text":"加我",)"
+      R"("view":"raw","extracted":{"qq":"12345678"}}]})");
+}
+
 TEST(VerdictJson, PassHasEmptyLists) {
   auto rules = compile_or_fail(one_rule("    match: {words: [开盒]}\n"));
   Scanner scanner(rules);

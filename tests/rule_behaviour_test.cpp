@@ -208,6 +208,45 @@ TEST(Where, StringEquality) {
                                         R"({"app":{"category":"education"}})"));
 }
 
+TEST(Where, MatchesHoldsWhenTheRegexMatchesTheString) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    where: ['app.developer matches \"工作室$\"']\n"),
+                                        R"({"app":{"developer":"某某游戏工作室"}})"));
+}
+
+TEST(Where, MatchesIsFalseWhenTheRegexDoesNotMatch) {
+  EXPECT_EQ("pass", decision_of_record(one_rule("    where: ['app.developer matches \"工作室$\"']\n"),
+                                       R"({"app":{"developer":"某某工作室有限公司"}})"));
+}
+
+TEST(Where, MatchesFindsTheRegexAnywhereInTheString) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    where: ['contact matches \"\\d{5}\"']\n"),
+                                        R"({"contact":"电话 12345678 找我"})"));
+}
+
+TEST(Where, MatchesOnAnArrayHoldsWhenAnElementMatches) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    where: ['tags matches \"^QQ群\"']\n"),
+                                        R"({"tags":["游戏","QQ群123456"]})"));
+}
+
+TEST(Where, MatchesOnANumberIsFalse) {
+  EXPECT_EQ("pass", decision_of_record(one_rule("    where: ['price matches \"5\"']\n"), R"({"price":5})"));
+}
+
+TEST(Where, MatchesOnAMissingFieldIsFalse) {
+  EXPECT_EQ("pass", decision_of_record(one_rule("    where: ['app.developer matches \"工作室\"']\n"),
+                                       R"({"app":{"name":"工作室"}})"));
+}
+
+TEST(Where, MatchesIsCaseSensitiveByDefault) {
+  EXPECT_EQ("pass", decision_of_record(one_rule("    where: ['app.developer matches \"studio\"']\n"),
+                                       R"({"app":{"developer":"Happy Studio"}})"));
+}
+
+TEST(Where, MatchesIgnoresCaseWithTheIFlag) {
+  EXPECT_EQ("block", decision_of_record(one_rule("    where: ['app.developer matches \"(?i)studio\"']\n"),
+                                        R"({"app":{"developer":"Happy Studio"}})"));
+}
+
 // --- decisions
 
 TEST(Decision, ReviewRuleGivesReview) {

@@ -27,6 +27,7 @@ Verdict scan_record(std::string_view yaml, std::string_view json) {
   for (const Hit& hit : verdict.hits) {
     Hit kept = hit;
     kept.field = kept.text = kept.view = kept.list = {};
+    kept.extracted = {};
     copy.hits.push_back(kept);
   }
   return copy;

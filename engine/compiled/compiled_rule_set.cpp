@@ -11,6 +11,16 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSetAccess::make(
 }
 
 bool prepare_for_scanning(CompiledRuleSetData& data, std::vector<Diagnostic>& diagnostics) {
+  data.re2.clear();
+  for (const std::string& pattern : data.model.re2_regexes) {
+    std::string why;
+    data.re2.push_back(compile_re2(pattern, why));
+    if (!data.re2.back()) {
+      diagnostics.push_back(
+          {DiagnosticLevel::error, "E010", "regex '" + pattern + "' rejected by RE2: " + why, {}, {}});
+      return false;
+    }
+  }
   DatabaseStats& stats = data.stats;
   stats.database_bytes = 0;
   hs_scratch_t* scratch = nullptr;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <hs/hs.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <array>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "qinglang/rules.h"
+#include "rules/re2_regexes.h"
 #include "rules/rule_model.h"
 #include "text/evasion.h"
 
@@ -114,6 +116,9 @@ struct CompiledRuleSetData {
   std::vector<std::uint32_t> field_bound_rules;     // rules whose `fields` leave out `text` (Tier)
   std::uint32_t most_repeats = 0;                   // the largest count of a `repeats` window; 0: none
   std::array<std::uint32_t, kViewCount> stream_reach{};  // by View: bytes of view a stream carries back
+  // model.re2_regexes compiled, by index: built by prepare_for_scanning, never stored, since RE2 has no
+  // serialized form and compiling the few regexes of `matches` and `extract` costs little.
+  std::vector<Re2Ptr> re2;
   // Scratch space for every database, allocated once: each scanner clones it, which costs a copy where
   // allocating for each database in turn costs a third of a cached start's Hyperscan work. Null when there
   // are no databases.
@@ -132,8 +137,9 @@ inline const CompiledRuleSetData& data_of(const CompiledRuleSet& rules) noexcept
   return CompiledRuleSetAccess::data(rules);
 }
 
-// Makes compiled or loaded data ready to scan with: allocates the scratch space every scanner clones and
-// measures the databases (DatabaseStats). False, with error E011, when Hyperscan cannot allocate it.
+// Makes compiled or loaded data ready to scan with: compiles the RE2 regexes, allocates the scratch space
+// every scanner clones and measures the databases (DatabaseStats). False, with error E010 when RE2 rejects a
+// regex, or E011 when Hyperscan cannot allocate the scratch space.
 bool prepare_for_scanning(CompiledRuleSetData& data, std::vector<Diagnostic>& diagnostics);
 
 }  // namespace qinglang::detail

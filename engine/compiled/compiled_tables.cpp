@@ -38,7 +38,11 @@ void fields(A& a, S& x) {
 }
 template <typename A, either<Condition> S>
 void fields(A& a, S& x) {
-  a(x.path, x.op, x.value.type, x.value.text, x.value.number, x.value.boolean, x.source);
+  a(x.path, x.op, x.value.type, x.value.text, x.value.number, x.value.boolean, x.regex, x.source);
+}
+template <typename A, either<Extraction> S>
+void fields(A& a, S& x) {
+  a(x.name, x.regex, x.location);
 }
 template <typename A, either<Example> S>
 void fields(A& a, S& x) {
@@ -52,7 +56,7 @@ template <typename A, either<Rule> S>
 void fields(A& a, S& x) {
   a(x.id, x.category, x.item, x.title, x.severity, x.action, x.fields, x.scope, x.unless_scope, x.views,
     x.pinyin, x.homophones, x.numerals, x.emoji, x.match, x.unless, x.guard, x.guard_within, x.score,
-    x.conditions, x.window, x.examples, x.location);
+    x.conditions, x.extractions, x.window, x.examples, x.location);
 }
 template <typename A, either<PatternNode> S>
 void fields(A& a, S& x) {
@@ -68,7 +72,7 @@ void fields(A& a, S& x) {
 }
 template <typename A, either<RuleSetModel> S>
 void fields(A& a, S& x) {
-  a(x.rules, x.nodes, x.leaves, x.thresholds);
+  a(x.rules, x.nodes, x.leaves, x.thresholds, x.re2_regexes);
 }
 template <typename A, either<LiteralTarget> S>
 void fields(A& a, S& x) {
@@ -248,6 +252,13 @@ bool indexes_hold(const CompiledRuleSetData& data) {
     if (!node_ok(rule.match) || !node_ok(rule.unless) || !node_ok(rule.guard)) return false;
   for (const Rule& rule : model.rules)
     if (rule.guard != kNoNode && !is_leaf(model.nodes[rule.guard].kind)) return false;
+  auto regex_ok = [&](std::uint32_t regex) { return regex < model.re2_regexes.size(); };
+  for (const Rule& rule : model.rules) {
+    for (const Condition& condition : rule.conditions)
+      if (condition.op == ConditionOp::matches && !regex_ok(condition.regex)) return false;
+    for (const Extraction& extraction : rule.extractions)
+      if (!regex_ok(extraction.regex)) return false;
+  }
   for (const PatternNode& node : model.nodes) {
     if (is_leaf(node.kind) && !leaf_ok(node.leaf)) return false;
     if (!std::all_of(node.children.begin(), node.children.end(),

@@ -255,6 +255,20 @@ void append_score(std::string& out, std::uint32_t score, std::uint32_t item_scor
   append_number(out, item_score);
 }
 
+// What the rule's `extract:` found, as an object in the rule's order; nothing when it found nothing, so
+// the lines of rules without `extract` stay as they were.
+void append_extracted(std::string& out, std::span<const Extracted> extracted) {
+  if (extracted.empty()) return;
+  out.append(",\"extracted\":{"sv);
+  for (std::size_t i = 0; i < extracted.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_json_string(out, extracted[i].name);
+    out.push_back(':');
+    append_json_string(out, extracted[i].value);
+  }
+  out.push_back('}');
+}
+
 }  // namespace
 
 void append_verdict_json(std::string& out, const Record& record, const Verdict& verdict) {
@@ -292,6 +306,7 @@ void append_verdict_json(std::string& out, const Record& record, const Verdict& 
     out.append(",\"view\":\""sv);
     out.append(hit.view);
     out.push_back('"');
+    append_extracted(out, hit.extracted);
     append_score(out, hit.score, hit.item_score);
     out.push_back('}');
   }

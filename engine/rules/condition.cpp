@@ -1,5 +1,7 @@
 #include "rules/condition.h"
 
+#include <re2/re2.h>
+
 #include <array>
 #include <charconv>
 #include <utility>
@@ -21,7 +23,7 @@ bool is_path_char(char c) {
 }
 
 // Longest operators first, so "<=" is not read as "<".
-constexpr std::array<std::pair<std::string_view, ConditionOp>, 7> kOperators = {{
+constexpr std::array<std::pair<std::string_view, ConditionOp>, 8> kOperators = {{
     {"==", ConditionOp::eq},
     {"!=", ConditionOp::ne},
     {"<=", ConditionOp::le},
@@ -29,9 +31,12 @@ constexpr std::array<std::pair<std::string_view, ConditionOp>, 7> kOperators = {
     {"<", ConditionOp::lt},
     {">", ConditionOp::gt},
     {"contains", ConditionOp::contains},
+    {"matches", ConditionOp::matches},
 }};
 
-std::optional<ConditionValue> parse_value(std::string_view text) {
+// `verbatim`: a quoted string is kept as written, since a regex's backslashes are RE2's (\d, \s), not
+// escapes.
+std::optional<ConditionValue> parse_value(std::string_view text, bool verbatim) {
   ConditionValue value;
   if (text == "true" || text == "false") {
     value.type = ValueType::boolean;
@@ -41,6 +46,10 @@ std::optional<ConditionValue> parse_value(std::string_view text) {
   if (text == "null") return value;
   if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front()) {
     value.type = ValueType::text;
+    if (verbatim) {
+      value.text = text.substr(1, text.size() - 2);
+      return value;
+    }
     for (std::size_t i = 1; i + 1 < text.size(); ++i) {
       if (text[i] == '\\' && i + 2 < text.size()) ++i;
       value.text.push_back(text[i]);
@@ -70,6 +79,7 @@ bool compare_number(ConditionOp op, double left, double right) {
     case ConditionOp::ge:
       return left >= right;
     case ConditionOp::contains:
+    case ConditionOp::matches:
       return false;
   }
   return false;
@@ -91,7 +101,7 @@ bool equals(const FieldView& field, const ConditionValue& value) {
 }
 
 // Whether one value of the record satisfies the condition; `!=` is handled by the caller as "not ==".
-bool satisfies(const Condition& c, const FieldView& field) {
+bool satisfies(const Condition& c, const FieldView& field, std::span<const Re2Ptr> regexes) {
   switch (c.op) {
     case ConditionOp::eq:
     case ConditionOp::ne:
@@ -100,6 +110,9 @@ bool satisfies(const Condition& c, const FieldView& field) {
       if (field.in_array) return equals(field, c.value);
       return field.type == ValueType::text && c.value.type == ValueType::text &&
              field.text.find(c.value.text) != std::string_view::npos;
+    case ConditionOp::matches:
+      return field.type == ValueType::text &&
+             RE2::PartialMatch(re2::StringPiece(field.text.data(), field.text.size()), *regexes[c.regex]);
     default:
       return field.type == ValueType::number && c.value.type == ValueType::number &&
              compare_number(c.op, field.number, c.value.number);
@@ -132,10 +145,10 @@ std::optional<Condition> parse_condition(std::string_view text, std::string& err
     }
   }
   if (!found) {
-    error = "expected one of == != < <= > >= contains after '" + condition.path + "'";
+    error = "expected one of == != < <= > >= contains matches after '" + condition.path + "'";
     return std::nullopt;
   }
-  std::optional<ConditionValue> value = parse_value(rest);
+  std::optional<ConditionValue> value = parse_value(rest, condition.op == ConditionOp::matches);
   if (!value) {
     error = "expected a number, a quoted string, true, false or null, found '" + std::string(rest) + "'";
     return std::nullopt;
@@ -150,15 +163,26 @@ std::optional<Condition> parse_condition(std::string_view text, std::string& err
     error = "'" + condition.source + "': contains takes a quoted string";
     return std::nullopt;
   }
+  if (condition.op == ConditionOp::matches) {
+    if (value->type != ValueType::text) {
+      error = "'" + condition.source + "': matches takes a regex in quotes";
+      return std::nullopt;
+    }
+    std::string why;
+    if (!compile_re2(value->text, why)) {
+      error = "regex '" + value->text + "' rejected by RE2: " + why;
+      return std::nullopt;
+    }
+  }
   condition.value = std::move(*value);
   return condition;
 }
 
-bool evaluate(const Condition& condition, const Record& record) noexcept {
+bool evaluate(const Condition& condition, const Record& record, std::span<const Re2Ptr> regexes) noexcept {
   bool any = false;
   for (std::size_t i = 0; i < record.size() && !any; ++i) {
     FieldView field = record.field(i);
-    if (field.key == condition.path) any = satisfies(condition, field);
+    if (field.key == condition.path) any = satisfies(condition, field, regexes);
   }
   return condition.op == ConditionOp::ne ? !any : any;
 }

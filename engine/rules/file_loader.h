@@ -84,6 +84,9 @@ class FileLoader {
   std::uint32_t load_pattern_of_kind(const YAML::Node& node);
   bool load_part_score(const YAML::Node& part, std::uint32_t index, PatternKind parent);
   void load_thresholds(const YAML::Node& node, std::optional<Category> file_category);
+  void load_conditions(const YAML::Node& node, Rule& rule);
+  void load_extract(const YAML::Node& node, Rule& rule);
+  std::uint32_t intern_re2(const std::string& regex);
   std::uint32_t load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
                           const YAML::Node& whole);
   std::uint32_t push_leaf(Leaf leaf, const YAML::Node& whole);

@@ -1,9 +1,12 @@
-// A rule file's top level and each rule's own keys: id, category, item, severity, fields, scope, views and
-// the options that reach its patterns.
+// A rule file's top level and each rule's own keys: id, category, item, severity, fields, scope, views, the
+// options that reach its patterns, its conditions (`where`) and what its hits extract.
+#include <re2/re2.h>
+
 #include <algorithm>
 
 #include "rules/condition.h"
 #include "rules/file_loader.h"
+#include "rules/re2_regexes.h"
 
 namespace qinglang::detail {
 namespace {
@@ -11,7 +14,7 @@ namespace {
 constexpr std::string_view kRuleKeys[] = {
     "id",       "category", "item",         "title",     "severity", "action", "fields", "scope",
     "match",    "unless",   "unless_scope", "where",     "examples", "views",  "pinyin", "homophones",
-    "numerals", "emoji",    "window",       "not_after", "defaults", "score"};
+    "numerals", "emoji",    "window",       "not_after", "defaults", "score",  "extract"};
 
 }  // namespace
 
@@ -212,24 +215,8 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
     quiet_ = false;
   }
 
-  if (YAML::Node where = node["where"]) {
-    if (!where.IsSequence()) {
-      error("E003", "'where' must be a list of conditions, found " + describe(where), where);
-    } else {
-      for (const YAML::Node& item : where) {
-        std::optional<std::string> text = scalar(item, "where");
-        if (!text) {
-          continue;
-        }
-        std::string message;
-        if (std::optional<Condition> condition = parse_condition(*text, message)) {
-          rule.conditions.push_back(std::move(*condition));
-        } else {
-          error("E010", message, item);
-        }
-      }
-    }
-  }
+  if (YAML::Node where = node["where"]) load_conditions(where, rule);
+  if (YAML::Node extract = node["extract"]) load_extract(extract, rule);
 
   if (YAML::Node window = node["window"]) {
     if (node["match"] || node["where"]) {
@@ -237,6 +224,8 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
             "a window rule watches other rules' hits or repeated messages: it has no 'match' or 'where'",
             window);
     }
+    if (node["extract"])
+      error("E014", "a window rule has no field to extract from: drop 'extract'", node["extract"]);
     rule.window = load_window(window, rule.category);
   } else if (!node["match"] && !node["where"]) {
     error("E012", "the rule has neither 'match', 'where' nor 'window'", node);
@@ -245,6 +234,71 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
   if (YAML::Node examples = node["examples"]) load_examples(examples, rule);
 
   model_.rules.push_back(std::move(rule));
+}
+
+void FileLoader::load_conditions(const YAML::Node& node, Rule& rule) {
+  if (!node.IsSequence()) {
+    error("E003", "'where' must be a list of conditions, found " + describe(node), node);
+    return;
+  }
+  for (const YAML::Node& item : node) {
+    std::optional<std::string> text = scalar(item, "where");
+    if (!text) continue;
+    std::string message;
+    std::optional<Condition> condition = parse_condition(*text, message);
+    if (!condition) {
+      error("E010", message, item);
+      continue;
+    }
+    if (condition->op == ConditionOp::matches) condition->regex = intern_re2(condition->value.text);
+    rule.conditions.push_back(std::move(*condition));
+  }
+}
+
+// `extract: {name: regex, …}`: what a hit reports from its field, such as the contact number an ad leaves.
+// Each regex has exactly one capture group, the part reported: a regex without one would report the whole
+// match, which is rarely the number or id wanted, and with several it would be unclear which.
+void FileLoader::load_extract(const YAML::Node& node, Rule& rule) {
+  if (!node.IsMap()) {
+    error(
+        "E003",
+        "'extract' must be a map of names to regexes, such as {qq: 'QQ(\\d{5,11})'}, found " + describe(node),
+        node);
+    return;
+  }
+  for (const auto& entry : node) {
+    std::optional<std::string> name = scalar(entry.first, "extract");
+    std::optional<std::string> regex = scalar(entry.second, "extract");
+    if (!name || !regex) continue;
+    if (!valid_name(*name)) {
+      error("E008", "extract name '" + *name + "' may hold only letters, digits, '_', '-' and '.'",
+            entry.first);
+      continue;
+    }
+    std::string why;
+    Re2Ptr compiled = compile_re2(*regex, why);
+    if (!compiled) {
+      error("E008", "extract '" + *name + "': regex '" + *regex + "' rejected by RE2: " + why, entry.second);
+      continue;
+    }
+    if (int groups = compiled->NumberOfCapturingGroups(); groups != 1) {
+      error("E008",
+            "extract '" + *name + "': regex '" + *regex + "' has " + std::to_string(groups) +
+                " capture groups; it needs exactly one, around the part to report",
+            entry.second);
+      continue;
+    }
+    rule.extractions.push_back({*name, intern_re2(*regex), at(entry.second)});
+  }
+}
+
+// Rules often share a regex (the same contact pattern in several items): it is compiled once.
+std::uint32_t FileLoader::intern_re2(const std::string& regex) {
+  std::vector<std::string>& regexes = model_.re2_regexes;
+  auto found = std::find(regexes.begin(), regexes.end(), regex);
+  if (found != regexes.end()) return static_cast<std::uint32_t>(found - regexes.begin());
+  regexes.push_back(regex);
+  return static_cast<std::uint32_t>(regexes.size() - 1);
 }
 
 // `thresholds:` what the total of an item's scoring rules must reach in a record to be reviewed or blocked:

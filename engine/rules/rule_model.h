@@ -97,6 +97,14 @@ struct Window {
   SourceLocation location;
 };
 
+// One entry of `extract:`: when the rule fires on a field, the capture of the first match of the regex in
+// the field's value is reported under `name`.
+struct Extraction {
+  std::string name;
+  std::uint32_t regex = 0;  // index into RuleSetModel::re2_regexes; the regex has exactly one capture group
+  SourceLocation location;
+};
+
 struct Rule {
   std::string id;
   Category category = Category::short_video_live;
@@ -122,7 +130,8 @@ struct Rule {
   // the record, and the item's thresholds turn the total into review or block.
   std::uint32_t score = 0;
   std::vector<Condition> conditions;
-  std::optional<Window> window;  // a window rule has neither `match` nor `where`
+  std::vector<Extraction> extractions;  // from `extract:`, in the order written
+  std::optional<Window> window;         // a window rule has neither `match` nor `where`
   std::vector<Example> examples;
   SourceLocation location;
 
@@ -167,6 +176,8 @@ struct RuleSetModel {
   std::vector<PatternNode> nodes;
   std::vector<Leaf> leaves;
   std::vector<Threshold> thresholds = std::vector<Threshold>(kItemCount + 1);  // by item number
+  // The regexes of `matches` conditions and `extract:` entries (re2_regexes.h), each distinct one once.
+  std::vector<std::string> re2_regexes;
 };
 
 }  // namespace qinglang::detail

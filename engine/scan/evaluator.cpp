@@ -1,6 +1,8 @@
 // Rules are evaluated per record over its leaf matches only; surviving rules become hits.
 #include "scan/evaluator.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <tuple>
 
@@ -296,7 +298,7 @@ void Evaluator::evaluate_rule(std::uint32_t rule_index) {
   const Rule& rule = data_->model.rules[rule_index];
   if (!categories_.contains(rule.category)) return;
   for (const Condition& condition : rule.conditions)
-    if (!detail::evaluate(condition, *record_)) return;
+    if (!detail::evaluate(condition, *record_, data_->re2)) return;
 
   evidence_.clear();
   if (rule.match == kNoNode) {
@@ -382,8 +384,10 @@ void Evaluator::sort_firings() {
   });
 }
 
-void Evaluator::finish_verdict(Verdict& verdict) const {
+void Evaluator::finish_verdict(Verdict& verdict) {
+  extracted_begin_.clear();
   for (const Firing& firing : firings_) {
+    extracted_begin_.push_back(verdict.extracted.size());
     const Rule& rule = data_->model.rules[firing.rule];
     const Span& span = firing.span;
     Hit hit{rule_ref(rule),          {}, span.start, span.end,         {},
@@ -394,10 +398,28 @@ void Evaluator::finish_verdict(Verdict& verdict) const {
       FieldView field = record_->field(span.field);
       hit.field = field.path;
       hit.text = field.text.substr(span.start, span.end - span.start);
+      if (field.type == ValueType::text) extract(rule, field.text, verdict.extracted);
     }
     verdict.hits.push_back(hit);
     verdict.categories.insert(rule.category);
     verdict.decision = std::max(verdict.decision, decision_for(firing.action));
+  }
+  // Only now, since `extracted` may have moved as it grew.
+  extracted_begin_.push_back(verdict.extracted.size());
+  for (std::size_t h = 0; h < verdict.hits.size(); ++h)
+    verdict.hits[h].extracted = std::span<const Extracted>(verdict.extracted.data() + extracted_begin_[h],
+                                                           extracted_begin_[h + 1] - extracted_begin_[h]);
+}
+
+// `extract:` searches the whole field, not the hit's span: a contact number stands beside the words that
+// gave the ad away, not inside them.
+void Evaluator::extract(const Rule& rule, std::string_view text, std::vector<Extracted>& out) const {
+  for (const Extraction& extraction : rule.extractions) {
+    re2::StringPiece groups[2];
+    if (data_->re2[extraction.regex]->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(),
+                                            RE2::UNANCHORED, groups, 2) &&
+        groups[1].data() != nullptr)
+      out.push_back({extraction.name, std::string_view(groups[1].data(), groups[1].size())});
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "base/utf8.h"
@@ -16,7 +17,8 @@
 
 namespace qinglang {
 struct Verdict;
-}
+struct Extracted;
+}  // namespace qinglang
 
 namespace qinglang::detail {
 
@@ -93,7 +95,8 @@ class Evaluator {
   void add_hits(std::uint32_t rule_index, std::size_t evidence_begin);
   void apply_scores();
   void sort_firings();
-  void finish_verdict(Verdict& verdict) const;
+  void finish_verdict(Verdict& verdict);
+  void extract(const Rule& rule, std::string_view text, std::vector<Extracted>& out) const;
 
   std::pair<const Event*, const Event*> events_of(std::uint32_t leaf) const {
     if (leaf_range_epoch_[leaf] != record_epoch_) return {nullptr, nullptr};
@@ -117,6 +120,8 @@ class Evaluator {
   std::vector<Span> evidence_;
   std::vector<std::uint32_t> fields_scratch_;
   std::vector<Firing> firings_;
+  std::vector<std::size_t>
+      extracted_begin_;  // by hit of the verdict being finished: where its extracted start
 
   // Streams.
   bool prefer_fresh_ = false;

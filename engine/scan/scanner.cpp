@@ -24,6 +24,7 @@ void ScannerCore::scan_batch(std::span<const Record> records) {
     v.decision = Decision::pass;
     v.categories = CategorySet();
     v.hits.clear();
+    v.extracted.clear();
     v.error = {};
   }
   if (!matcher_.ready()) {

@@ -19,6 +19,14 @@ namespace detail {
 class ScannerCore;
 }
 
+// What a rule's `extract:` found in a hit's field (docs/rule-language.md): under the entry's name, what the
+// regex's capture group captured in its first match in the field's value. `name` points into the
+// CompiledRuleSet, `value` into the scanned Record.
+struct Extracted {
+  std::string_view name;
+  std::string_view value;
+};
+
 // One rule that fired on one field. The views point into the CompiledRuleSet (the rule) and into the scanned
 // Record (field, text); they stay valid while both live and the Scanner has not scanned again.
 struct Hit {
@@ -39,6 +47,9 @@ struct Hit {
   // total in the record that made `rule.action`. 0 for a rule that decides by itself.
   std::uint32_t score = 0;
   std::uint32_t item_score = 0;
+  // What the rule's `extract:` found in the field, in the order the rule names them; empty when it has none
+  // or none matched. Points into the Verdict's `extracted`.
+  std::span<const Extracted> extracted;
 };
 
 // The result of scanning one record.
@@ -46,12 +57,16 @@ struct Verdict {
   Decision decision = Decision::pass;
   CategorySet categories;  // categories of the hits
   std::vector<Hit> hits;   // in field order, then by start offset
+  // What every hit's `extracted` views, hit after hit: a copy of the Verdict has hits that still view the
+  // original's.
+  std::vector<Extracted> extracted;
   std::string_view error;  // set when the scan itself failed (the record is then unscanned); empty otherwise
 };
 
 // Scans records. Holds per-thread state (Hyperscan scratch, match buffers): create one per thread; it is
 // not thread-safe, but many Scanners share one CompiledRuleSet. Movable, not copyable. After warm-up a scan
-// allocates only when a batch holds more text, matches or hits than any before it.
+// allocates only when a batch holds more text, matches or hits than any before it, and when RE2 finds what a
+// rule's `extract:` captures (on hits of such rules alone).
 class Scanner {
  public:
   explicit Scanner(std::shared_ptr<const CompiledRuleSet> rules);
