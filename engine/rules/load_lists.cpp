@@ -103,10 +103,17 @@ std::uint32_t FileLoader::load_list_pattern(const YAML::Node& value, const YAML:
     error("E003", "'list' names a list or several, found " + describe(value), value);
     return kNoNode;
   }
+  // A use may add forms to the list's own, as the rule's options do.
+  auto option = [&](const char* key, bool rule_default) {
+    std::optional<bool> value;
+    if (YAML::Node n = whole[key]) value = boolean(n, key);
+    return value.value_or(false) || rule_default;
+  };
+  bool pinyin = option("pinyin", rule_pinyin_), homophones = option("homophones", rule_homophones_),
+       emoji = option("emoji", rule_emoji_);
   auto forms = [&](const NamedList& list) {
     if (loading_unless_) return std::tuple{false, false, false};
-    return std::tuple{list.pinyin || rule_pinyin_, list.homophones || rule_homophones_,
-                      list.emoji || rule_emoji_};
+    return std::tuple{list.pinyin || pinyin, list.homophones || homophones, list.emoji || emoji};
   };
   std::vector<std::uint32_t> leaves;
   std::vector<bool> done(lists.size(), false);

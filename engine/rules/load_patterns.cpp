@@ -81,7 +81,9 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
   switch (*kind) {
     case PatternKind::words:
       if (kind_key.Scalar() == "list") {
-        if (!check_keys(node, {"list", "anchor", "score", "whole"}, "list pattern")) return kNoNode;
+        if (!check_keys(node, {"list", "pinyin", "homophones", "emoji", "anchor", "score", "whole"},
+                        "list pattern"))
+          return kNoNode;
         return load_list_pattern(value, node);
       }
       if (!check_keys(node, {kind_key.Scalar(), "pinyin", "homophones", "emoji", "anchor", "score", "whole"},
