@@ -271,13 +271,41 @@ void Compiler::choose_anchors() {
         leaf_rate[leaf] += 1.0;
   }
   d.leaf_anchor.assign(d.model.leaves.size(), 0);
-  std::vector<std::uint32_t> anchors;
+  // Scoring rules report nothing until their item's total reaches a threshold, so an item is anchored as an
+  // `at_least` of its scoring rules is: on the rarest rules until those left could not reach the lowest
+  // threshold together. The others are scanned only where an anchor of their category matched (their
+  // everyday words, such as 性感 or 骂人, would otherwise be scanned in every record).
+  struct Scoring {
+    double rate;
+    std::uint32_t score;
+    std::vector<std::uint32_t> anchors;
+  };
+  std::vector<std::vector<Scoring>> scoring(kItemCount + 1);
   for (const Rule& rule : d.model.rules) {
     if (rule.match == kNoNode) continue;
-    anchors.clear();
-    anchor_leaves(rule.match, leaf_rate, anchors);
-    for (std::uint32_t leaf : anchors)
+    Scoring scored{0, rule.score, {}};
+    scored.rate = anchor_leaves(rule.match, leaf_rate, scored.anchors);
+    if (rule.score != 0) {
+      scoring[static_cast<std::size_t>(rule.item)].push_back(std::move(scored));
+      continue;
+    }
+    for (std::uint32_t leaf : scored.anchors)
       d.leaf_anchor[leaf] = 1;
+  }
+  for (std::size_t item = 1; item < scoring.size(); ++item) {
+    std::vector<Scoring>& rules = scoring[item];
+    const Threshold& threshold = d.model.thresholds[item];
+    std::uint32_t lowest = threshold.review != 0 ? threshold.review : threshold.block;
+    std::uint32_t left = 0;
+    for (const Scoring& rule : rules)
+      left += rule.score;
+    std::stable_sort(rules.begin(), rules.end(),
+                     [](const Scoring& a, const Scoring& b) { return a.rate < b.rate; });
+    for (std::size_t i = 0; i < rules.size() && left >= lowest; ++i) {
+      left -= rules[i].score;
+      for (std::uint32_t leaf : rules[i].anchors)
+        d.leaf_anchor[leaf] = 1;
+    }
   }
 }
 

@@ -21,6 +21,11 @@ Evaluator::Evaluator(const CompiledRuleSetData& data) : data_(&data) {
   item_score_.assign(kItemCount + 1, 0);
   has_scoring_rules_ = std::any_of(data.model.rules.begin(), data.model.rules.end(),
                                    [](const Rule& rule) { return rule.score != 0; });
+  unanchored_scoring_rule_.assign(data.model.rules.size(), 0);
+  for (std::uint32_t r = 0; r < data.model.rules.size(); ++r)
+    unanchored_scoring_rule_[r] = data.model.rules[r].score != 0;
+  for (std::size_t leaf = 0; leaf < leaves; ++leaf)
+    if (data.leaf_anchor[leaf]) unanchored_scoring_rule_[data.model.leaves[leaf].rule] = 0;
 }
 
 void Evaluator::evaluate_record(const Record& record, std::span<const Event> events, Verdict& verdict) {
@@ -82,8 +87,9 @@ void Evaluator::index_events(std::span<const Event> events) {
     leaf_begin_[leaf] = static_cast<std::uint32_t>(i);
     leaf_end_[leaf] = static_cast<std::uint32_t>(j);
     std::uint32_t rule = data_->model.leaves[leaf].rule;
-    // A rule none of whose anchors matched cannot fire.
-    if (data_->leaf_anchor[leaf] && rule_epoch_[rule] != record_epoch_) {
+    // A rule none of whose anchors matched cannot fire; a scoring rule without anchors of its own is
+    // evaluated wherever its patterns were scanned (compiled_rule_set.h).
+    if ((data_->leaf_anchor[leaf] || unanchored_scoring_rule_[rule]) && rule_epoch_[rule] != record_epoch_) {
       rule_epoch_[rule] = record_epoch_;
       candidate_rules_.push_back(rule);
     }

@@ -127,6 +127,8 @@ class Evaluator {
   bool prefer_fresh_ = false;
   std::vector<std::uint32_t> rule_fresh_epoch_;  // by rule: it has a fresh event in this write
   bool has_scoring_rules_ = false;
+  std::vector<std::uint8_t>
+      unanchored_scoring_rule_;            // by rule: a scoring rule whose item is anchored elsewhere
   std::vector<std::uint32_t> item_score_;  // by item: the total of its scoring rules that fired
   std::vector<std::uint32_t> retry_rules_;
 };
