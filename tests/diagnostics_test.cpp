@@ -15,15 +15,6 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-std::vector<std::string> codes_of(std::string_view yaml) {
-  std::vector<std::string> codes;
-  for (const Diagnostic& d : compile_rules_from_yaml(yaml, "t.yaml").diagnostics)
-    codes.push_back(d.code);
-  return codes;
-}
-
-using Codes = std::vector<std::string>;
-
 // The golden file pins the wording and positions of every diagnostic; regenerate it after an intended change
 // with QINGLANG_UPDATE_GOLDEN=1.
 TEST(Diagnostics, MatchTheGoldenFile) {

@@ -33,15 +33,6 @@ Verdict scan_record(std::string_view yaml, std::string_view json) {
   return copy;
 }
 
-std::vector<std::string> codes_of(std::string_view yaml) {
-  std::vector<std::string> codes;
-  for (const Diagnostic& d : compile_rules_from_yaml(yaml, "t.yaml").diagnostics)
-    codes.push_back(d.code);
-  return codes;
-}
-
-using Codes = std::vector<std::string>;
-
 TEST(ScoringRules, OneAloneBelowTheThresholdDecidesNothing) {
   Verdict verdict = scan_record(kScoringRules, R"({"text":"初中生放假了"})");
   EXPECT_EQ(verdict.decision, Decision::pass);

@@ -13,15 +13,6 @@ std::string with_lists(std::string_view lists, std::string_view body) {
   return "lists:\n" + std::string(lists) + one_rule(body);
 }
 
-std::vector<std::string> codes_of(const CompileResult& result) {
-  std::vector<std::string> codes;
-  for (const Diagnostic& d : result.diagnostics)
-    codes.push_back(d.code);
-  return codes;
-}
-
-using Codes = std::vector<std::string>;
-
 // A folder of rule files, removed after the test.
 class RuleFolder {
  public:

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "qinglang/compiler.h"
 #include "qinglang/json.h"
@@ -29,6 +30,18 @@ inline std::string one_rule(std::string_view body, std::string_view action = "bl
   yaml += "    action: " + std::string(action) + "\n";
   yaml += body;
   return yaml;
+}
+
+// The codes of a compile's diagnostics, in order: {"E016", "W005"}.
+using Codes = std::vector<std::string>;
+inline Codes codes_of(const CompileResult& result) {
+  Codes codes;
+  for (const Diagnostic& d : result.diagnostics)
+    codes.push_back(d.code);
+  return codes;
+}
+inline Codes codes_of(std::string_view yaml) {
+  return codes_of(compile_rules_from_yaml(yaml, "t.yaml"));
 }
 
 inline Record record_from_json(std::string_view json) {

@@ -77,16 +77,11 @@ std::vector<std::string> characters_of(std::string_view text) {
 
 namespace {
 
-// The code point whose first byte is at `i`; U+FFFD for a broken sequence.
+// The code point whose first byte is at `i`; U+FFFD for a sequence the text cuts short.
 char32_t code_point_at(std::string_view text, std::size_t i) noexcept {
-  auto lead = static_cast<unsigned char>(text[i]);
-  std::size_t length = sequence_length(lead);
-  if (length == 0 || i + length > text.size()) return 0xFFFD;
-  if (length == 1) return lead;
-  char32_t c = lead & (0xFF >> (length + 1));
-  for (std::size_t k = 1; k < length; ++k)
-    c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  return c;
+  std::size_t length = sequence_length(static_cast<unsigned char>(text[i]));
+  if (i + length > text.size()) return 0xFFFD;
+  return decode_sequence(reinterpret_cast<const unsigned char*>(text.data() + i), length);
 }
 
 // Spaces, punctuation and symbols: ASCII ones, Latin-1's, general punctuation, CJK punctuation and the

@@ -32,6 +32,20 @@ inline std::size_t sequence_length(unsigned char lead) noexcept {
   return lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
 }
 
+// The code point of the well-formed sequence of `length` bytes at `p`.
+inline std::uint32_t decode_sequence(const unsigned char* p, std::size_t length) noexcept {
+  switch (length) {
+    case 1:
+      return p[0];
+    case 2:
+      return (p[0] & 0x1Fu) << 6 | (p[1] & 0x3Fu);
+    case 3:
+      return (p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+    default:
+      return (p[0] & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
+  }
+}
+
 // The characters of `text`, each invalid byte as one of its own. For compiling rules, not for the scan path.
 std::vector<std::string> characters_of(std::string_view text);
 

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "qinglang/diagnostic.h"
@@ -90,6 +91,9 @@ class FileLoader {
   std::uint32_t load_leaf(PatternKind kind, const YAML::Node& key, const YAML::Node& value,
                           const YAML::Node& whole);
   std::uint32_t push_leaf(Leaf leaf, const YAML::Node& whole);
+  std::tuple<bool, bool, bool> forms_of(const YAML::Node& pattern);
+  // The nodes of a value that may be one item or a list of them (`list: a`, `list: [a, b]`).
+  static std::vector<YAML::Node> items_of(const YAML::Node& node);
   std::uint32_t load_list_pattern(const YAML::Node& value, const YAML::Node& whole);
   void load_examples(const YAML::Node& node, Rule& rule);
   std::optional<Window> load_window(const YAML::Node& node, Category category);

@@ -94,7 +94,7 @@ const NamedList* FileLoader::use_list(const YAML::Node& name) {
 // guard the words match as written, like every word there.
 std::uint32_t FileLoader::load_list_pattern(const YAML::Node& value, const YAML::Node& whole) {
   std::vector<std::pair<std::string, const NamedList*>> lists;
-  for (const YAML::Node& name : value.IsSequence() ? value : YAML::Node(std::vector<YAML::Node>{value})) {
+  for (const YAML::Node& name : items_of(value)) {
     const NamedList* list = use_list(name);
     if (!list) return kNoNode;
     lists.emplace_back(name.Scalar(), list);
@@ -103,14 +103,8 @@ std::uint32_t FileLoader::load_list_pattern(const YAML::Node& value, const YAML:
     error("E003", "'list' names a list or several, found " + describe(value), value);
     return kNoNode;
   }
-  // A use may add forms to the list's own, as the rule's options do.
-  auto option = [&](const char* key, bool rule_default) {
-    std::optional<bool> value;
-    if (YAML::Node n = whole[key]) value = boolean(n, key);
-    return value.value_or(false) || rule_default;
-  };
-  bool pinyin = option("pinyin", rule_pinyin_), homophones = option("homophones", rule_homophones_),
-       emoji = option("emoji", rule_emoji_);
+  // A use adds forms to the list's own, as a words pattern's options do to its words.
+  auto [pinyin, homophones, emoji] = forms_of(whole);
   auto forms = [&](const NamedList& list) {
     if (loading_unless_) return std::tuple{false, false, false};
     return std::tuple{list.pinyin || pinyin, list.homophones || homophones, list.emoji || emoji};

@@ -1,6 +1,7 @@
 // A rule's pattern trees: words, regex and lookalike leaves, and the all, any, at_least and near that combine
 // them.
 #include <algorithm>
+#include <tuple>
 
 #include "base/utf8.h"
 #include "rules/file_loader.h"
@@ -216,19 +217,21 @@ std::uint32_t FileLoader::load_leaf(PatternKind kind, const YAML::Node& key, con
         warning("W002", "the one-character word '" + word + "' matches nearly everything", value);
   }
   leaf.texts = std::move(*texts);
-  if (kind == PatternKind::words) {
-    // A words pattern may opt in on its own; the rule's options reach only its `match` words, since the
-    // generated forms of exception words (the initials of 网信 are wx) would silence real violations.
-    auto option = [&](const char* key, bool rule_default) {
-      std::optional<bool> value;
-      if (YAML::Node n = whole[key]) value = boolean(n, key);
-      return value.value_or(rule_default && !loading_unless_);
-    };
-    leaf.pinyin = option("pinyin", rule_pinyin_);
-    leaf.homophones = option("homophones", rule_homophones_);
-    leaf.emoji = option("emoji", rule_emoji_);
-  }
+  if (kind == PatternKind::words) std::tie(leaf.pinyin, leaf.homophones, leaf.emoji) = forms_of(whole);
   return push_leaf(std::move(leaf), whole);
+}
+
+// The forms a words or list pattern asks for: its own `pinyin`, `homophones` and `emoji`, or else the rule's.
+// The rule's options reach only its `match` words, since the generated forms of exception words (the
+// initials of 网信 are wx) would silence real violations.
+std::tuple<bool, bool, bool> FileLoader::forms_of(const YAML::Node& pattern) {
+  auto option = [&](const char* key, bool rule_default) {
+    std::optional<bool> value;
+    if (YAML::Node n = pattern[key]) value = boolean(n, key);
+    return value.value_or(rule_default && !loading_unless_);
+  };
+  return {option("pinyin", rule_pinyin_), option("homophones", rule_homophones_),
+          option("emoji", rule_emoji_)};
 }
 
 // Adds a leaf, seen in the rule's views, and its node.

@@ -344,7 +344,7 @@ void FileLoader::load_thresholds(const YAML::Node& node, std::optional<Category>
         continue;
       }
       threshold.item_specific = true;
-      for (const YAML::Node& item : list.IsSequence() ? list : YAML::Node(std::vector<YAML::Node>{list}))
+      for (const YAML::Node& item : items_of(list))
         if (std::optional<int> number = integer(item, "items", 1, kItemCount)) items.push_back(*number);
     } else {
       std::optional<Category> category = file_category;

@@ -115,4 +115,9 @@ std::optional<Scope> FileLoader::scope(const YAML::Node& node, std::string_view 
   return std::nullopt;
 }
 
+std::vector<YAML::Node> FileLoader::items_of(const YAML::Node& node) {
+  if (!node.IsSequence()) return {node};
+  return {node.begin(), node.end()};
+}
+
 }  // namespace qinglang::detail

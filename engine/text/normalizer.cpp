@@ -29,20 +29,6 @@ bool in_ranges(std::uint32_t cp, const CodeRange (&ranges)[N]) {
   return it != std::begin(ranges) && cp <= std::prev(it)->last;
 }
 
-// Decodes the well-formed sequence of `length` bytes at `p`.
-inline std::uint32_t decode(const unsigned char* p, std::size_t length) {
-  switch (length) {
-    case 1:
-      return p[0];
-    case 2:
-      return (p[0] & 0x1Fu) << 6 | (p[1] & 0x3Fu);
-    case 3:
-      return (p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
-    default:
-      return (p[0] & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
-  }
-}
-
 constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";
 
 std::uint8_t saturating_increment(std::uint8_t n) {
@@ -95,7 +81,7 @@ Normalizer::Normalizer() : page_index_(0x110000 >> 8, 0), pages_(1) {
     std::string_view folded = entry.folded;
     for (std::size_t i = 0; i < folded.size();) {
       std::size_t n = valid_sequence_length(folded.substr(i));
-      std::uint32_t cp = decode(reinterpret_cast<const unsigned char*>(folded.data() + i), n);
+      std::uint32_t cp = decode_sequence(reinterpret_cast<const unsigned char*>(folded.data() + i), n);
       if (!in_ranges(cp, kNoiseRanges) && !in_ranges(cp, kInvisibleRanges))
         entry.skeleton.append(folded.substr(i, n));
       i += n;
@@ -215,7 +201,7 @@ void Normalizer::normalize(std::string_view text, ViewText& folded, ViewText& sk
       length = 1;
       folded_form = kReplacementCharacter;
     } else {
-      std::uint16_t kind = classify(decode(bytes + i, length));
+      std::uint16_t kind = classify(decode_sequence(bytes + i, length));
       if (kind == kInvisible) {
         i += length;
         continue;

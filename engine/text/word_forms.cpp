@@ -53,17 +53,7 @@ Options readings_of(const PinyinEntry& e) {
 }
 
 std::uint32_t decode(std::string_view c) {
-  auto b = [&](std::size_t i) { return static_cast<unsigned char>(c[i]) & 0x3Fu; };
-  switch (c.size()) {
-    case 1:
-      return static_cast<unsigned char>(c[0]);
-    case 2:
-      return (static_cast<unsigned char>(c[0]) & 0x1Fu) << 6 | b(1);
-    case 3:
-      return (static_cast<unsigned char>(c[0]) & 0x0Fu) << 12 | b(1) << 6 | b(2);
-    default:
-      return (static_cast<unsigned char>(c[0]) & 0x07u) << 18 | b(1) << 12 | b(2) << 6 | b(3);
-  }
+  return decode_sequence(reinterpret_cast<const unsigned char*>(c.data()), c.size());
 }
 
 std::string encode(std::uint32_t cp) {
