@@ -31,6 +31,40 @@ TEST(Anchors, AnAllIsAnchoredOnItsRarestPart) {
   EXPECT_FALSE(is_anchor(*rules, "老师"));
 }
 
+// The guess ranks two words of two characters alike; a sample of the traffic tells the everyday one apart.
+std::shared_ptr<const CompiledRuleSet> compile_with_sample(std::string_view yaml, std::string sample) {
+  CompileOptions options;
+  options.anchor_sample = std::move(sample);
+  CompileResult result = compile_rules_from_yaml(yaml, "test.yaml", options);
+  EXPECT_TRUE(result.ok());
+  return result.rules;
+}
+
+TEST(Anchors, ASampleAnchorsAnAllOnThePartRarestInIt) {
+  std::string yaml = one_rule("    match: {all: [{words: [还有]}, {words: [开盒]}]}\n");
+  auto rules = compile_with_sample(yaml, "还有一件事\n我还有作业\n开盒\n还有吗\n");
+  ASSERT_TRUE(rules);
+  EXPECT_TRUE(is_anchor(*rules, "开盒"));
+  EXPECT_FALSE(is_anchor(*rules, "还有"));
+  auto swapped = compile_with_sample(yaml, "开盒开盒\n开盒了\n还有\n");
+  ASSERT_TRUE(swapped);
+  EXPECT_TRUE(is_anchor(*swapped, "还有"));
+  EXPECT_FALSE(is_anchor(*swapped, "开盒"));
+}
+
+TEST(Anchors, ASampleChangesWhatAScanCostsNotWhatItFinds) {
+  std::string yaml = one_rule("    match: {all: [{words: [还有]}, {words: [开盒]}]}\n");
+  auto guessed = compile_or_fail(yaml);
+  auto sampled = compile_with_sample(yaml, "开盒开盒\n开盒了\n还有\n");
+  ASSERT_TRUE(guessed && sampled);
+  Scanner with_guess(guessed), with_sample(sampled);
+  for (std::string_view text : {"还有人被开盒了", "还有", "开盒", "今天天气好"}) {
+    Record record = Record::from_text(text);
+    Decision expected = with_guess.scan(record).decision;
+    EXPECT_EQ(expected, with_sample.scan(record).decision) << text;
+  }
+}
+
 TEST(Anchors, TheAuthorsAnchorComesBeforeTheGuess) {
   auto rules = compile_or_fail(
       one_rule("    match: {all: [{words: [打回去]}, {words: [老师, 学生], anchor: true}]}\n"));

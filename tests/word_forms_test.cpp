@@ -85,6 +85,9 @@ TEST(PinyinRule, MixedFormsMatch) {
 TEST(PinyinRule, CapitalsAndSpacesMatch) {
   EXPECT_EQ(view_of_hit("Kai He"), "pinyin");
 }
+TEST(PinyinRule, PinyinAfterAnEnglishWordAndASpaceMatches) {
+  EXPECT_EQ(view_of_hit("i got kai he today"), "pinyin");
+}
 TEST(PinyinRule, InitialsInsideEnglishDoNotMatch) {
   EXPECT_EQ(view_of_hit("khaki pants"), "none");
 }

@@ -79,6 +79,9 @@ int main(int argc, char** argv) {
   add_rules_option(compile_command);
   compile_command->add_option("-o,--output", source.cache_file,
                               "Write the compiled databases to this cache file");
+  compile_command->add_option(
+      "--sample", source.anchor_sample,
+      "JSONL or text like the content to be scanned: rules are anchored on the words rarest in it");
 
   std::vector<std::string> eval_inputs;
   CLI::App* eval_command = app.add_subcommand("eval", "Precision and recall per item on a labelled corpus");

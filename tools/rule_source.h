@@ -15,6 +15,7 @@ struct RuleSource {
   std::vector<std::string> paths{QINGLANG_DEFAULT_RULES};
   std::string cache_file;
   std::string compiled_file;  // what `qinglang compile -o` wrote: loaded as it is, no rule file read
+  std::string anchor_sample;  // a JSONL or text file like the content to be scanned (CompileOptions)
 };
 
 // Loads the compiled rules, or compiles the rule files, and prints every diagnostic to standard error;

@@ -49,6 +49,7 @@ std::unique_ptr<CompiledRuleSetData> Compiler::compile(const CompileOptions& opt
   collect_patterns();
   for (std::size_t v = 0; v < kViewCount; ++v)
     group_literals(static_cast<View>(v));
+  if (!options.anchor_sample.empty()) count_in_sample(options.anchor_sample);
   choose_anchors();
   assign_tiers();
   lint_rules();
@@ -157,7 +158,8 @@ std::shared_ptr<const CompiledRuleSet> compile_model(RuleSetModel model, std::ve
 // files (and words files) as they are now: YAML is then not parsed and nothing is compiled. Otherwise the
 // rules are loaded and compiled, and the compiled rule set is written to the file.
 CompileResult compile_rules(const std::vector<std::filesystem::path>& paths, const CompileOptions& options) {
-  if (!options.cache_file.empty()) {
+  // A sample asks for the anchors to be chosen anew: the databases may still come from the cache.
+  if (!options.cache_file.empty() && options.anchor_sample.empty()) {
     std::vector<std::filesystem::path> files = detail::RuleLoader::rule_files(paths);
     CompileResult cached;
     std::string why;

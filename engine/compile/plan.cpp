@@ -38,8 +38,8 @@ std::string text_for_view(const std::string& text, View view) {
 
 // How often a literal is expected to match, relative to one common Chinese character: each further character
 // makes a match about eight times rarer. ASCII letters and digits tell less apart than a Chinese character,
-// and a symbol less still. A guess from the literal alone, good enough to rank the parts of a rule.
-double expected_rate(std::string_view literal) {
+// and a symbol less still. A guess from the literal alone: it cannot tell 还有 from 开盒.
+double guessed_rate(std::string_view literal) {
   double characters = 0;
   for (unsigned char c : literal) {
     if (c >= 0xC0) {
@@ -51,7 +51,19 @@ double expected_rate(std::string_view literal) {
   return std::pow(8.0, 1.0 - characters);
 }
 
+// One common Chinese character is about one in this many characters of text: the unit of guessed_rate().
+constexpr double kCharactersPerCommonCharacter = 300;
+
 }  // namespace
+
+// In the unit of guessed_rate(). With a sample, the count there, plus the guess as a prior worth less than
+// one occurrence, so the words a sample lacks are still told apart by their length.
+double Compiler::literal_rate(View view, std::size_t id) const {
+  const std::size_t v = static_cast<std::size_t>(view);
+  double guess = guessed_rate(patterns_[v].literals[id]);
+  if (sample_counts_[v].empty() || sample_characters_ == 0) return guess;
+  return (sample_counts_[v][id] + guess) / sample_characters_ * kCharactersPerCommonCharacter;
+}
 
 void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target) {
   patterns.added.emplace_back(word, target);
@@ -147,10 +159,10 @@ void Compiler::collect_patterns() {
           if (view == View::skeleton && drops_symbols) warn_that_skeleton_broadens(leaf, text, word);
           if (word.empty()) continue;  // a word of noise only has no skeleton
           // The skeleton view finds a word that holds no symbols wherever the folded view would: scanning
-          // both would double the literal work for nothing. Pinyin forms stay in both, where each stands
-          // alone.
-          bool skeleton_suffices =
-              view == View::folded && (leaf.views & view_bit(View::skeleton)) != 0 && !drops_symbols;
+          // both would double the literal work for nothing. A pinyin form holds no symbols either, and the
+          // skeleton remembers the spaces that kept it apart from other letters (Matcher::take_match).
+          bool in_skeleton = (leaf.views & view_bit(View::skeleton)) != 0;
+          bool skeleton_suffices = view == View::folded && in_skeleton && !drops_symbols;
           if (!skeleton_suffices) {
             add_literal(patterns, word, {leaf_index, Form::word});
             if (leaf.homophones && view != View::raw)
@@ -160,7 +172,7 @@ void Compiler::collect_patterns() {
               for (const std::string& variant : split_character_variants(word))
                 add_literal(patterns, variant, {leaf_index, Form::split});
           }
-          if (leaf.pinyin && view != View::raw)
+          if (leaf.pinyin && view != View::raw && !(view == View::folded && in_skeleton))
             for (const std::string& variant : pinyin_variants(word))
               add_literal(patterns, variant, {leaf_index, Form::pinyin});
           if (leaf.emoji && view == View::folded)
@@ -231,14 +243,14 @@ void Compiler::resolve_windows() {
   }
 }
 
-// Marks each rule's anchors (compiled_rule_set.h). A leaf's rate is the sum of its patterns' expected rates
+// Marks each rule's anchors (compiled_rule_set.h). A leaf's rate is the sum of its patterns' rates
 // over every view and generated form it is scanned as; a regex the compiler could not turn into literals
 // counts as one character. A literal counts once for each leaf it serves: the words many rules list are their
 // common context (老师, 孩子, 视频), and each match of such a word costs an event per leaf.
 void Compiler::choose_anchors() {
   CompiledRuleSetData& d = *data_;
-  // Only the parts of an `all`, `near` or `at_least` are ranked: a lexicon of one word list has no choice to
-  // make, and its cached start should not pay for one.
+  // Only the parts of an `all`, `near` or `at_least`, and scoring rules (anchored together, below), are
+  // ranked: a lexicon of one word list has no choice to make, and its cached start should not pay for one.
   std::vector<std::uint8_t> ranked(d.model.leaves.size(), 0);
   auto mark_ranked = [&](auto& self, std::uint32_t node_index, bool inside_choice) -> void {
     const PatternNode& node = d.model.nodes[node_index];
@@ -251,7 +263,7 @@ void Compiler::choose_anchors() {
       self(self, child, choice);
   };
   for (const Rule& rule : d.model.rules)
-    if (rule.match != kNoNode) mark_ranked(mark_ranked, rule.match, false);
+    if (rule.match != kNoNode) mark_ranked(mark_ranked, rule.match, rule.score != 0);
 
   std::vector<double> leaf_rate(d.model.leaves.size(), 0.0);
   for (std::size_t v = 0; v < kViewCount; ++v) {
@@ -262,7 +274,7 @@ void Compiler::choose_anchors() {
       if (std::none_of(dbs.literal_targets.begin() + first, dbs.literal_targets.begin() + last,
                        [&](const LiteralTarget& t) { return ranked[t.leaf] != 0; }))
         continue;
-      double rate = expected_rate(literals[id]) * (last - first);
+      double rate = literal_rate(static_cast<View>(v), id) * (last - first);
       for (std::uint32_t t = first; t < last; ++t)
         leaf_rate[dbs.literal_targets[t].leaf] += rate;
     }

@@ -106,13 +106,18 @@ void Matcher::take_match(const ScanContext& c, std::uint32_t leaf, std::uint32_t
   std::uint8_t noise_run =
       c.view >= View::skeleton ? Normalizer::longest_noise_run(batch.text, start, end) : 0;
   if (noise_run > kMaxNoiseRun) return;
-  if (form == Form::pinyin && !stands_alone(text, local_start, local_end)) return;
+  if (form == Form::pinyin && c.view < View::skeleton && !stands_alone(text, local_start, local_end)) return;
 
   std::string_view original = segments_[segment].original;
   std::uint32_t original_start = local_start, original_end = local_end;
   View view = View::raw;
   if (c.view != View::raw) {
     std::tie(original_start, original_end) = Normalizer::original_span(batch.text, original, start, end);
+    // The skeleton drops the spaces between words ("i like kai he" is "ilikekaihe" there): whether a pinyin
+    // form runs into other letters is told by the original.
+    if (form == Form::pinyin && c.view >= View::skeleton &&
+        !stands_alone(original, original_start, original_end))
+      return;
     bool unchanged = original.substr(original_start, original_end - original_start) ==
                      text.substr(local_start, local_end - local_start);
     // Name what the match needed: nothing, folding alone (no noise dropped inside it), or the skeleton.
