@@ -74,6 +74,7 @@ class Compiler {
   void collect_patterns();
   void count_in_sample(std::string_view sample);
   double literal_rate(View view, std::size_t id) const;
+  double regex_rate(View view, std::size_t id) const;
   void choose_anchors();
   double anchor_leaves(std::uint32_t node, const std::vector<double>& leaf_rate,
                        std::vector<std::uint32_t>& out);
@@ -115,9 +116,11 @@ class Compiler {
   std::uint64_t key_ = 0;
   std::vector<Diagnostic> cache_notes_;
   std::array<ViewPatterns, kViewCount> patterns_;
-  // From CompileOptions::anchor_sample: how many times each literal occurs in the sample's view (by view,
-  // then literal id; empty without a sample), and the sample's size in characters.
+  // From CompileOptions::anchor_sample: how many times each pattern occurs in the sample's view (by view,
+  // then literal id; empty without a sample, or when it could not be counted), and the sample's size in
+  // characters.
   std::array<std::vector<std::uint32_t>, kViewCount> sample_counts_;
+  std::array<std::vector<std::uint32_t>, kViewCount> sample_regex_counts_;  // by view, then regex id
   double sample_characters_ = 0;
   std::map<std::string, ExpressionInfo, std::less<>> expression_infos_;
   std::map<std::string, RegexSplit, std::less<>> regex_splits_;

@@ -53,6 +53,10 @@ double guessed_rate(std::string_view literal) {
 
 // One common Chinese character is about one in this many characters of text: the unit of guessed_rate().
 constexpr double kCharactersPerCommonCharacter = 300;
+// A pattern in the first pass costs even where it never matches: a part of ten thousand rare words (pinyin
+// and homophone forms) makes Hyperscan's first pass slower than the everyday word beside it would. Measured
+// on the Weibo posts, a literal costs the first pass about what one match in this many characters costs.
+constexpr double kCharactersPerPatternCost = 5e6;
 
 }  // namespace
 
@@ -62,7 +66,16 @@ double Compiler::literal_rate(View view, std::size_t id) const {
   const std::size_t v = static_cast<std::size_t>(view);
   double guess = guessed_rate(patterns_[v].literals[id]);
   if (sample_counts_[v].empty() || sample_characters_ == 0) return guess;
-  return (sample_counts_[v][id] + guess) / sample_characters_ * kCharactersPerCommonCharacter;
+  return ((sample_counts_[v][id] + guess) / sample_characters_ + 1 / kCharactersPerPatternCost) *
+         kCharactersPerCommonCharacter;
+}
+
+// A regex the compiler could not turn into literals is guessed to match as often as one common character.
+double Compiler::regex_rate(View view, std::size_t id) const {
+  const std::vector<std::uint32_t>& counts = sample_regex_counts_[static_cast<std::size_t>(view)];
+  if (counts.empty() || sample_characters_ == 0) return 1.0;
+  return ((counts[id] + 1.0) / sample_characters_ + 1 / kCharactersPerPatternCost) *
+         kCharactersPerCommonCharacter;
 }
 
 void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target) {
@@ -244,9 +257,9 @@ void Compiler::resolve_windows() {
 }
 
 // Marks each rule's anchors (compiled_rule_set.h). A leaf's rate is the sum of its patterns' rates
-// over every view and generated form it is scanned as; a regex the compiler could not turn into literals
-// counts as one character. A literal counts once for each leaf it serves: the words many rules list are their
-// common context (老师, 孩子, 视频), and each match of such a word costs an event per leaf.
+// over every view and generated form it is scanned as. A literal counts once for each leaf it serves: the
+// words many rules list are their common context (老师, 孩子, 视频), and each match of such a word costs an
+// event per leaf.
 void Compiler::choose_anchors() {
   CompiledRuleSetData& d = *data_;
   // Only the parts of an `all`, `near` or `at_least`, and scoring rules (anchored together, below), are
@@ -278,9 +291,9 @@ void Compiler::choose_anchors() {
       for (std::uint32_t t = first; t < last; ++t)
         leaf_rate[dbs.literal_targets[t].leaf] += rate;
     }
-    for (const RegexTarget& target : dbs.regex_targets)
-      for (std::uint32_t leaf : target.leaves)
-        leaf_rate[leaf] += 1.0;
+    for (std::size_t id = 0; id < dbs.regex_targets.size(); ++id)
+      for (std::uint32_t leaf : dbs.regex_targets[id].leaves)
+        leaf_rate[leaf] += regex_rate(static_cast<View>(v), id);
   }
   d.leaf_anchor.assign(d.model.leaves.size(), 0);
   // Scoring rules report nothing until their item's total reaches a threshold, so an item is anchored as an

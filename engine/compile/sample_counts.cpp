@@ -41,52 +41,61 @@ int count_match(unsigned int id, unsigned long long, unsigned long long, unsigne
   return 0;
 }
 
+// Each pattern's matches in `text` are added to `counts` (by pattern id); false when the database cannot be
+// built, which leaves the guess in place (build_databases() reports why, if it is an error of the rules).
+bool count_matches(hs_database_t* raw_database, const std::string& text, std::vector<std::uint32_t>& counts) {
+  DatabasePtr database(raw_database);
+  hs_scratch_t* raw_scratch = nullptr;
+  if (hs_alloc_scratch(database.get(), &raw_scratch) != HS_SUCCESS) return false;
+  ScratchPtr scratch(raw_scratch);
+  // Hyperscan takes at most 4 GiB per call; a sample is far smaller, but is cut into calls all the same.
+  constexpr std::size_t kChunk = std::size_t{1} << 30;
+  for (std::size_t at = 0; at < text.size(); at += kChunk)
+    hs_scan(database.get(), text.data() + at, static_cast<unsigned>(std::min(kChunk, text.size() - at)), 0,
+            scratch.get(), count_match, &counts);
+  return true;
+}
+
 }  // namespace
 
-// Every literal of a view is counted, whatever its leaves: a sample of a few megabytes scans in a fraction of
-// the time the view's database takes to build, and is built once per compile.
+// Every pattern of a view is counted, whatever its leaves: a sample of a few megabytes scans in a fraction of
+// the time the view's databases take to build. A regex counts each end it matches at.
 void Compiler::count_in_sample(std::string_view sample) {
   std::array<std::string, kViewCount> texts = views_of(sample);
   sample_characters_ = static_cast<double>(
       std::count_if(sample.begin(), sample.end(), [](char c) { return (c & 0xC0) != 0x80 && c != '\n'; }));
-  run_on_every_core(kViewCount, [&](std::size_t v) {
-    const std::vector<std::string>& literals = patterns_[v].literals;
-    std::vector<std::uint32_t>& counts = sample_counts_[v];
-    counts.assign(literals.size(), 0);
-    if (literals.empty() || texts[v].empty()) return;
+  run_on_every_core(2 * kViewCount, [&](std::size_t task) {
+    std::size_t v = task / 2;
+    const ViewPatterns& patterns = patterns_[v];
+    bool literals = task % 2 == 0;
+    std::vector<std::uint32_t>& counts = literals ? sample_counts_[v] : sample_regex_counts_[v];
+    std::size_t count = literals ? patterns.literals.size() : patterns.regexes.size();
+    if (count == 0 || texts[v].empty()) return;
     std::vector<const char*> expressions;
     std::vector<std::size_t> lengths;
     std::vector<unsigned> ids;
-    for (std::size_t id = 0; id < literals.size(); ++id) {
-      expressions.push_back(literals[id].data());
-      lengths.push_back(literals[id].size());
+    for (std::size_t id = 0; id < count; ++id) {
+      const std::string& pattern = literals ? patterns.literals[id] : patterns.regexes[id];
+      expressions.push_back(pattern.c_str());
+      lengths.push_back(pattern.size());
       ids.push_back(static_cast<unsigned>(id));
     }
-    std::vector<unsigned> flags(expressions.size(), kLiteralFlags);
-    hs_database_t* raw_database = nullptr;
+    std::vector<unsigned> flags(count,
+                                literals ? kLiteralFlags : regex_flags(static_cast<View>(v), kDetectorFlags));
+    hs_database_t* database = nullptr;
     hs_compile_error_t* error = nullptr;
-    // The same literals compile for the scan below (build_databases), where an error is reported; here a
-    // failure only leaves the guess in place.
-    if (hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
-                             static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr, &raw_database,
-                             &error) != HS_SUCCESS) {
+    hs_error_t compiled =
+        literals
+            ? hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
+                                   static_cast<unsigned>(count), HS_MODE_BLOCK, nullptr, &database, &error)
+            : hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned>(count),
+                               HS_MODE_BLOCK, nullptr, &database, &error);
+    if (compiled != HS_SUCCESS) {
       hs_free_compile_error(error);
-      counts.clear();
       return;
     }
-    DatabasePtr database(raw_database);
-    hs_scratch_t* raw_scratch = nullptr;
-    if (hs_alloc_scratch(database.get(), &raw_scratch) != HS_SUCCESS) {
-      counts.clear();
-      return;
-    }
-    ScratchPtr scratch(raw_scratch);
-    const std::string& text = texts[v];
-    // Hyperscan takes at most 4 GiB per call; a sample is far smaller, but is cut into calls all the same.
-    constexpr std::size_t kChunk = std::size_t{1} << 30;
-    for (std::size_t at = 0; at < text.size(); at += kChunk)
-      hs_scan(database.get(), text.data() + at, static_cast<unsigned>(std::min(kChunk, text.size() - at)), 0,
-              scratch.get(), count_match, &counts);
+    counts.assign(count, 0);
+    if (!count_matches(database, texts[v], counts)) counts.clear();
   });
 }
 
