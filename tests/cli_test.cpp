@@ -185,6 +185,38 @@ TEST(CliScan, MissingInputFileIsReported) {
   EXPECT_NE(run.err.find("cannot open /nonexistent.jsonl"), std::string::npos);
 }
 
+TEST(CliScan, AnOutputThatCannotBeWrittenEndsTheRunWithStatusThree) {
+  Outcome run = qinglang("scan --rules " + kRules + " " + kRecords + " >/dev/full");
+  EXPECT_EQ(run.status, 3);
+  EXPECT_NE(run.err.find("cannot write the output"), std::string::npos);
+}
+
+TEST(CliScan, AStreamOutputThatCannotBeWrittenEndsTheRunWithStatusThree) {
+  Outcome run = qinglang("scan --stream --rules " + kRules + " >/dev/full",
+                         "{\"stream\":\"a\",\"seq\":1,\"ts\":1,\"text\":\"hello\"}\n");
+  EXPECT_EQ(run.status, 3);
+  EXPECT_NE(run.err.find("cannot write the output"), std::string::npos);
+}
+
+TEST(CliScan, AFolderWithoutRulesIsARuleError) {
+  std::string empty = temp_path("empty_rules");
+  std::filesystem::create_directory(empty);
+  Outcome run = qinglang("scan --rules " + empty, "{\"id\":1,\"text\":\"x\"}\n");
+  std::filesystem::remove(empty);
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("error E018"), std::string::npos);
+  EXPECT_EQ(run.out, "");
+}
+
+TEST(CliScan, AFolderWithoutRulesPassesEveryRecordWhenAllowed) {
+  std::string empty = temp_path("empty_rules");
+  std::filesystem::create_directory(empty);
+  Outcome run = qinglang("scan --allow-empty-rules --rules " + empty, "{\"id\":1,\"text\":\"x\"}\n");
+  std::filesystem::remove(empty);
+  EXPECT_EQ(run.status, 0);
+  EXPECT_NE(run.out.find("\"decision\":\"pass\""), std::string::npos);
+}
+
 TEST(CliScan, RuleErrorsStopTheScan) {
   Outcome run = qinglang("scan --rules " + kData + "/golden/bad_rules.yaml", "{}\n");
   EXPECT_EQ(run.status, 2);

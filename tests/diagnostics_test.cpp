@@ -29,6 +29,20 @@ TEST(Diagnostics, MatchTheGoldenFile) {
   EXPECT_EQ(actual, read_file(dir + "bad_rules.expected"));
 }
 
+TEST(Diagnostics, ARuleSetWithoutARuleIsE018) {
+  CompileResult r = compile_rules_from_yaml("lists:\n  harm: {words: [开盒]}\n", "lists.yaml");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(codes_of(r), (Codes{"E018", "W005"}));
+}
+
+TEST(Diagnostics, ARuleSetWithoutARuleIsAcceptedWhenAllowed) {
+  CompileOptions options;
+  options.allow_empty_rule_set = true;
+  CompileResult r = compile_rules_from_yaml("rules: []\n", "empty.yaml", options);
+  EXPECT_TRUE(r.ok());
+  EXPECT_TRUE(r.diagnostics.empty());
+}
+
 TEST(Diagnostics, YamlSyntaxErrorHasAPosition) {
   CompileResult r = compile_rules_from_yaml("rules: [\n  - {id: x", "t.yaml");
   ASSERT_EQ(r.diagnostics.size(), 1u);

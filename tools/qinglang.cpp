@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
         ->allow_extra_args(false);
     command->add_option("--cache", source.cache_file,
                         "Compiled-database cache: loaded when it matches the rules, rebuilt otherwise");
+    command->add_flag("--allow-empty-rules", source.allow_empty_rule_set,
+                      "Accept rule paths that hold no rule (every record then passes) instead of error E018");
   };
   // Commands that only use rules can take them compiled, as a worker that does not compile would.
   auto add_compiled_option = [&](CLI::App* command) {

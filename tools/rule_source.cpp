@@ -38,6 +38,7 @@ CompileResult load_or_compile(const RuleSource& source) {
   std::vector<std::filesystem::path> paths(source.paths.begin(), source.paths.end());
   CompileOptions options;
   options.cache_file = source.cache_file;
+  options.allow_empty_rule_set = source.allow_empty_rule_set;
   if (!source.anchor_sample.empty() && !read_anchor_sample(source.anchor_sample, options.anchor_sample)) {
     CompileResult failed;
     failed.diagnostics.push_back(

@@ -16,6 +16,7 @@ struct RuleSource {
   std::string cache_file;
   std::string compiled_file;  // what `qinglang compile -o` wrote: loaded as it is, no rule file read
   std::string anchor_sample;  // a JSONL or text file like the content to be scanned (CompileOptions)
+  bool allow_empty_rule_set = false;
 };
 
 // Loads the compiled rules, or compiles the rule files, and prints every diagnostic to standard error;

@@ -15,6 +15,7 @@
 #include "line_reader.h"
 #include "qinglang/json.h"
 #include "qinglang/scanner.h"
+#include "standard_output.h"
 
 namespace qinglang::cli {
 namespace {
@@ -199,10 +200,11 @@ class Pipeline {
   void finish() {
     while (!in_flight_.empty())
       write_oldest();
-    std::fflush(stdout);
+    output_.flush();
   }
 
   const Summary& summary() const { return summary_; }
+  const StandardOutput& output() const { return output_; }
 
  private:
   void work(Worker& worker) {
@@ -235,8 +237,7 @@ class Pipeline {
   }
 
   void write(const Batch& batch) {
-    std::fwrite(batch.output.data(), 1, batch.output.size(), stdout);
-    summary_.add(batch.summary);
+    if (output_.write(batch.output)) summary_.add(batch.summary);
   }
 
   std::vector<std::unique_ptr<Worker>> workers_;
@@ -248,6 +249,7 @@ class Pipeline {
   std::deque<Batch*> queue_;
   bool stopping_ = false;
   Summary summary_;
+  StandardOutput output_;
 };
 
 // What was read and how fast, then the counts.
@@ -292,7 +294,8 @@ int run_scan(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& s
       settings.inputs, settings.max_record_bytes, [&](LineReader& reader, const std::string& source) {
         auto batch = std::make_unique<Batch>();
         Line line;
-        while (reader.next(line)) {
+        // Once the output failed, what is left to read could never be answered.
+        while (!pipeline.output().failed() && reader.next(line)) {
           batch->lines.push_back({batch->text.size(), line.text.size(), line.number, line.too_long});
           bytes += line.text.size() + 1;
           batch->text.append(line.text);
@@ -309,6 +312,10 @@ int run_scan(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& s
         // The batches point at `source`: write them out before it goes.
         pipeline.finish();
       });
+  if (pipeline.output().failed()) {
+    pipeline.output().report_failure();
+    return kExitOutputFailed;
+  }
   if (settings.summary) {
     std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
     print_summary(pipeline.summary(), bytes, seconds.count(), std::max(1u, settings.threads));

@@ -10,6 +10,7 @@
 #include "qinglang/json.h"
 #include "qinglang/stream.h"
 #include "qinglang/stream_router.h"
+#include "standard_output.h"
 
 namespace qinglang::cli {
 namespace {
@@ -134,10 +135,11 @@ class StreamScan final : public StreamListener {
   // Writes what is ready; flushes when asked (before waiting for input) or when much is pending.
   void write_out(bool flush) {
     if (!flush && out_.size() < (1 << 16)) return;
-    std::fwrite(out_.data(), 1, out_.size(), stdout);
+    output_.write(out_);
     out_.clear();
-    if (flush) std::fflush(stdout);
+    if (flush) output_.flush();
   }
+  const StandardOutput& output() const { return output_; }
 
   std::size_t errors() const { return errors_; }
 
@@ -222,6 +224,7 @@ class StreamScan final : public StreamListener {
   std::string where_;
   std::size_t line_ = 0;
   std::string out_;
+  StandardOutput output_;
   std::size_t errors_ = 0, streams_ = 0, messages_ = 0, windows_ = 0;
   std::array<std::size_t, 5> closes_{};
   std::array<std::size_t, 3> decisions_{}, stream_decisions_{};
@@ -236,7 +239,7 @@ int run_stream_scan(std::shared_ptr<const CompiledRuleSet> rules, const StreamSe
                                  // Live input gets each line's verdict before the next line is waited for.
                                  bool live = reader.live();
                                  Line line;
-                                 while (reader.next(line)) {
+                                 while (!scan.output().failed() && reader.next(line)) {
                                    if (line.too_long) {
                                      scan.take_too_long(source, line.number, settings.max_record_bytes);
                                    } else {
@@ -247,6 +250,10 @@ int run_stream_scan(std::shared_ptr<const CompiledRuleSet> rules, const StreamSe
                                });
   scan.finish();
   scan.write_out(true);
+  if (scan.output().failed()) {
+    scan.output().report_failure();
+    return kExitOutputFailed;
+  }
   if (settings.summary) scan.print_totals();
   return !inputs_ok || scan.errors() > 0 ? 1 : 0;
 }

@@ -141,6 +141,13 @@ CompileResult finish(RuleSetModel model, std::vector<Diagnostic> diagnostics, Co
   return result;
 }
 
+// A rule set without a rule passes everything: unless allowed, an error at `where` (the first path given).
+void require_a_rule(RuleLoader& loader, const std::string& where, const CompileOptions& options) {
+  if (loader.model().rules.empty() && !options.allow_empty_rule_set && !has_errors(loader.diagnostics()))
+    loader.diagnostics().push_back(
+        {DiagnosticLevel::error, "E018", "no rule was loaded: every record would pass", {where}, {}});
+}
+
 }  // namespace
 
 std::shared_ptr<const CompiledRuleSet> compile_model(RuleSetModel model, std::vector<Diagnostic>& diagnostics,
@@ -175,6 +182,7 @@ CompileResult compile_rules(const std::vector<std::filesystem::path>& paths, con
   detail::RuleLoader loader;
   loader.load_paths(paths);
   loader.finish();
+  detail::require_a_rule(loader, paths.empty() ? std::string() : paths.front().string(), options);
   detail::CompileInputs inputs{loader.sources(), loader.rule_file_count()};
   return detail::finish(std::move(loader.model()), std::move(loader.diagnostics()), std::move(inputs),
                         options);
@@ -185,6 +193,7 @@ CompileResult compile_rules_from_yaml(std::string_view yaml, std::string_view fi
   detail::RuleLoader loader;
   loader.load_yaml(yaml, std::string(file_name));
   loader.finish();
+  detail::require_a_rule(loader, std::string(file_name), options);
   // The text stands for a rule file of that name: compile_rules() of a file holding the same bytes may load
   // it.
   detail::CompileInputs inputs{{{std::string(file_name), detail::checksum_of(yaml)}}, 1};

@@ -32,6 +32,10 @@ struct CompileOptions {
   // it occurs in the sample. Scanning then costs less; what a scan finds is the same either way. A cache file
   // keeps the anchors it was compiled with until the rules change.
   std::string anchor_sample;
+
+  // A rule set without a rule passes every record: a mistyped path must not look like clean content. It is
+  // error E018 unless allowed here.
+  bool allow_empty_rule_set = false;
 };
 
 // Loads and compiles rule files. Each path is a YAML file or a directory, whose *.yaml and *.yml files are
