@@ -42,7 +42,7 @@ class DatabaseCache : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove(path_);
   }
-  void TearDown() override { std::filesystem::remove(path_); }
+  void TearDown() override { std::filesystem::remove_all(path_); }
 
   CompileResult compile(const std::string& yaml) {
     CompileOptions options;
@@ -62,6 +62,49 @@ TEST_F(DatabaseCache, FirstCompileWritesTheCache) {
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r.rules->stats().from_cache);
   EXPECT_TRUE(std::filesystem::exists(path_));
+}
+
+// What a failed or refused write may leave beside the cache path: nothing.
+bool temporaries_left(const std::filesystem::path& path) {
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path()))
+    if (entry.path().filename().string().starts_with(path.filename().string() + ".tmp.")) return true;
+  return false;
+}
+
+TEST_F(DatabaseCache, ACachePathThatIsAFolderIsLeftAloneWithAWarning) {
+  std::filesystem::create_directory(path_);
+  CompileResult r = compile(kRules);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(warned(r));
+  EXPECT_TRUE(std::filesystem::is_directory(path_));
+  EXPECT_FALSE(temporaries_left(path_));
+}
+
+TEST_F(DatabaseCache, ACachePathThatIsALinkIsNotReplacedNorWrittenThrough) {
+  std::filesystem::path victim = path_;
+  victim += ".victim";
+  std::ofstream(victim) << "theirs";
+  std::filesystem::create_symlink(victim, path_);
+  CompileResult r = compile(kRules);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(warned(r));
+  EXPECT_TRUE(std::filesystem::is_symlink(path_));
+  EXPECT_EQ(std::filesystem::file_size(victim), 6u);
+  std::filesystem::remove(victim);
+}
+
+TEST_F(DatabaseCache, ALinkPlantedAtTheTemporaryNameIsNeverWrittenThrough) {
+  std::filesystem::path victim = path_, planted = path_;
+  victim += ".victim";
+  planted += ".tmp." + std::to_string(getpid()) + ".0";
+  std::ofstream(victim) << "theirs";
+  std::filesystem::create_symlink(victim, planted);
+  CompileResult r = compile(kRules);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::filesystem::file_size(victim), 6u);
+  EXPECT_TRUE(std::filesystem::is_regular_file(path_));
+  std::filesystem::remove(planted);
+  std::filesystem::remove(victim);
 }
 
 TEST_F(DatabaseCache, UnchangedRulesLoadFromTheCache) {

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 
 #include "base/hash.h"
 #include "base/parallel.h"
@@ -117,19 +117,52 @@ std::string write_compiled_file(const std::filesystem::path& path, std::uint64_t
   header.tables_size = tables.size();
   header.tables_checksum = checksum_of(tables);
 
-  // A name of this process's own: workers starting together may all rewrite a stale cache.
-  std::filesystem::path temporary = path;
-  temporary += ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(&header), sizeof header);
-    out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
-    out.write(tables.data(), static_cast<std::streamsize>(tables.size()));
-    if (!out) return "cannot write " + temporary.string();
-  }
+  // Only a regular file is ever replaced: a cache path that names a device, a folder or a link is a mistake
+  // (or a trap), and renaming over it would replace /dev/null or another user's link.
   std::error_code ec;
+  std::filesystem::file_status existing = std::filesystem::symlink_status(path, ec);
+  if (std::filesystem::exists(existing) && !std::filesystem::is_regular_file(existing))
+    return path.string() + " is not a regular file: it is left as it is";
+  // A new name of this process's own, in the same folder (so the rename is atomic): workers starting together
+  // may all rewrite a stale cache. O_EXCL and O_NOFOLLOW: a file or link planted under that name is never
+  // written through.
+  std::filesystem::path temporary;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 16; ++attempt) {
+    temporary = path;
+    temporary += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(attempt);
+    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) break;
+  }
+  if (fd < 0) return "cannot create a temporary file beside " + path.string() + ": " + std::strerror(errno);
+  auto write_all = [fd](const void* data, std::size_t size) {
+    for (const char* at = static_cast<const char*>(data); size > 0;) {
+      ssize_t written = ::write(fd, at, size);
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) return false;
+      at += written;
+      size -= static_cast<std::size_t>(written);
+    }
+    return true;
+  };
+  bool written = write_all(&header, sizeof header) && write_all(payload.data(), payload.size()) &&
+                 write_all(tables.data(), tables.size());
+  int saved_errno = errno;
+  if (::close(fd) != 0 && written) {
+    written = false;
+    saved_errno = errno;
+  }
+  if (!written) {
+    std::filesystem::remove(temporary, ec);
+    return "cannot write " + temporary.string() + ": " + std::strerror(saved_errno);
+  }
   std::filesystem::rename(temporary, path, ec);
-  return ec ? "cannot rename to " + path.string() + ": " + ec.message() : "";
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    return "cannot rename to " + path.string() + ": " + ec.message();
+  }
+  return "";
 }
 
 namespace {
