@@ -63,6 +63,36 @@ TEST(JsonRecord, InvalidUtf8BecomesReplacementCharacters) {
             "b");
 }
 
+TEST(JsonRecord, ALeadingByteOrderMarkIsSkipped) {
+  Record r = record_from_json("\xEF\xBB\xBF{\"id\":1,\"text\":\"x\"}");
+  EXPECT_EQ(r.id_json(), "1");
+  EXPECT_EQ(r.field(0).text, "x");
+}
+
+TEST(JsonRecord, AnEscapedHalfOfASurrogatePairBecomesTheReplacementCharacter) {
+  Record r = record_from_json(R"({"text":"cut \ud83d here","t2":"\ude00"})");
+  EXPECT_EQ(r.field(0).text, "cut \xEF\xBF\xBD here");
+  EXPECT_EQ(r.field(1).text, "\xEF\xBF\xBD");
+}
+
+TEST(JsonRecord, AWholeSurrogatePairIsItsCharacter) {
+  Record r = record_from_json(R"({"text":"a\ud83d\ude00 \\ud83d"})");
+  EXPECT_EQ(r.field(0).text, "a\xF0\x9F\x98\x80 \\ud83d");
+}
+
+TEST(JsonRecord, ANumberNoDoubleHoldsIsKeptAsText) {
+  Record r = record_from_json(R"({"price":1e400,"n":123456789012345678901234567890,"ok":2})");
+  EXPECT_EQ(r.field(0).type, ValueType::text);
+  EXPECT_EQ(r.field(0).text, "1e400");
+  EXPECT_EQ(r.field(1).text, "123456789012345678901234567890");
+  EXPECT_EQ(r.field(2).type, ValueType::number);
+}
+
+TEST(JsonRecord, ATrailingCommaIsStillInvalid) {
+  Record r;
+  EXPECT_EQ(JsonRecordParser().parse(R"({"text":"x",})", r), "invalid JSON");
+}
+
 TEST(JsonRecord, DeepNestingIsAnError) {
   std::string deep;
   for (int i = 0; i < 100; ++i)

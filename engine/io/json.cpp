@@ -4,6 +4,8 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "base/utf8.h"
@@ -119,9 +121,96 @@ class RecordBuilder {
 
 }  // namespace
 
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// The code unit of a \uXXXX escape at `at` (the backslash), or -1.
+int escaped_unit(std::string_view json, std::size_t at) {
+  if (at + 6 > json.size() || json[at] != '\\' || json[at + 1] != 'u') return -1;
+  int unit = 0;
+  for (std::size_t i = at + 2; i < at + 6; ++i) {
+    if (!is_hex(json[i])) return -1;
+    unit = unit * 16 + (json[i] <= '9' ? json[i] - '0' : (json[i] | 0x20) - 'a' + 10);
+  }
+  return unit;
+}
+
+// A number token that no double holds (1e400) or no 64-bit integer (thirty digits).
+bool out_of_range(std::string_view number) {
+  bool integer = number.find_first_of(".eE") == std::string_view::npos;
+  std::size_t digits = number.size() - (number.front() == '-');
+  if (integer) return digits > 19;
+  std::string copy(number);
+  double value = std::strtod(copy.c_str(), nullptr);
+  return !std::isfinite(value);
+}
+
+// Valid JSON that simdjson refuses, rewritten into what it takes: a byte order mark before the object is
+// dropped, an escaped half of a surrogate pair (what JSON.stringify writes when an emoji was cut) becomes
+// U+FFFD, and a number beyond what a double or a 64-bit integer holds becomes a string of its digits. False
+// when there was nothing of the kind.
+bool rewrite_refused_json(std::string_view json, std::string& out) {
+  out.clear();
+  bool changed = false;
+  if (json.starts_with("\xEF\xBB\xBF")) {
+    json.remove_prefix(3);
+    changed = true;
+  }
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size();) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '"') in_string = false;
+      if (c != '\\') {
+        out.push_back(c);
+        ++i;
+        continue;
+      }
+      int unit = escaped_unit(json, i);
+      if (unit >= 0xD800 && unit <= 0xDBFF) {
+        int low = escaped_unit(json, i + 6);
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          out.append(json.substr(i, 12));
+          i += 12;
+          continue;
+        }
+      }
+      if (unit >= 0xD800 && unit <= 0xDFFF) {
+        out.append("\\ufffd");
+        i += 6;
+        changed = true;
+        continue;
+      }
+      out.append(json.substr(i, std::min<std::size_t>(2, json.size() - i)));
+      i += 2;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      std::size_t end = json.find_first_not_of("+-.0123456789eE", i);
+      std::string_view number = json.substr(i, (end == std::string_view::npos ? json.size() : end) - i);
+      if (out_of_range(number)) {
+        out.push_back('"');
+        out.append(number);
+        out.push_back('"');
+        changed = true;
+      } else {
+        out.append(number);
+      }
+      i += number.size();
+      continue;
+    }
+    out.push_back(c);
+    ++i;
+  }
+  return changed;
+}
+
 struct JsonRecordParser::State {
   simdjson::dom::parser parser;
   std::string repaired;    // the input with invalid UTF-8 replaced
+  std::string rewritten;   // the input rewritten into what simdjson takes (rewrite_refused_json)
   std::string padded;      // parse(): the input followed by kPadding bytes
   std::string path;        // reused between records
   std::string id_scratch;  // the id, escaped
@@ -146,11 +235,19 @@ std::string_view JsonRecordParser::parse_padded(std::string_view json, Record& r
   // simdjson checks UTF-8 as it parses: the input is repaired only when it says so.
   simdjson::dom::element root;
   simdjson::error_code error = s.parser.parse(json.data(), json.size(), false).get(root);
+  std::string_view parsed = json;
   if (error == simdjson::UTF8_ERROR) {
     detail::replace_invalid_with_replacement_character(json, s.repaired);
     std::size_t repaired_size = s.repaired.size();
     s.repaired.append(kPadding, '\0');
-    error = s.parser.parse(s.repaired.data(), repaired_size, false).get(root);
+    parsed = std::string_view(s.repaired.data(), repaired_size);
+    error = s.parser.parse(parsed.data(), parsed.size(), false).get(root);
+  }
+  // Rare, so rewritten only when simdjson says no.
+  if (error && error != simdjson::UTF8_ERROR && rewrite_refused_json(parsed, s.rewritten)) {
+    std::size_t rewritten_size = s.rewritten.size();
+    s.rewritten.append(kPadding, '\0');
+    error = s.parser.parse(s.rewritten.data(), rewritten_size, false).get(root);
   }
   if (error) return error == simdjson::UTF8_ERROR ? "invalid UTF-8" : "invalid JSON";
   if (root.type() != simdjson::dom::element_type::OBJECT) return "not a JSON object";
