@@ -198,6 +198,31 @@ TEST(CliScan, AStreamOutputThatCannotBeWrittenEndsTheRunWithStatusThree) {
   EXPECT_NE(run.err.find("cannot write the output"), std::string::npos);
 }
 
+// A live input whose writer is still there: the scan waits in a read when SIGTERM comes.
+TEST(CliScan, SigtermEndsAScanOnAWholeLineWithStatus143) {
+  std::string fifo = temp_path("sigterm_in"), out_path = temp_path("sigterm_out");
+  std::string script = "mkfifo " + fifo + "; " + std::string(QINGLANG_BINARY) + " scan --rules " + kRules +
+                       " <" + fifo + " >" + out_path + " 2>/dev/null & pid=$!; exec 3>" + fifo +
+                       "; printf '{\"id\":1}\\n{\"id\":2}\\n' >&3; "
+                       // Once the scan catches SIGTERM (its bit in /proc's SigCgt mask), which is after its
+                       // rules are loaded however slow a sanitized build is, and has had time to read the two
+                       // lines and wait for more.
+                       "for i in $(seq 600); do "
+                       "[ $((0x$(awk '/SigCgt/{print $2}' /proc/$pid/status) & 0x4000)) -ne 0 ] && break; "
+                       "sleep 0.05; done; sleep 0.5; kill -TERM $pid; wait $pid; echo $?";
+  FILE* pipe = popen(script.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char status[16] = {};
+  ASSERT_NE(fgets(status, sizeof status, pipe), nullptr);
+  pclose(pipe);
+  std::string out = read_file(out_path);
+  std::filesystem::remove(fifo);
+  std::filesystem::remove(out_path);
+  EXPECT_EQ(std::string(status), "143\n");
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
+  EXPECT_TRUE(out.ends_with("}\n"));
+}
+
 TEST(CliScan, AFolderWithoutRulesIsARuleError) {
   std::string empty = temp_path("empty_rules");
   std::filesystem::create_directory(empty);

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "stop_signals.h"
+
 namespace qinglang::cli {
 
 namespace {
@@ -29,6 +31,10 @@ bool LineReader::fill() {
   // is handled as it comes.
   ssize_t got;
   do {
+    if (stop_signal() != 0) {
+      eof_ = true;
+      return false;
+    }
     got = ::read(fileno(input_), buffer_.data() + end_, buffer_.size() - end_);
   } while (got < 0 && errno == EINTR);
   if (got <= 0) {
@@ -45,6 +51,8 @@ bool LineReader::line_ready() const {
 }
 
 bool LineReader::next(Line& line) {
+  // Asked to stop: the lines already in the buffer are not read either, so the output ends on a whole line.
+  if (stop_signal() != 0) return false;
   std::size_t scanned = 0;  // bytes after begin_ already known to hold no newline
   for (;;) {
     const char* start = buffer_.data() + begin_;
@@ -93,6 +101,7 @@ bool read_inputs(const std::vector<std::string>& inputs, std::size_t max_line_by
                  const std::function<void(LineReader& reader, const std::string& source)>& read) {
   bool ok = true;
   for (const std::string& input : inputs.empty() ? std::vector<std::string>{"-"} : inputs) {
+    if (stop_signal() != 0) break;
     bool is_stdin = input == "-";
     std::FILE* file = is_stdin ? stdin : std::fopen(input.c_str(), "rb");
     if (!file) {

@@ -16,6 +16,7 @@
 #include "qinglang/json.h"
 #include "qinglang/scanner.h"
 #include "standard_output.h"
+#include "stop_signals.h"
 
 namespace qinglang::cli {
 namespace {
@@ -287,6 +288,7 @@ int run_scan(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& s
   static char output_buffer[1 << 16];
   std::setvbuf(stdout, output_buffer, _IOFBF, sizeof output_buffer);
 
+  stop_on_signals();
   auto start = std::chrono::steady_clock::now();
   std::size_t bytes = 0;
   Pipeline pipeline(std::move(rules), settings);
@@ -316,6 +318,7 @@ int run_scan(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& s
     pipeline.output().report_failure();
     return kExitOutputFailed;
   }
+  if (int signal = stop_signal(); signal != 0) return 128 + signal;
   if (settings.summary) {
     std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
     print_summary(pipeline.summary(), bytes, seconds.count(), std::max(1u, settings.threads));

@@ -11,6 +11,7 @@
 #include "qinglang/stream.h"
 #include "qinglang/stream_router.h"
 #include "standard_output.h"
+#include "stop_signals.h"
 
 namespace qinglang::cli {
 namespace {
@@ -233,6 +234,7 @@ class StreamScan final : public StreamListener {
 }  // namespace
 
 int run_stream_scan(std::shared_ptr<const CompiledRuleSet> rules, const StreamSettings& settings) {
+  stop_on_signals();
   StreamScan scan(std::move(rules), settings);
   bool inputs_ok = read_inputs(settings.inputs, settings.max_record_bytes,
                                [&](LineReader& reader, const std::string& source) {
@@ -254,6 +256,7 @@ int run_stream_scan(std::shared_ptr<const CompiledRuleSet> rules, const StreamSe
     scan.output().report_failure();
     return kExitOutputFailed;
   }
+  if (int signal = stop_signal(); signal != 0) return 128 + signal;
   if (settings.summary) scan.print_totals();
   return !inputs_ok || scan.errors() > 0 ? 1 : 0;
 }
