@@ -1,4 +1,6 @@
 // Rule semantics, one behaviour per test: rule YAML + text (or record) → decision.
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -295,6 +297,39 @@ TEST_F(WordsFile, MissingFileIsAnError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.diagnostics.at(0).code, "E013");
   EXPECT_EQ(r.diagnostics.at(0).location.line, 8);
+}
+
+TEST_F(WordsFile, AFileOutsideTheRuleFilesFolderIsRefused) {
+  CompileResult r = compile("../../../../../../etc/passwd");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diagnostics.at(0).code, "E013");
+  EXPECT_NE(r.diagnostics.at(0).message.find("outside the rule file's folder"), std::string::npos);
+}
+
+TEST_F(WordsFile, AnAbsolutePathIsRefused) {
+  CompileResult r = compile("/etc/hostname");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.diagnostics.at(0).message.find("outside the rule file's folder"), std::string::npos);
+}
+
+TEST_F(WordsFile, ALinkOutOfTheFolderIsRefused) {
+  std::filesystem::create_symlink("/dev/zero", dir_ / "zero.txt");
+  CompileResult r = compile("zero.txt");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.diagnostics.at(0).message.find("outside the rule file's folder"), std::string::npos);
+}
+
+TEST_F(WordsFile, AFifoIsRefusedRatherThanWaitedOn) {
+  ASSERT_EQ(mkfifo((dir_ / "fifo.txt").c_str(), 0600), 0);
+  CompileResult r = compile("fifo.txt");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.diagnostics.at(0).message.find("not a regular file"), std::string::npos);
+}
+
+TEST_F(WordsFile, AFileInASubfolderIsRead) {
+  std::filesystem::create_directory(dir_ / "lexicons");
+  std::ofstream(dir_ / "lexicons" / "words.txt") << "开盒\n";
+  EXPECT_TRUE(compile("lexicons/words.txt").ok());
 }
 
 }  // namespace
