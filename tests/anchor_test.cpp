@@ -168,6 +168,19 @@ TEST(Anchors, EveryRecordOfABatchGetsTheVerdictItGetsAlone) {
     EXPECT_EQ(describe(together[i]), describe(single_scanner.scan(records[i]))) << "record " << i;
 }
 
+TEST(Anchors, ARegexAnchoredAtTheStartOrEndMatchesInEveryFieldOfABatch) {
+  auto rules = compile_or_fail(one_rule("    match: {regex: ['^开盒', '人肉$']}\n"));
+  ASSERT_TRUE(rules);
+  std::vector<Record> records = {Record::from_text("开盒了"),         Record::from_text("开盒了"),
+                                 Record::from_text("去人肉"),         Record::from_text("x 开盒了"),
+                                 Record::from_text("第一行\n开盒了"), Record::from_text("人肉他")};
+  Scanner scanner(rules);
+  std::vector<std::string> decisions;
+  for (const Verdict& verdict : scanner.scan_batch(records))
+    decisions.emplace_back(to_string(verdict.decision));
+  EXPECT_EQ(decisions, (std::vector<std::string>{"block", "block", "block", "pass", "block", "pass"}));
+}
+
 TEST(Anchors, AContextWordOfTwoCategoriesCompletesTheRulesOfEach) {
   auto rules = compile_or_fail(R"(
 rules:

@@ -23,8 +23,9 @@ namespace qinglang::detail {
 inline constexpr unsigned kLiteralFlags = HS_FLAG_CASELESS;
 // UTF-8 mode makes classes and `.` work per character; Unicode properties (UCP) are left out: they made the
 // regex databases half as fast, and the folded view has already turned full-width digits and spaces into
-// ASCII.
-inline constexpr unsigned kRegexFlags = HS_FLAG_UTF8;
+// ASCII. Multi-line mode: a batch is one buffer of fields, each ended by a newline, so `^` and `$` must match
+// at every line's start and end, not only the buffer's (a field's lines are lines too).
+inline constexpr unsigned kRegexFlags = HS_FLAG_UTF8 | HS_FLAG_MULTILINE;
 // Reports every match, not one per pattern: in a batch, each field with a match must be found.
 inline constexpr unsigned kDetectorFlags = kRegexFlags;
 inline constexpr unsigned kLocatorFlags = kRegexFlags | HS_FLAG_SOM_LEFTMOST;
