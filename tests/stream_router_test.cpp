@@ -226,6 +226,30 @@ TEST_F(StreamRouterTest, ClosingAStreamEndedByCloseIsRefusedNamingTheFirstClose)
   EXPECT_EQ(result.closed_at, 7u);
 }
 
+TEST_F(StreamRouterTest, AtMostMaxStreamsEndedStreamsAreRememberedTheOldestForgottenFirst) {
+  router({.max_streams = 2});
+  for (std::string id : {"a", "b", "c"}) {
+    write(id, 1, 0, "你好");
+    router_->close(id, 7);
+  }
+  EXPECT_EQ(write("a", 2, 1, "你好").status, RouteStatus::taken);  // forgotten: opened anew
+  EXPECT_EQ(write("b", 2, 1, "你好").status, RouteStatus::was_closed);
+  EXPECT_EQ(write("c", 2, 1, "你好").status, RouteStatus::was_closed);
+}
+
+TEST_F(StreamRouterTest, AStreamClosedAgainAfterReopeningIsRememberedByItsLatestClose) {
+  router({.max_streams = 2});
+  write("a", 1, 0, "你好");
+  router_->close("a", 7);
+  router_->open("a", 8);
+  router_->close("a", 9);
+  write("b", 1, 0, "你好");
+  router_->close("b", 10);
+  RouteResult result = write("a", 2, 1, "你好");
+  EXPECT_EQ(result.status, RouteStatus::was_closed);
+  EXPECT_EQ(result.closed_at, 9u);
+}
+
 TEST_F(StreamRouterTest, AStreamClosedByALimitIsOpenedAgainByItsNextMessage) {
   router({.idle_seconds = 10});
   write("a", 1, 0, "你好");

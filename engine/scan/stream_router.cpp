@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <set>
@@ -81,6 +82,21 @@ struct StreamRouter::State {
     streams.erase(it);
   }
 
+  // Remembers that close() ended `id`, forgetting the oldest such streams beyond max_streams: a feed of close
+  // events must not grow memory without bound. A forgotten stream's next message opens it anew, as after a
+  // limit closed it.
+  void remember_closed(std::string_view id, std::uint64_t position) {
+    closed_at.insert_or_assign(std::string(id), position);
+    closed_order.emplace_back(std::string(id), position);
+    while (!closed_order.empty() &&
+           (closed_at.size() > limits.max_streams || closed_order.size() > 2 * limits.max_streams)) {
+      const auto& [oldest, when] = closed_order.front();
+      // Entries of streams opened again (or closed again since) are stale: only the latest close counts.
+      if (auto it = closed_at.find(oldest); it != closed_at.end() && it->second == when) closed_at.erase(it);
+      closed_order.pop_front();
+    }
+  }
+
   RouteResult not_open(std::string_view id) const {
     auto ended = closed_at.find(id);
     if (ended == closed_at.end()) return {RouteStatus::not_open, 0, {}};
@@ -94,6 +110,8 @@ struct StreamRouter::State {
   // (last ts, id) of every open stream, least recently active first; the ids are the keys of `streams`.
   std::set<std::pair<double, std::string_view>> activity;
   IdMap<std::uint64_t> closed_at;  // streams that close() ended: the position of the close
+  std::deque<std::pair<std::string, std::uint64_t>>
+      closed_order;  // (id, position) of each close, oldest first
   double now = -std::numeric_limits<double>::infinity();
   std::uint64_t next_order = 0;
 };
@@ -136,7 +154,7 @@ RouteResult StreamRouter::close(std::string_view id, std::uint64_t position) {
   State& s = *state_;
   auto it = s.streams.find(id);
   if (it == s.streams.end()) return s.not_open(id);
-  s.closed_at.insert_or_assign(it->first, position);
+  s.remember_closed(it->first, position);
   s.close(it, StreamCloseReason::closed);
   return {};
 }

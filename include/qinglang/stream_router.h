@@ -100,7 +100,8 @@ class StreamRouter {
   RouteResult open(std::string_view id, std::uint64_t position);
 
   // Ends a stream as asked. Its id is remembered and its messages refused (was_closed) until open() starts
-  // it again; a stream the limits closed is opened anew by its next message instead.
+  // it again; a stream the limits closed is opened anew by its next message instead. At most max_streams
+  // ended streams are remembered: beyond that the oldest is forgotten, and its next message opens it anew.
   RouteResult close(std::string_view id, std::uint64_t position);
 
   // Closes every open stream, in the order they were opened, as the end of the input.
