@@ -226,6 +226,24 @@ TEST_F(StreamRouterTest, ClosingAStreamEndedByCloseIsRefusedNamingTheFirstClose)
   EXPECT_EQ(result.closed_at, 7u);
 }
 
+TEST_F(StreamRouterTest, OneMessageDatedFarAheadDoesNotCloseTheOtherStreamsAsIdle) {
+  router({.idle_seconds = 600});
+  write("a", 1, 0, "你好");
+  write("b", 1, 0, "你好");
+  write("x", 1, 1e15, "你好");
+  EXPECT_EQ(write("a", 2, 10, "加").status, RouteStatus::taken);
+  EXPECT_EQ(log(), (Log{"a 1", "b 1", "x 1", "a 2"}));
+}
+
+TEST_F(StreamRouterTest, TwoStreamsThatAgreeOnTheTimeMoveTheClock) {
+  router({.idle_seconds = 600});
+  write("a", 1, 0, "你好");
+  write("b", 1, 0, "你好");
+  write("b", 2, 5000, "你好");
+  write("c", 1, 5001, "你好");
+  EXPECT_EQ(log(), (Log{"a 1", "b 1", "b 2", "a idle", "c 1"}));
+}
+
 TEST_F(StreamRouterTest, AtMostMaxStreamsEndedStreamsAreRememberedTheOldestForgottenFirst) {
   router({.max_streams = 2});
   for (std::string id : {"a", "b", "c"}) {

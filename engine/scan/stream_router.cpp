@@ -62,14 +62,24 @@ struct StreamRouter::State {
     activity.emplace(ts, it->first);
   }
 
-  // Streams quiet for longer than the idle timeout, by the latest ts seen, are closed. Streams opened before
-  // any time was seen count from the first.
-  void advance_clock(double ts) {
+  // The latest ts of any open stream but `id`; the clock when there is none.
+  double latest_of_others(std::string_view id) const {
+    for (auto it = activity.rbegin(); it != activity.rend(); ++it)
+      if (it->second != id) return std::isfinite(it->first) ? std::max(it->first, now) : now;
+    return now;
+  }
+
+  // Streams quiet for longer than the idle timeout, by the clock, are closed. The clock moves to a message's
+  // ts, but no further than max_clock_skew past the other streams: one stream alone cannot date everyone
+  // else idle; two that agree move it. Streams opened before any time was seen count from the first.
+  void advance_clock(std::string_view id, double ts) {
     if (!std::isfinite(now)) {
       for (auto it = streams.begin(); it != streams.end(); ++it)
         touch(it, ts);
+      now = ts;
     }
-    now = std::max(now, ts);
+    double others = latest_of_others(id);
+    now = std::max(now, std::isfinite(others) ? std::min(ts, others + limits.max_clock_skew) : ts);
     while (!activity.empty() && activity.begin()->first < now - limits.idle_seconds)
       close(streams.find(activity.begin()->second), StreamCloseReason::idle);
   }
@@ -129,7 +139,7 @@ void StreamRouter::restrict_to(CategorySet categories) noexcept {
 
 RouteResult StreamRouter::write(std::string_view id, const StreamMessage& message, std::uint64_t position) {
   State& s = *state_;
-  s.advance_clock(message.ts);
+  s.advance_clock(id, message.ts);
   auto it = s.streams.find(id);
   if (it == s.streams.end()) {
     if (RouteResult result = s.not_open(id); result.status == RouteStatus::was_closed) return result;

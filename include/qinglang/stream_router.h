@@ -18,9 +18,12 @@
 
 namespace qinglang {
 
-// When a router closes a stream on its own. Time is event time: the latest `ts` of any message taken.
+// When a router closes a stream on its own. Time is event time: the latest `ts` of the messages taken, where
+// one stream's `ts` moves the clock at most max_clock_skew past the latest `ts` of every other stream (a
+// single event dated far ahead must not close every other stream as idle).
 struct StreamLimits {
   double idle_seconds = 600;             // a stream with no message for longer than this is closed
+  double max_clock_skew = 60;            // seconds one stream's ts may run ahead of the others' on the clock
   std::uint64_t max_messages = 1000000;  // a stream with this many messages is closed; its next message
                                          // opens a new one
   std::size_t max_streams = 100000;      // opening one more closes the least recently active stream
