@@ -43,6 +43,15 @@ TEST(Diagnostics, ARuleSetWithoutARuleIsAcceptedWhenAllowed) {
   EXPECT_TRUE(r.diagnostics.empty());
 }
 
+TEST(Diagnostics, ADuplicateKeyIsE002AtTheSecond) {
+  CompileResult r =
+      compile_rules_from_yaml(one_rule("    match: {words: [开盒]}\n    match: {words: [人肉]}\n"), "t.yaml");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].code, "E002");
+  EXPECT_NE(r.diagnostics[0].message.find("duplicate key 'match'"), std::string::npos);
+  EXPECT_EQ(r.diagnostics[0].location.line, 9);
+}
+
 TEST(Diagnostics, YamlSyntaxErrorHasAPosition) {
   CompileResult r = compile_rules_from_yaml("rules: [\n  - {id: x", "t.yaml");
   ASSERT_EQ(r.diagnostics.size(), 1u);

@@ -31,12 +31,18 @@ std::string describe(const YAML::Node& node) {
 bool FileLoader::check_keys(const YAML::Node& map, std::span<const std::string_view> allowed,
                             std::string_view what) {
   bool ok = true;
+  // yaml-cpp keeps the first of two equal keys without a word; the second is what its author meant as often.
+  std::vector<std::string_view> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
     const std::string& key = it->first.Scalar();
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       error("E002", "unknown key '" + key + "' in " + std::string(what), it->first);
       ok = false;
+    } else if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      error("E002", "duplicate key '" + key + "' in " + std::string(what), it->first);
+      ok = false;
     }
+    seen.push_back(key);
   }
   return ok;
 }
