@@ -223,21 +223,24 @@ TEST(CliScan, SigtermEndsAScanOnAWholeLineWithStatus143) {
   EXPECT_TRUE(out.ends_with("}\n"));
 }
 
-TEST(CliScan, AFolderWithoutRulesIsARuleError) {
+// A scan of one record with rules from an empty folder, after `options`.
+Outcome scan_with_an_empty_rule_folder(const std::string& options) {
   std::string empty = temp_path("empty_rules");
   std::filesystem::create_directory(empty);
-  Outcome run = qinglang("scan --rules " + empty, "{\"id\":1,\"text\":\"x\"}\n");
+  Outcome run = qinglang("scan " + options + "--rules " + empty, "{\"id\":1,\"text\":\"x\"}\n");
   std::filesystem::remove(empty);
+  return run;
+}
+
+TEST(CliScan, AFolderWithoutRulesIsARuleError) {
+  Outcome run = scan_with_an_empty_rule_folder("");
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("error E018"), std::string::npos);
   EXPECT_EQ(run.out, "");
 }
 
 TEST(CliScan, AFolderWithoutRulesPassesEveryRecordWhenAllowed) {
-  std::string empty = temp_path("empty_rules");
-  std::filesystem::create_directory(empty);
-  Outcome run = qinglang("scan --allow-empty-rules --rules " + empty, "{\"id\":1,\"text\":\"x\"}\n");
-  std::filesystem::remove(empty);
+  Outcome run = scan_with_an_empty_rule_folder("--allow-empty-rules ");
   EXPECT_EQ(run.status, 0);
   EXPECT_NE(run.out.find("\"decision\":\"pass\""), std::string::npos);
 }

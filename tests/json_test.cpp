@@ -145,12 +145,18 @@ TEST(JsonString, InvalidBytesBecomeReplacementEscapes) {
   EXPECT_EQ(out, R"("a\ufffd")");
 }
 
-TEST(VerdictJson, FollowsTheOutputContract) {
-  auto rules = compile_or_fail(one_rule("    match: {words: [开盒]}\n"));
+// The verdict line of one JSON record under the given rules.
+std::string verdict_json_of(std::string_view yaml, std::string_view record_json) {
+  auto rules = compile_or_fail(yaml);
   Scanner scanner(rules);
-  Record record = record_from_json(R"({"id":7,"text":"x开盒"})");
+  Record record = record_from_json(record_json);
   std::string out;
   append_verdict_json(out, record, scanner.scan(record));
+  return out;
+}
+
+TEST(VerdictJson, FollowsTheOutputContract) {
+  std::string out = verdict_json_of(one_rule("    match: {words: [开盒]}\n"), R"({"id":7,"text":"x开盒"})");
   EXPECT_EQ(
       out,
       R"({"id":7,"decision":"block","categories":["social"],"hits":[{"rule":"r","category":"social","item":6,)"
@@ -159,11 +165,9 @@ TEST(VerdictJson, FollowsTheOutputContract) {
 }
 
 TEST(VerdictJson, ExtractedFollowsTheView) {
-  auto rules = compile_or_fail(one_rule("    match: {words: [加我]}\n    extract: {qq: 'QQ(\\d{5,11})'}\n"));
-  Scanner scanner(rules);
-  Record record = record_from_json(R"({"id":7,"text":"加我QQ12345678"})");
-  std::string out;
-  append_verdict_json(out, record, scanner.scan(record));
+  std::string out =
+      verdict_json_of(one_rule("    match: {words: [加我]}\n    extract: {qq: 'QQ(\\d{5,11})'}\n"),
+                      R"({"id":7,"text":"加我QQ12345678"})");
   EXPECT_EQ(
       out,
       R"({"id":7,"decision":"block","categories":["social"],"hits":[{"rule":"r","category":"social","item":6,)"
@@ -172,11 +176,7 @@ TEST(VerdictJson, ExtractedFollowsTheView) {
 }
 
 TEST(VerdictJson, PassHasEmptyLists) {
-  auto rules = compile_or_fail(one_rule("    match: {words: [开盒]}\n"));
-  Scanner scanner(rules);
-  Record record = record_from_json(R"({"id":"a","text":"hi"})");
-  std::string out;
-  append_verdict_json(out, record, scanner.scan(record));
+  std::string out = verdict_json_of(one_rule("    match: {words: [开盒]}\n"), R"({"id":"a","text":"hi"})");
   EXPECT_EQ(out, R"({"id":"a","decision":"pass","categories":[],"hits":[]})");
 }
 

@@ -314,11 +314,7 @@ int run_scan(std::shared_ptr<const CompiledRuleSet> rules, const ScanSettings& s
         // The batches point at `source`: write them out before it goes.
         pipeline.finish();
       });
-  if (pipeline.output().failed()) {
-    pipeline.output().report_failure();
-    return kExitOutputFailed;
-  }
-  if (int signal = stop_signal(); signal != 0) return 128 + signal;
+  if (std::optional<int> status = cut_short_status(pipeline.output())) return *status;
   if (settings.summary) {
     std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
     print_summary(pipeline.summary(), bytes, seconds.count(), std::max(1u, settings.threads));

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "stop_signals.h"
+
 namespace qinglang::cli {
 
 bool StandardOutput::write(std::string_view bytes) {
@@ -20,6 +22,15 @@ bool StandardOutput::flush() {
 
 void StandardOutput::report_failure() const {
   std::fprintf(stderr, "qinglang: cannot write the output: %s\n", std::strerror(error_));
+}
+
+std::optional<int> cut_short_status(const StandardOutput& output) {
+  if (output.failed()) {
+    output.report_failure();
+    return kExitOutputFailed;
+  }
+  if (int signal = stop_signal(); signal != 0) return 128 + signal;
+  return std::nullopt;
 }
 
 }  // namespace qinglang::cli

@@ -2,6 +2,7 @@
 // ignored). A verdict that was never written must not look like a clean run.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace qinglang::cli {
@@ -22,5 +23,9 @@ class StandardOutput {
  private:
   int error_ = 0;
 };
+
+// How a run that was cut short ends: status 3 when its output failed (said on standard error), 128 + the
+// signal's number when a signal asked it to stop (stop_signals.h); empty when it ran to its end.
+std::optional<int> cut_short_status(const StandardOutput& output);
 
 }  // namespace qinglang::cli

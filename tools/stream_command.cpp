@@ -252,11 +252,7 @@ int run_stream_scan(std::shared_ptr<const CompiledRuleSet> rules, const StreamSe
                                });
   scan.finish();
   scan.write_out(true);
-  if (scan.output().failed()) {
-    scan.output().report_failure();
-    return kExitOutputFailed;
-  }
-  if (int signal = stop_signal(); signal != 0) return 128 + signal;
+  if (std::optional<int> status = cut_short_status(scan.output())) return *status;
   if (settings.summary) scan.print_totals();
   return !inputs_ok || scan.errors() > 0 ? 1 : 0;
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -92,10 +93,13 @@ class Compiler {
   void warn_if_regexes_match_single_characters();
   void measure_stream_history();
   bool build_databases();
-  bool build_literal_database(View view, Tier tier, DatabasePtr& out, std::vector<Diagnostic>& errors) const;
+  // The database of the view's patterns that `tier` scans, or of every one (for counting them in a sample,
+  // before tiers are assigned). Null, and true, when there is none.
+  bool build_literal_database(View view, std::optional<Tier> tier, DatabasePtr& out,
+                              std::vector<Diagnostic>& errors) const;
   std::uint64_t cache_key() const;
   unsigned regex_flags(View view, unsigned kind_flags) const;
-  bool build_regex_database(View view, Tier tier, unsigned flags, DatabasePtr& out,
+  bool build_regex_database(View view, std::optional<Tier> tier, unsigned flags, DatabasePtr& out,
                             std::vector<Diagnostic>& errors) const;
 
   // Each regex is analysed once: Hyperscan's analysis is most of the cost of loading rules from the cache.

@@ -71,14 +71,14 @@ bool Compiler::build_databases() {
   return std::all_of(built.begin(), built.end(), [](std::uint8_t ok) { return ok != 0; });
 }
 
-bool Compiler::build_literal_database(View view, Tier tier, DatabasePtr& out,
+bool Compiler::build_literal_database(View view, std::optional<Tier> tier, DatabasePtr& out,
                                       std::vector<Diagnostic>& errors) const {
   const std::vector<std::string>& literals = patterns_[static_cast<std::size_t>(view)].literals;
   std::vector<const char*> expressions;
   std::vector<std::size_t> lengths;
   std::vector<unsigned> ids;
   for (std::size_t id = 0; id < literals.size(); ++id) {
-    if ((patterns_[static_cast<std::size_t>(view)].literal_tiers[id] >> tier & 1) == 0) continue;
+    if (tier && (patterns_[static_cast<std::size_t>(view)].literal_tiers[id] >> *tier & 1) == 0) continue;
     ids.push_back(static_cast<unsigned>(id));
     expressions.push_back(literals[id].data());
     lengths.push_back(literals[id].size());
@@ -102,13 +102,13 @@ bool Compiler::build_literal_database(View view, Tier tier, DatabasePtr& out,
   return true;
 }
 
-bool Compiler::build_regex_database(View view, Tier tier, unsigned pattern_flags, DatabasePtr& out,
-                                    std::vector<Diagnostic>& errors) const {
+bool Compiler::build_regex_database(View view, std::optional<Tier> tier, unsigned pattern_flags,
+                                    DatabasePtr& out, std::vector<Diagnostic>& errors) const {
   const std::vector<std::string>& regexes = patterns_[static_cast<std::size_t>(view)].regexes;
   std::vector<const char*> expressions;
   std::vector<unsigned> ids;
   for (std::size_t i = 0; i < regexes.size(); ++i) {
-    if ((patterns_[static_cast<std::size_t>(view)].regex_tiers[i] >> tier & 1) == 0) continue;
+    if (tier && (patterns_[static_cast<std::size_t>(view)].regex_tiers[i] >> *tier & 1) == 0) continue;
     expressions.push_back(regexes[i].c_str());
     ids.push_back(static_cast<unsigned>(i));
   }

@@ -58,24 +58,27 @@ constexpr double kCharactersPerCommonCharacter = 300;
 // on the Weibo posts, a literal costs the first pass about what one match in this many characters costs.
 constexpr double kCharactersPerPatternCost = 5e6;
 
+// A pattern's rate in the unit of guessed_rate(), from its matches in a sample of `characters`: the count
+// (plus `prior`, the guess, worth less than one occurrence, so the patterns a sample lacks are still told
+// apart) and the pattern's own cost.
+double measured_rate(std::uint32_t count, double prior, double characters) {
+  return ((count + prior) / characters + 1 / kCharactersPerPatternCost) * kCharactersPerCommonCharacter;
+}
+
 }  // namespace
 
-// In the unit of guessed_rate(). With a sample, the count there, plus the guess as a prior worth less than
-// one occurrence, so the words a sample lacks are still told apart by their length.
 double Compiler::literal_rate(View view, std::size_t id) const {
   const std::size_t v = static_cast<std::size_t>(view);
   double guess = guessed_rate(patterns_[v].literals[id]);
   if (sample_counts_[v].empty() || sample_characters_ == 0) return guess;
-  return ((sample_counts_[v][id] + guess) / sample_characters_ + 1 / kCharactersPerPatternCost) *
-         kCharactersPerCommonCharacter;
+  return measured_rate(sample_counts_[v][id], guess, sample_characters_);
 }
 
 // A regex the compiler could not turn into literals is guessed to match as often as one common character.
 double Compiler::regex_rate(View view, std::size_t id) const {
   const std::vector<std::uint32_t>& counts = sample_regex_counts_[static_cast<std::size_t>(view)];
   if (counts.empty() || sample_characters_ == 0) return 1.0;
-  return ((counts[id] + 1.0) / sample_characters_ + 1 / kCharactersPerPatternCost) *
-         kCharactersPerCommonCharacter;
+  return measured_rate(counts[id], 1.0, sample_characters_);
 }
 
 void Compiler::add_literal(ViewPatterns& patterns, const std::string& word, LiteralTarget target) {

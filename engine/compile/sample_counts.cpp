@@ -41,17 +41,16 @@ int count_match(unsigned int id, unsigned long long, unsigned long long, unsigne
   return 0;
 }
 
-// Each pattern's matches in `text` are added to `counts` (by pattern id); false when the database cannot be
-// built, which leaves the guess in place (build_databases() reports why, if it is an error of the rules).
-bool count_matches(hs_database_t* raw_database, const std::string& text, std::vector<std::uint32_t>& counts) {
-  DatabasePtr database(raw_database);
+// Each pattern's matches in `text`, added to `counts` (by pattern id); false when Hyperscan has no scratch.
+bool count_matches(const hs_database_t* database, const std::string& text,
+                   std::vector<std::uint32_t>& counts) {
   hs_scratch_t* raw_scratch = nullptr;
-  if (hs_alloc_scratch(database.get(), &raw_scratch) != HS_SUCCESS) return false;
+  if (hs_alloc_scratch(database, &raw_scratch) != HS_SUCCESS) return false;
   ScratchPtr scratch(raw_scratch);
   // Hyperscan takes at most 4 GiB per call; a sample is far smaller, but is cut into calls all the same.
   constexpr std::size_t kChunk = std::size_t{1} << 30;
   for (std::size_t at = 0; at < text.size(); at += kChunk)
-    hs_scan(database.get(), text.data() + at, static_cast<unsigned>(std::min(kChunk, text.size() - at)), 0,
+    hs_scan(database, text.data() + at, static_cast<unsigned>(std::min(kChunk, text.size() - at)), 0,
             scratch.get(), count_match, &counts);
   return true;
 }
@@ -66,36 +65,19 @@ void Compiler::count_in_sample(std::string_view sample) {
       std::count_if(sample.begin(), sample.end(), [](char c) { return (c & 0xC0) != 0x80 && c != '\n'; }));
   run_on_every_core(2 * kViewCount, [&](std::size_t task) {
     std::size_t v = task / 2;
-    const ViewPatterns& patterns = patterns_[v];
+    auto view = static_cast<View>(v);
     bool literals = task % 2 == 0;
+    if (texts[v].empty()) return;
+    // A database that cannot be built leaves the guess in place; build_databases() reports why, if it is an
+    // error of the rules.
+    DatabasePtr database;
+    std::vector<Diagnostic> ignored;
+    bool built = literals ? build_literal_database(view, std::nullopt, database, ignored)
+                          : build_regex_database(view, std::nullopt, kDetectorFlags, database, ignored);
+    if (!built || !database) return;
     std::vector<std::uint32_t>& counts = literals ? sample_counts_[v] : sample_regex_counts_[v];
-    std::size_t count = literals ? patterns.literals.size() : patterns.regexes.size();
-    if (count == 0 || texts[v].empty()) return;
-    std::vector<const char*> expressions;
-    std::vector<std::size_t> lengths;
-    std::vector<unsigned> ids;
-    for (std::size_t id = 0; id < count; ++id) {
-      const std::string& pattern = literals ? patterns.literals[id] : patterns.regexes[id];
-      expressions.push_back(pattern.c_str());
-      lengths.push_back(pattern.size());
-      ids.push_back(static_cast<unsigned>(id));
-    }
-    std::vector<unsigned> flags(count,
-                                literals ? kLiteralFlags : regex_flags(static_cast<View>(v), kDetectorFlags));
-    hs_database_t* database = nullptr;
-    hs_compile_error_t* error = nullptr;
-    hs_error_t compiled =
-        literals
-            ? hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
-                                   static_cast<unsigned>(count), HS_MODE_BLOCK, nullptr, &database, &error)
-            : hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned>(count),
-                               HS_MODE_BLOCK, nullptr, &database, &error);
-    if (compiled != HS_SUCCESS) {
-      hs_free_compile_error(error);
-      return;
-    }
-    counts.assign(count, 0);
-    if (!count_matches(database, texts[v], counts)) counts.clear();
+    counts.assign(literals ? patterns_[v].literals.size() : patterns_[v].regexes.size(), 0);
+    if (!count_matches(database.get(), texts[v], counts)) counts.clear();
   });
 }
 

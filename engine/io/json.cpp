@@ -119,8 +119,6 @@ class RecordBuilder {
   std::string path_;
 };
 
-}  // namespace
-
 bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -206,6 +204,8 @@ bool rewrite_refused_json(std::string_view json, std::string& out) {
   }
   return changed;
 }
+
+}  // namespace
 
 struct JsonRecordParser::State {
   simdjson::dom::parser parser;

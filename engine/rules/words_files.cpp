@@ -22,8 +22,8 @@ std::string refusal(const std::filesystem::path& path, const std::filesystem::pa
   std::error_code ec;
   std::filesystem::path resolved = std::filesystem::weakly_canonical(path, ec);
   std::filesystem::path root = std::filesystem::weakly_canonical(folder.empty() ? "." : folder, ec);
-  auto [root_end, resolved_at] = std::mismatch(root.begin(), root.end(), resolved.begin(), resolved.end());
-  if (ec || root_end != root.end()) return "is outside the rule file's folder";
+  bool inside = std::mismatch(root.begin(), root.end(), resolved.begin(), resolved.end()).first == root.end();
+  if (ec || !inside) return "is outside the rule file's folder";
   std::filesystem::file_status status = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(status)) return "cannot be read";
   if (!std::filesystem::is_regular_file(status)) return "is not a regular file";

@@ -62,10 +62,10 @@ struct StreamRouter::State {
     activity.emplace(ts, it->first);
   }
 
-  // The latest ts of any open stream but `id`; the clock when there is none.
+  // The clock, or the latest ts of an open stream but `id` if that is later.
   double latest_of_others(std::string_view id) const {
     for (auto it = activity.rbegin(); it != activity.rend(); ++it)
-      if (it->second != id) return std::isfinite(it->first) ? std::max(it->first, now) : now;
+      if (it->second != id) return std::max(it->first, now);
     return now;
   }
 
@@ -78,8 +78,7 @@ struct StreamRouter::State {
         touch(it, ts);
       now = ts;
     }
-    double others = latest_of_others(id);
-    now = std::max(now, std::isfinite(others) ? std::min(ts, others + limits.max_clock_skew) : ts);
+    now = std::max(now, std::min(ts, latest_of_others(id) + limits.max_clock_skew));
     while (!activity.empty() && activity.begin()->first < now - limits.idle_seconds)
       close(streams.find(activity.begin()->second), StreamCloseReason::idle);
   }
