@@ -8,5 +8,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 # RE2 tests `matches` conditions and captures `extract:` values in one field, which Hyperscan cannot.
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# fastText reads, trains and quantizes the models of `model:` patterns (docs/models.md).
+pkg_check_modules(FASTTEXT REQUIRED IMPORTED_TARGET fasttext)
 find_package(simdjson REQUIRED)
 find_package(yaml-cpp REQUIRED)

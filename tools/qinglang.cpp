@@ -15,6 +15,7 @@
 #include "scan_command.h"
 #include "stream_command.h"
 #include "test_command.h"
+#include "train_command.h"
 
 using namespace qinglang;
 
@@ -110,6 +111,24 @@ int main(int argc, char** argv) {
   bench_command->add_flag("--profile", bench.profile,
                           "Compile each rule alone and rank the rules by what each costs on the sample");
 
+  cli::TrainSettings train;
+  CLI::App* train_command = app.add_subcommand(
+      "train", "Train a model for `model:` patterns on labelled JSONL and benign text (docs/models.md)");
+  train_command->add_option("-o,--output", train.output, "The model file to write (.ftz)")->required();
+  train_command->add_option("--benign", train.benign, "Plain text of ordinary content, one record a line")
+      ->allow_extra_args(false);
+  train_command->add_option("--benign-max", train.benign_max, "Lines taken from each benign file, evenly")
+      ->check(CLI::PositiveNumber);
+  train_command->add_option("--dimensions", train.options.dimensions, "Vector size")
+      ->check(CLI::Range(2, 300));
+  train_command->add_option("--epochs", train.options.epochs, "Passes over the data")
+      ->check(CLI::Range(1, 1000));
+  train_command->add_option("--min-count", train.options.min_count, "Rarer features are not learned")
+      ->check(CLI::Range(1, 1000));
+  train_command->add_option("--seed", train.options.seed, "fastText's seed");
+  train_command->add_option("labelled", train.labelled, "Labelled JSONL files (the format of tests/eval)")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -148,6 +167,11 @@ int main(int argc, char** argv) {
     return cli::run_scan(std::move(rules), scan);
   }
   if (*test_command) return cli::run_test(source);
+  if (*train_command) {
+    for (int i = 0; i < argc; ++i)
+      train.command_line += (i > 0 ? " " : "") + std::string(i == 0 ? "qinglang" : argv[i]);
+    return cli::run_train(train);
+  }
   if (*explain_command) return cli::run_explain(source, explain_texts);
   if (*bench_command) return cli::run_bench(source, bench);
   if (*eval_command) {

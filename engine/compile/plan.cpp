@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 
 #include "compile/compiler_internal.h"
@@ -309,10 +310,39 @@ void Compiler::choose_anchors() {
     std::vector<std::uint32_t> anchors;
   };
   std::vector<std::vector<Scoring>> scoring(kItemCount + 1);
+  // A model part has no words to wait for: a rule that needs it to anchor is evaluated in every record, and
+  // every pattern it has is scanned in every record too, so that it sees all its evidence wherever it runs.
+  // Scoring rules add up per item, so one such rule makes its whole item's scoring rules scanned everywhere.
+  std::vector<std::uint8_t> item_has_model(kItemCount + 1, 0);
+  auto mark_all_leaves = [&](auto& self, std::uint32_t node_index) -> void {
+    if (node_index == kNoNode) return;
+    const PatternNode& node = d.model.nodes[node_index];
+    if (is_leaf(node.kind)) d.leaf_anchor[node.leaf] = 1;
+    for (std::uint32_t child : node.children)
+      self(self, child);
+  };
+  d.model_rules.clear();
+  for (std::uint32_t r = 0; r < d.model.rules.size(); ++r) {
+    const Rule& rule = d.model.rules[r];
+    if (rule.match == kNoNode) continue;
+    std::vector<std::uint32_t> anchors;
+    if (std::isfinite(anchor_leaves(rule.match, leaf_rate, anchors))) continue;
+    d.model_rules.push_back(r);
+    mark_all_leaves(mark_all_leaves, rule.match);
+    mark_all_leaves(mark_all_leaves, rule.unless);
+    if (rule.score != 0) item_has_model[static_cast<std::size_t>(rule.item)] = 1;
+  }
+  for (const Rule& rule : d.model.rules) {
+    if (rule.score != 0 && item_has_model[static_cast<std::size_t>(rule.item)]) {
+      mark_all_leaves(mark_all_leaves, rule.match);
+      mark_all_leaves(mark_all_leaves, rule.unless);
+    }
+  }
   for (const Rule& rule : d.model.rules) {
     if (rule.match == kNoNode) continue;
     Scoring scored{0, rule.score, {}};
     scored.rate = anchor_leaves(rule.match, leaf_rate, scored.anchors);
+    if (!std::isfinite(scored.rate)) continue;
     if (rule.score != 0) {
       scoring[static_cast<std::size_t>(rule.item)].push_back(std::move(scored));
       continue;
@@ -348,6 +378,7 @@ double Compiler::anchor_leaves(std::uint32_t node_index, const std::vector<doubl
     out.push_back(node.leaf);
     return leaf_rate[node.leaf];
   }
+  if (node.kind == PatternKind::model) return std::numeric_limits<double>::infinity();
   struct Choice {
     double rate;
     bool chosen;  // `anchor: true`: the author's choice comes before the guess

@@ -1,5 +1,7 @@
 #include "compiled/compiled_rule_set.h"
 
+#include <algorithm>
+
 #include "compiled/compiled_file.h"
 
 namespace qinglang {
@@ -9,6 +11,38 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSetAccess::make(
     std::unique_ptr<CompiledRuleSetData> data) {
   return std::shared_ptr<const CompiledRuleSet>(new CompiledRuleSet(std::move(data)));
 }
+
+namespace {
+
+bool load_classifiers(CompiledRuleSetData& data, std::vector<Diagnostic>& diagnostics) {
+  const RuleSetModel& model = data.model;
+  data.classifiers.clear();
+  data.model_part_labels.clear();
+  bool ok = true;
+  auto rule_of = [&](const SourceLocation& at) {
+    for (const Rule& rule : model.rules)
+      if (rule.location.file == at.file && rule.location.line <= at.line) return rule.id;
+    return std::string();
+  };
+  std::vector<std::string> why(model.model_files.size());
+  for (std::size_t i = 0; i < model.model_files.size(); ++i)
+    data.classifiers.push_back(Classifier::load(model.model_files[i].bytes, why[i]));
+  for (const ModelPart& part : model.model_parts) {
+    const Classifier* classifier = data.classifiers[part.file].get();
+    int label = classifier ? classifier->label_index(part.label) : -1;
+    data.model_part_labels.push_back(label);
+    if (label >= 0) continue;
+    std::string message =
+        "the model file " + model.model_files[part.file].path +
+        (classifier ? " has no label '" + part.label + "'" : " cannot be used: " + why[part.file]);
+    diagnostics.push_back(
+        {DiagnosticLevel::error, "E019", std::move(message), part.location, rule_of(part.location)});
+    ok = false;
+  }
+  return ok;
+}
+
+}  // namespace
 
 bool prepare_for_scanning(CompiledRuleSetData& data, std::vector<Diagnostic>& diagnostics) {
   data.re2.clear();
@@ -21,6 +55,7 @@ bool prepare_for_scanning(CompiledRuleSetData& data, std::vector<Diagnostic>& di
       return false;
     }
   }
+  if (!load_classifiers(data, diagnostics)) return false;
   DatabaseStats& stats = data.stats;
   stats.database_bytes = 0;
   hs_scratch_t* scratch = nullptr;
@@ -46,6 +81,22 @@ bool prepare_for_scanning(CompiledRuleSetData& data, std::vector<Diagnostic>& di
 
 }  // namespace detail
 
+namespace {
+
+bool node_uses_model(const detail::RuleSetModel& model, std::uint32_t node) {
+  if (node == detail::kNoNode) return false;
+  const detail::PatternNode& n = model.nodes[node];
+  if (n.kind == detail::PatternKind::model) return true;
+  return std::any_of(n.children.begin(), n.children.end(),
+                     [&](std::uint32_t child) { return node_uses_model(model, child); });
+}
+
+bool uses_model(const detail::CompiledRuleSetData& data, const detail::Rule& rule) {
+  return node_uses_model(data.model, rule.match) || node_uses_model(data.model, rule.unless);
+}
+
+}  // namespace
+
 CompiledRuleSet::CompiledRuleSet(std::unique_ptr<detail::CompiledRuleSetData> data)
     : data_(std::move(data)) {}
 CompiledRuleSet::~CompiledRuleSet() = default;
@@ -62,7 +113,8 @@ RuleInfo CompiledRuleSet::rule(std::size_t index) const {
           r.location,
           matching,
           r.examples.size() - matching,
-          r.window.has_value()};
+          r.window.has_value(),
+          uses_model(*data_, r)};
 }
 
 const DatabaseStats& CompiledRuleSet::stats() const noexcept {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "classify/classifier.h"
 #include "qinglang/rules.h"
 #include "rules/re2_regexes.h"
 #include "rules/rule_model.h"
@@ -112,13 +113,20 @@ struct CompiledRuleSetData {
   std::vector<Category> leaf_category;              // by leaf: its rule's category, checked on every match
   std::vector<std::uint8_t> leaf_anchor;            // by leaf: 1 when it is an anchor of its rule (Tier)
   std::vector<std::uint32_t> condition_only_rules;  // rules with `where` and no `match`: evaluated every scan
-  std::vector<std::uint32_t> window_rules;          // rules with `window`: streams only
-  std::vector<std::uint32_t> field_bound_rules;     // rules whose `fields` leave out `text` (Tier)
-  std::uint32_t most_repeats = 0;                   // the largest count of a `repeats` window; 0: none
+  // Rules that a `model:` part keeps from being anchored (a model alone, or beside words in an `any`):
+  // evaluated in every record, as the classifier has no words to wait for.
+  std::vector<std::uint32_t> model_rules;
+  std::vector<std::uint32_t> window_rules;               // rules with `window`: streams only
+  std::vector<std::uint32_t> field_bound_rules;          // rules whose `fields` leave out `text` (Tier)
+  std::uint32_t most_repeats = 0;                        // the largest count of a `repeats` window; 0: none
   std::array<std::uint32_t, kViewCount> stream_reach{};  // by View: bytes of view a stream carries back
   // model.re2_regexes compiled, by index: built by prepare_for_scanning, never stored, since RE2 has no
   // serialized form and compiling the few regexes of `matches` and `extract` costs little.
   std::vector<Re2Ptr> re2;
+  // model.model_files loaded, by index, and each model part's label in its classifier: built by
+  // prepare_for_scanning, as re2 is; the model bytes are what the compiled file stores.
+  std::vector<std::unique_ptr<Classifier>> classifiers;
+  std::vector<int> model_part_labels;
   // Scratch space for every database, allocated once: each scanner clones it, which costs a copy where
   // allocating for each database in turn costs a third of a cached start's Hyperscan work. Null when there
   // are no databases.
@@ -139,7 +147,8 @@ inline const CompiledRuleSetData& data_of(const CompiledRuleSet& rules) noexcept
 
 // Makes compiled or loaded data ready to scan with: compiles the RE2 regexes, allocates the scratch space
 // every scanner clones and measures the databases (DatabaseStats). False, with error E010 when RE2 rejects a
-// regex, or E011 when Hyperscan cannot allocate the scratch space.
+// regex, E011 when Hyperscan cannot allocate the scratch space, or E019 when a model cannot be read or lacks
+// a label a rule asks for.
 bool prepare_for_scanning(CompiledRuleSetData& data, std::vector<Diagnostic>& diagnostics);
 
 }  // namespace qinglang::detail

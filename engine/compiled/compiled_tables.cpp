@@ -70,9 +70,17 @@ template <typename A, either<Threshold> S>
 void fields(A& a, S& x) {
   a(x.review, x.block, x.item_specific, x.location);
 }
+template <typename A, either<ModelPart> S>
+void fields(A& a, S& x) {
+  a(x.file, x.label, x.min, x.location);
+}
+template <typename A, either<ModelFile> S>
+void fields(A& a, S& x) {
+  a(x.path, x.hash, x.bytes);
+}
 template <typename A, either<RuleSetModel> S>
 void fields(A& a, S& x) {
-  a(x.rules, x.nodes, x.leaves, x.thresholds, x.re2_regexes);
+  a(x.rules, x.nodes, x.leaves, x.thresholds, x.model_parts, x.model_files, x.re2_regexes);
 }
 template <typename A, either<LiteralTarget> S>
 void fields(A& a, S& x) {
@@ -95,7 +103,7 @@ void fields(A& a, S& x) {
 }
 template <typename A, either<CompiledRuleSetData> S>
 void fields(A& a, S& x) {
-  a(x.model, x.views, x.leaf_category, x.leaf_anchor, x.condition_only_rules, x.window_rules,
+  a(x.model, x.views, x.leaf_category, x.leaf_anchor, x.condition_only_rules, x.model_rules, x.window_rules,
     x.field_bound_rules, x.most_repeats, x.stream_reach, x.stats);
 }
 
@@ -261,18 +269,22 @@ bool indexes_hold(const CompiledRuleSetData& data) {
   }
   for (const PatternNode& node : model.nodes) {
     if (is_leaf(node.kind) && !leaf_ok(node.leaf)) return false;
+    if (node.kind == PatternKind::model && node.leaf >= model.model_parts.size()) return false;
     if (!std::all_of(node.children.begin(), node.children.end(),
                      [&](std::uint32_t child) { return child < model.nodes.size(); }))
       return false;
   }
   for (const Leaf& leaf : model.leaves)
     if (!rule_ok(leaf.rule)) return false;
+  for (const ModelPart& part : model.model_parts)
+    if (part.file >= model.model_files.size()) return false;
   if (model.thresholds.size() != kItemCount + 1) return false;
   for (const Rule& rule : model.rules)
     if (rule.item < 1 || rule.item > kItemCount) return false;
   if (data.leaf_category.size() != model.leaves.size() || data.leaf_anchor.size() != model.leaves.size())
     return false;
-  for (const auto* rules : {&data.condition_only_rules, &data.window_rules, &data.field_bound_rules})
+  for (const auto* rules :
+       {&data.condition_only_rules, &data.model_rules, &data.window_rules, &data.field_bound_rules})
     if (!std::all_of(rules->begin(), rules->end(), rule_ok)) return false;
   for (const ViewDatabases& view : data.views) {
     const std::vector<std::uint32_t>& offsets = view.literal_targets_offset;

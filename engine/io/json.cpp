@@ -352,6 +352,16 @@ void append_score(std::string& out, std::uint32_t score, std::uint32_t item_scor
   append_number(out, item_score);
 }
 
+// A model's hit says how sure the model was, to three decimals (docs/models.md); other hits say nothing.
+void append_model_score(std::string& out, float model_score) {
+  if (model_score <= 0) return;
+  char digits[16];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, model_score, std::chars_format::fixed, 3);
+  if (ec != std::errc()) return;
+  out.append(",\"model_score\":"sv);
+  out.append(digits, end);
+}
+
 // What the rule's `extract:` found, as an object in the rule's order; nothing when it found nothing, so
 // the lines of rules without `extract` stay as they were.
 void append_extracted(std::string& out, std::span<const Extracted> extracted) {
@@ -405,6 +415,7 @@ void append_verdict_json(std::string& out, const Record& record, const Verdict& 
     out.push_back('"');
     append_extracted(out, hit.extracted);
     append_score(out, hit.score, hit.item_score);
+    append_model_score(out, hit.model_score);
     out.push_back('}');
   }
   out.append("]}"sv);

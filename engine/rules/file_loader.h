@@ -32,7 +32,7 @@ std::string describe(const YAML::Node& node);
 
 // Reads one file's YAML tree; holds what every check needs to report where it is. Each part of a rule file is
 // read in a file of its own: the file and its rules' own keys in load_rule.cpp, patterns in
-// load_patterns.cpp, words files in words_files.cpp, windows in load_windows.cpp, examples in
+// load_patterns.cpp, words files and model files in words_files.cpp, windows in load_windows.cpp, examples in
 // load_examples.cpp, and the typed values all of them read in yaml_values.cpp.
 class FileLoader {
  public:
@@ -74,6 +74,8 @@ class FileLoader {
   std::optional<std::vector<std::string>> string_list(const YAML::Node& node, std::string_view what);
   std::optional<Scope> scope(const YAML::Node& node, std::string_view what);
   std::optional<std::vector<std::string>> words_from_file(const YAML::Node& node, std::string_view key);
+  std::optional<std::uint32_t> model_file(const YAML::Node& node);
+  std::uint32_t load_model_pattern(const YAML::Node& value, const YAML::Node& whole);
   std::optional<NamedList> load_list(const YAML::Node& node);
   const NamedList* use_list(const YAML::Node& name);
   void load_defaults(const YAML::Node& node);

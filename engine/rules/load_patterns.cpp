@@ -1,6 +1,7 @@
 // A rule's pattern trees: words, regex and lookalike leaves, and the all, any, at_least and near that combine
 // them.
 #include <algorithm>
+#include <charconv>
 #include <tuple>
 
 #include "base/utf8.h"
@@ -17,6 +18,7 @@ std::optional<PatternKind> pattern_kind(std::string_view key) {
   if (key == "all") return PatternKind::all;
   if (key == "at_least") return PatternKind::at_least;
   if (key == "near") return PatternKind::near;
+  if (key == "model") return PatternKind::model;
   return std::nullopt;
 }
 
@@ -71,9 +73,9 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
   }
   if (kinds != 1) {
     error("E009",
-          kinds == 0
-              ? "a pattern needs one of words, list, regex, lookalike, any, all, at_least, near"
-              : "a pattern must have exactly one of words, list, regex, lookalike, any, all, at_least, near",
+          kinds == 0 ? "a pattern needs one of words, list, regex, lookalike, model, any, all, at_least, near"
+                     : "a pattern must have exactly one of words, list, regex, lookalike, model, any, all, "
+                       "at_least, near",
           node);
     return kNoNode;
   }
@@ -98,6 +100,9 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
       if (!check_keys(node, {"lookalike", "edits", "anchor", "score", "whole"}, "lookalike pattern"))
         return kNoNode;
       return load_leaf(*kind, kind_key, value, node);
+    case PatternKind::model:
+      if (!check_keys(node, {"model", "score"}, "model pattern")) return kNoNode;
+      return load_model_pattern(value, node);
     default:
       break;
   }
@@ -247,6 +252,44 @@ std::uint32_t FileLoader::push_leaf(Leaf leaf, const YAML::Node& whole) {
   PatternNode node;
   node.kind = model_.leaves.back().kind;
   node.leaf = static_cast<std::uint32_t>(model_.leaves.size() - 1);
+  node.location = at(whole);
+  model_.nodes.push_back(std::move(node));
+  return static_cast<std::uint32_t>(model_.nodes.size() - 1);
+}
+
+// `model: {file: models/minors.ftz, label: item7, min: 0.8}`. The file is read here; whether it is a model
+// and has the label is checked when the compiler loads it (E019, at this pattern).
+std::uint32_t FileLoader::load_model_pattern(const YAML::Node& value, const YAML::Node& whole) {
+  if (!value.IsMap()) {
+    error("E009",
+          "model takes a map such as {file: models/minors.ftz, label: item7, min: 0.8}, found " +
+              describe(value),
+          value);
+    return kNoNode;
+  }
+  if (!check_keys(value, {"file", "label", "min"}, "model")) return kNoNode;
+  for (const char* key : {"file", "label", "min"}) {
+    if (!value[key]) {
+      error("E009", std::string("model needs '") + key + "'", value);
+      return kNoNode;
+    }
+  }
+  std::optional<std::string> label = scalar(value["label"], "label");
+  std::optional<std::string> min_text = scalar(value["min"], "min");
+  if (!label || !min_text) return kNoNode;
+  double min = 0;
+  auto [end, ec] = std::from_chars(min_text->data(), min_text->data() + min_text->size(), min);
+  if (ec != std::errc() || end != min_text->data() + min_text->size() || !(min > 0 && min <= 1)) {
+    error("E009", "model's 'min' is a probability above 0 and at most 1, found " + describe(value["min"]),
+          value["min"]);
+    return kNoNode;
+  }
+  std::optional<std::uint32_t> file = model_file(value["file"]);
+  if (!file) return kNoNode;
+  model_.model_parts.push_back({*file, *label, static_cast<float>(min), at(value)});
+  PatternNode node;
+  node.kind = PatternKind::model;
+  node.leaf = static_cast<std::uint32_t>(model_.model_parts.size() - 1);
   node.location = at(whole);
   model_.nodes.push_back(std::move(node));
   return static_cast<std::uint32_t>(model_.nodes.size() - 1);

@@ -16,7 +16,7 @@ namespace qinglang::detail {
 
 inline constexpr std::uint32_t kNoNode = UINT32_MAX;
 
-enum class PatternKind : std::uint8_t { words, regex, lookalike, any, all, at_least, near };
+enum class PatternKind : std::uint8_t { words, regex, lookalike, any, all, at_least, near, model };
 
 constexpr bool is_leaf(PatternKind kind) {
   return kind == PatternKind::words || kind == PatternKind::regex || kind == PatternKind::lookalike;
@@ -48,10 +48,26 @@ constexpr std::uint8_t default_views(PatternKind kind) {
                                     : view_bit(View::folded);
 }
 
+// A `model:` pattern (docs/models.md): holds where the classifier gives `label` at least `min` for the text
+// the rule looks at. Not a leaf: nothing is scanned for it, the evaluator asks the classifier.
+struct ModelPart {
+  std::uint32_t file = 0;  // index into RuleSetModel::model_files
+  std::string label;
+  float min = 0.5f;
+  SourceLocation location;
+};
+
+// A model file the rules name, with its bytes: a compiled rule set carries its models.
+struct ModelFile {
+  std::string path;
+  std::uint64_t hash = 0;
+  std::string bytes;
+};
+
 // A node of a rule's pattern tree. Nodes of all rules live in one table; children refer to it by index.
 struct PatternNode {
   PatternKind kind = PatternKind::any;
-  std::uint32_t leaf = 0;               // leaf kinds: index into RuleSetModel::leaves
+  std::uint32_t leaf = 0;  // leaf kinds: index into RuleSetModel::leaves; model: into model_parts
   std::vector<std::uint32_t> children;  // composite kinds
   std::uint32_t min_count = 0;          // at_least
   std::uint32_t within = 0;             // near: characters between the first and the last part
@@ -176,6 +192,8 @@ struct RuleSetModel {
   std::vector<PatternNode> nodes;
   std::vector<Leaf> leaves;
   std::vector<Threshold> thresholds = std::vector<Threshold>(kItemCount + 1);  // by item number
+  std::vector<ModelPart> model_parts;
+  std::vector<ModelFile> model_files;
   // The regexes of `matches` conditions and `extract:` entries (re2_regexes.h), each distinct one once.
   std::vector<std::string> re2_regexes;
 };

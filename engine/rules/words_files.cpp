@@ -1,4 +1,4 @@
-// Words patterns whose words are kept in a text file beside the rules.
+// Files a rule names beside it: words files (`words_file:`) and model files (`model:`).
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -11,10 +11,11 @@ namespace qinglang::detail {
 
 namespace {
 
-// Ten times the largest public lexicon at hand (64k words, 1 MB): more is a mistake, or /dev/zero.
-constexpr std::uintmax_t kMaxWordsFileBytes = 64u << 20;
+// Ten times the largest public lexicon at hand (64k words, 1 MB), and a dozen times the largest model
+// `qinglang train` writes: more is a mistake, or /dev/zero.
+constexpr std::uintmax_t kMaxFileBytes = 64u << 20;
 
-// Why `path` may not be read as a words file of a rule file in `folder`, or empty. Rule files may come from
+// Why `path` may not be read as a file of a rule file in `folder`, or empty. Rule files may come from
 // someone else (a shared rule repository): a words file stays inside the rule file's folder, so a rule cannot
 // read /etc/passwd and echo it in a warning, and is a regular file, so a device or a FIFO cannot hang or
 // exhaust the loader.
@@ -27,8 +28,26 @@ std::string refusal(const std::filesystem::path& path, const std::filesystem::pa
   std::filesystem::file_status status = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(status)) return "cannot be read";
   if (!std::filesystem::is_regular_file(status)) return "is not a regular file";
-  if (std::filesystem::file_size(path, ec) > kMaxWordsFileBytes) return "is larger than 64 MiB";
+  if (std::filesystem::file_size(path, ec) > kMaxFileBytes) return "is larger than 64 MiB";
   return {};
+}
+
+// The bytes of the file `name` beside the rule file `rule_file`, or the reason it may not be read.
+std::optional<std::string> read_beside(const std::string& rule_file, const std::string& name,
+                                       std::string& path, std::string& why) {
+  std::filesystem::path folder = std::filesystem::path(rule_file).parent_path();
+  std::filesystem::path full = folder / name;
+  path = full.string();
+  why = refusal(full, folder);
+  if (!why.empty()) return std::nullopt;
+  std::ifstream in(full, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (!in) {
+    why = "cannot be read";
+    return std::nullopt;
+  }
+  return std::move(bytes).str();
 }
 
 }  // namespace
@@ -39,22 +58,14 @@ std::optional<std::vector<std::string>> FileLoader::words_from_file(const YAML::
                                                                     std::string_view key) {
   std::optional<std::string> name = scalar(node, key);
   if (!name) return std::nullopt;
-  std::filesystem::path folder = std::filesystem::path(file_).parent_path();
-  std::filesystem::path path = folder / *name;
-  std::string why = refusal(path, folder);
-  std::ifstream in;
-  if (why.empty()) {
-    in.open(path, std::ios::binary);
-    if (!in) why = "cannot be read";
-  }
-  if (!why.empty()) {
-    error("E013", "the words file " + path.string() + " " + why, node);
+  std::string path, why;
+  std::optional<std::string> bytes = read_beside(file_, *name, path, why);
+  if (!bytes) {
+    error("E013", "the words file " + path + " " + why, node);
     return std::nullopt;
   }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  std::string_view text = bytes.view();
-  words_files_.push_back({path.string(), checksum_of(text)});
+  std::string_view text = *bytes;
+  words_files_.push_back({path, checksum_of(text)});
   std::vector<std::string> words;
   while (!text.empty()) {
     std::string_view line = text.substr(0, text.find('\n'));
@@ -63,10 +74,29 @@ std::optional<std::vector<std::string>> FileLoader::words_from_file(const YAML::
     if (!line.empty() && line.front() != '#') words.emplace_back(line);
   }
   if (words.empty()) {
-    error("E013", "the words file " + path.string() + " holds no words", node);
+    error("E013", "the words file " + path + " holds no words", node);
     return std::nullopt;
   }
   return words;
+}
+
+// A model file (`model: {file: …}`), read once however many rules name it: its index in the rule set's model
+// files. A model is as much a part of the rules as a words file: a changed model makes a cache stale.
+std::optional<std::uint32_t> FileLoader::model_file(const YAML::Node& node) {
+  std::optional<std::string> name = scalar(node, "file");
+  if (!name) return std::nullopt;
+  std::string path, why;
+  std::optional<std::string> bytes = read_beside(file_, *name, path, why);
+  if (!bytes) {
+    error("E019", "the model file " + path + " " + why, node);
+    return std::nullopt;
+  }
+  for (std::uint32_t i = 0; i < model_.model_files.size(); ++i)
+    if (model_.model_files[i].path == path) return i;
+  std::uint64_t hash = checksum_of(*bytes);
+  words_files_.push_back({path, hash});
+  model_.model_files.push_back({path, hash, std::move(*bytes)});
+  return static_cast<std::uint32_t>(model_.model_files.size() - 1);
 }
 
 }  // namespace qinglang::detail

@@ -73,6 +73,7 @@ void Evaluator::begin_record(const Record& record) {
   record_ = &record;
   ++record_epoch_;
   firings_.clear();
+  model_scores_used_ = 0;
 }
 
 void Evaluator::index_events(std::span<const Event> events) {
@@ -95,10 +96,12 @@ void Evaluator::index_events(std::span<const Event> events) {
     }
     i = j;
   }
-  for (std::uint32_t rule : data_->condition_only_rules) {
-    if (rule_epoch_[rule] == record_epoch_) continue;  // already a candidate through its `unless` words
-    rule_epoch_[rule] = record_epoch_;
-    candidate_rules_.push_back(rule);
+  for (const auto* always : {&data_->condition_only_rules, &data_->model_rules}) {
+    for (std::uint32_t rule : *always) {
+      if (rule_epoch_[rule] == record_epoch_) continue;  // already a candidate through its words
+      rule_epoch_[rule] = record_epoch_;
+      candidate_rules_.push_back(rule);
+    }
   }
 }
 
@@ -262,20 +265,87 @@ bool Evaluator::evaluate(std::uint32_t node_index, std::uint32_t field, const Ru
     }
     case PatternKind::near:
       return evaluate_near(node, field, filter);
+    case PatternKind::model:
+      return evaluate_model(node, field, filter);
   }
   return false;
+}
+
+float Evaluator::model_probability(std::uint32_t part_index, std::uint32_t field, const Rule* filter) {
+  const ModelPart& part = data_->model.model_parts[part_index];
+  if (filter != nullptr && filter->fields.empty()) filter = nullptr;
+  if (field != kAnyField) filter = nullptr;
+  ModelScores* scores = nullptr;
+  for (std::size_t i = 0; i < model_scores_used_ && scores == nullptr; ++i) {
+    ModelScores& s = model_scores_[i];
+    if (s.file == part.file && s.field == field && s.fields_of == filter) scores = &s;
+  }
+  if (scores == nullptr) {
+    if (model_scores_used_ == model_scores_.size()) model_scores_.emplace_back();
+    scores = &model_scores_[model_scores_used_++];
+    scores->file = part.file;
+    scores->field = field;
+    scores->fields_of = filter;
+    std::string_view text;
+    if (field != kAnyField) {
+      text = record_->field(field).text;
+    } else {
+      model_input_.clear();
+      for (std::size_t f = 0; f < record_->size(); ++f) {
+        FieldView value = record_->field(f);
+        if (value.type != ValueType::text || (filter != nullptr && !filter->applies_to(value.key))) continue;
+        if (!model_input_.empty()) model_input_ += '\n';
+        model_input_ += value.text;
+      }
+      text = model_input_;
+    }
+    data_->classifiers[part.file]->score(text, classifier_scratch_, scores->probabilities);
+  }
+  return scores->probabilities[static_cast<std::size_t>(data_->model_part_labels[part_index])];
+}
+
+// A model's evidence is the whole text it read: the field, or for a record-wide rule the longest text field
+// it read, which is where an analyst looks first.
+bool Evaluator::evaluate_model(const PatternNode& node, std::uint32_t field, const Rule* filter) {
+  const ModelPart& part = data_->model.model_parts[node.leaf];
+  if (field != kAnyField && record_->field(field).type != ValueType::text) return false;
+  float probability = model_probability(node.leaf, field, filter);
+  if (probability < part.min) return false;
+  std::uint32_t where = field;
+  if (where == kAnyField) {
+    std::size_t longest = 0;
+    for (std::uint32_t f = 0; f < record_->size(); ++f) {
+      FieldView value = record_->field(f);
+      if (value.type != ValueType::text || !field_allowed(f, kAnyField, filter)) continue;
+      if (where == kAnyField || value.text.size() > longest) {
+        where = f;
+        longest = value.text.size();
+      }
+    }
+    if (where == kAnyField) return false;
+  }
+  auto size = static_cast<std::uint32_t>(record_->field(where).text.size());
+  evidence_.push_back({where, 0, size, Evasion::model, false, UINT32_MAX, probability});
+  return true;
 }
 
 // Appends to `out` the fields in which any leaf under `node` matched and that are not yet in out[from, end).
 void Evaluator::collect_fields(std::uint32_t node_index, std::vector<std::uint32_t>& out,
                                std::size_t from) const {
   const PatternNode& node = data_->model.nodes[node_index];
+  auto add = [&](std::uint32_t field) {
+    auto first = out.begin() + static_cast<std::ptrdiff_t>(from);
+    if (std::find(first, out.end(), field) == out.end()) out.push_back(field);
+  };
   if (is_leaf(node.kind)) {
     auto [begin, end] = events_of(node.leaf);
-    for (const Event* e = begin; e != end; ++e) {
-      auto first = out.begin() + static_cast<std::ptrdiff_t>(from);
-      if (std::find(first, out.end(), e->field) == out.end()) out.push_back(e->field);
-    }
+    for (const Event* e = begin; e != end; ++e)
+      add(e->field);
+    return;
+  }
+  if (node.kind == PatternKind::model) {
+    for (std::uint32_t f = 0; f < record_->size(); ++f)
+      if (record_->field(f).type == ValueType::text) add(f);
     return;
   }
   for (std::uint32_t child : node.children)
@@ -294,6 +364,7 @@ void Evaluator::add_hits(std::uint32_t rule_index, std::size_t evidence_begin) {
       covering.end = std::max(covering.end, it->end);
       covering.evasion = std::max(covering.evasion, it->evasion);
       covering.fresh = covering.fresh || it->fresh;
+      covering.model_score = std::max(covering.model_score, it->model_score);
       if (!names_list(covering.leaf) && names_list(it->leaf)) covering.leaf = it->leaf;
     }
     firings_.push_back({covering, rule_index, data_->model.rules[rule_index].action});
@@ -400,6 +471,7 @@ void Evaluator::finish_verdict(Verdict& verdict) {
             to_string(span.evasion), {}, rule.score, firing.item_score};
     hit.rule.action = firing.action;
     if (names_list(span.leaf)) hit.list = data_->model.leaves[span.leaf].list;
+    hit.model_score = span.model_score;
     if (span.field != kAnyField) {
       FieldView field = record_->field(span.field);
       hit.field = field.path;

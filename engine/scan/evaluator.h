@@ -33,6 +33,7 @@ struct Span {
   Evasion evasion;
   bool fresh = false;               // streams: some of the evidence was decided by this write
   std::uint32_t leaf = UINT32_MAX;  // the leaf of the evidence that names a list, if any
+  float model_score = 0;            // a model's evidence: its probability of the label
 };
 
 // A rule that fired on one field: the span covering its evidence there (kAnyField when a rule without
@@ -82,6 +83,10 @@ class Evaluator {
   bool evaluate_leaf(const PatternNode& node, std::uint32_t field, const Rule* filter);
   bool evaluate_near(const PatternNode& node, std::uint32_t field, const Rule* filter);
   bool evaluate_near_in_field(const PatternNode& node, std::uint32_t field, const Rule* rule);
+  bool evaluate_model(const PatternNode& node, std::uint32_t field, const Rule* filter);
+  // The probability model part `part` gives its label for `field`, or with kAnyField for the record's text
+  // fields that `filter` allows (model_text); each classifier reads each text once per record.
+  float model_probability(std::uint32_t part, std::uint32_t field, const Rule* filter);
   bool guarded(const Event& e, const Rule* rule) const;
   // `whole: true`: a leaf whose matches count only as whole tokens (a developer's name, not inside a longer
   // one).
@@ -122,6 +127,20 @@ class Evaluator {
   std::vector<Firing> firings_;
   std::vector<std::size_t>
       extracted_begin_;  // by hit of the verdict being finished: where its extracted start
+
+  // What each classifier said of the texts of this record it read: by classifier, field (kAnyField: the
+  // record) and the rule whose `fields` chose the record's fields (null: every field). Kept between records
+  // so that scoring allocates nothing once warm; the first model_scores_used_ are this record's.
+  struct ModelScores {
+    std::uint32_t file;
+    std::uint32_t field;
+    const Rule* fields_of;
+    std::vector<float> probabilities;
+  };
+  std::vector<ModelScores> model_scores_;
+  std::size_t model_scores_used_ = 0;
+  Classifier::Scratch classifier_scratch_;
+  std::string model_input_;
 
   // Streams.
   bool prefer_fresh_ = false;

@@ -18,7 +18,8 @@ enum class Form : std::uint8_t { word, pinyin, homophone, split, emoji };
 // The evasion a match saw through, ordered from the least to the most: a scanned view when the word matched
 // as written, else the generated form it matched. When several matches are evidence for one hit, the hit
 // names the most any of them needed.
-enum class Evasion : std::uint8_t { raw, folded, skeleton, numerals, pinyin, homophone, split, emoji };
+// A model's hit (`model:`) saw through whatever the classifier did: it names the model, the most of all.
+enum class Evasion : std::uint8_t { raw, folded, skeleton, numerals, pinyin, homophone, split, emoji, model };
 
 constexpr Evasion evasion_of(View view, Form form) {
   return form == Form::word ? static_cast<Evasion>(view)
@@ -29,8 +30,8 @@ static_assert(evasion_of(View::raw, Form::pinyin) == Evasion::pinyin);
 static_assert(evasion_of(View::raw, Form::emoji) == Evasion::emoji);
 
 constexpr std::string_view to_string(Evasion evasion) {
-  constexpr std::array<std::string_view, 8> kNames = {"raw",    "folded",    "skeleton", "numerals",
-                                                      "pinyin", "homophone", "split",    "emoji"};
+  constexpr std::array<std::string_view, 9> kNames = {"raw",       "folded", "skeleton", "numerals", "pinyin",
+                                                      "homophone", "split",  "emoji",    "model"};
   return kNames[static_cast<std::size_t>(evasion)];
 }
 

@@ -40,7 +40,8 @@ struct RuleInfo {
   SourceLocation location;
   std::size_t match_examples = 0;
   std::size_t no_match_examples = 0;
-  bool window = false;  // a window rule (`window:`): it fires in streams only; its examples are streams
+  bool window = false;      // a window rule (`window:`): it fires in streams only; its examples are streams
+  bool uses_model = false;  // a `model:` pattern decides it, in part or whole (docs/models.md)
 };
 
 // Sizes and costs of the compiled form, as `qinglang compile` prints them.

@@ -37,7 +37,8 @@ struct Hit {
   std::string_view text;  // the field value's bytes [start, end)
   // The evasion the match saw through, named as the verdict's `view` field names it (docs/records.md): a view
   // of the text it was found in, "raw" (as written), "folded", "skeleton" or "numerals", or the generated
-  // form of the rule's word it matched, "pinyin", "homophone", "split" or "emoji".
+  // form of the rule's word it matched, "pinyin", "homophone", "split" or "emoji"; or "model" when a
+  // `model:` pattern was part of the evidence (docs/models.md).
   std::string_view view;
   // The named list (`lists:`) the evidence's words came from, "" for words written in the rule itself;
   // several lists of one pattern are named together ("minors, contact"). Explanations show it; verdicts do
@@ -47,6 +48,9 @@ struct Hit {
   // total in the record that made `rule.action`. 0 for a rule that decides by itself.
   std::uint32_t score = 0;
   std::uint32_t item_score = 0;
+  // A model's hit: the probability the model gave the rule's label (the highest, when several model parts
+  // held); 0 for other hits.
+  float model_score = 0;
   // What the rule's `extract:` found in the field, in the order the rule names them; empty when it has none
   // or none matched. Points into the Verdict's `extracted`.
   std::span<const Extracted> extracted;

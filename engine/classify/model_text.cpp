@@ -1,0 +1,57 @@
+// What a model reads of a record, and what weighed most in its hits.
+#include <algorithm>
+
+#include "compiled/compiled_rule_set.h"
+#include "qinglang/model.h"
+
+namespace qinglang {
+namespace {
+
+std::string text_fields(const Record& record, const detail::Rule* rule) {
+  std::string text;
+  for (std::size_t f = 0; f < record.size(); ++f) {
+    FieldView value = record.field(f);
+    if (value.type != ValueType::text || (rule != nullptr && !rule->applies_to(value.key))) continue;
+    if (!text.empty()) text += '\n';
+    text += value.text;
+  }
+  return text;
+}
+
+// The first model part in a rule's pattern tree.
+const detail::PatternNode* model_node(const detail::RuleSetModel& model, std::uint32_t node) {
+  if (node == detail::kNoNode) return nullptr;
+  const detail::PatternNode& n = model.nodes[node];
+  if (n.kind == detail::PatternKind::model) return &n;
+  for (std::uint32_t child : n.children)
+    if (const detail::PatternNode* found = model_node(model, child)) return found;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string model_text(const Record& record) {
+  return text_fields(record, nullptr);
+}
+
+std::vector<std::pair<std::string, float>> explain_model_hit(const CompiledRuleSet& rules,
+                                                             const Record& record, const Hit& hit,
+                                                             std::size_t top) {
+  const detail::CompiledRuleSetData& data = detail::data_of(rules);
+  if (hit.view != "model") return {};
+  auto rule = std::find_if(data.model.rules.begin(), data.model.rules.end(),
+                           [&](const detail::Rule& r) { return r.id == hit.rule.id; });
+  if (rule == data.model.rules.end()) return {};
+  const detail::PatternNode* node = model_node(data.model, rule->match);
+  if (node == nullptr) return {};
+  std::string text;
+  if (rule->scope == detail::Scope::record) {
+    text = text_fields(record, &*rule);
+  } else {
+    text = hit.field.empty() ? model_text(record) : std::string(hit.text);
+  }
+  const detail::ModelPart& part = data.model.model_parts[node->leaf];
+  return data.classifiers[part.file]->weightiest_features(text, data.model_part_labels[node->leaf], top);
+}
+
+}  // namespace qinglang
