@@ -197,6 +197,52 @@ TEST_F(ModelRules, AModelInsideAllCountsOnlyWhereTheWordsMatch) {
   EXPECT_EQ(scanner.scan(with).decision, Decision::review);
 }
 
+TEST_F(ModelRules, ARecordWideModelRuleReadsTheRecordAsTrainingDid) {
+  CompileResult result = compile(kCatsModel, "    scope: record\n");
+  ASSERT_TRUE(result.ok());
+  Scanner scanner(result.rules);
+  Record record = testing::record_from_json(R"({"title":"小猫咪","text":"在沙发上睡觉","tags":["日常"]})");
+  const Verdict& verdict = scanner.scan(record);
+  ASSERT_EQ(verdict.hits.size(), 1u);
+  std::string error;
+  auto classifier = detail::Classifier::load(read_bytes(folder_ / "pets.bin"), error);
+  detail::Classifier::Scratch scratch;
+  std::vector<float> p;
+  classifier->score(model_text(record), scratch, p);
+  EXPECT_NEAR(verdict.hits[0].model_score, p[static_cast<std::size_t>(classifier->label_index("cats"))],
+              1e-4);
+  EXPECT_EQ(verdict.hits[0].field, "text");  // the longest field it read
+}
+
+TEST_F(ModelRules, ARecordWideRuleOfWordsAndAModelNeedsBoth) {
+  CompileResult result = compile(
+      "      all:\n        - words: [出售]\n        - model: {file: pets.bin, label: cats, min: 0.8}\n",
+      "    scope: record\n");
+  ASSERT_TRUE(result.ok());
+  Scanner scanner(result.rules);
+  Record cat_only = Record::from_text("我家的小猫咪爱吃鱼干");
+  EXPECT_EQ(scanner.scan(cat_only).decision, Decision::pass);
+  Record stock_sale = Record::from_text("出售券商股票");
+  EXPECT_EQ(scanner.scan(stock_sale).decision, Decision::pass);
+  Record both = testing::record_from_json(R"({"title":"出售","text":"小猫咪 爱吃鱼干"})");
+  EXPECT_EQ(scanner.scan(both).decision, Decision::review);
+}
+
+TEST_F(ModelRules, ARecordWideModelRuleGivesTheSameVerdictAloneAndInABatch) {
+  CompileResult result = compile(kCatsModel, "    scope: record\n");
+  ASSERT_TRUE(result.ok());
+  Scanner scanner(result.rules);
+  std::vector<Record> records = {Record::from_text("券商股票涨停"), Record::from_text("小猫咪在睡觉"),
+                                 Record::from_text("基金跌了")};
+  std::vector<Decision> alone;
+  for (const Record& record : records)
+    alone.push_back(scanner.scan(record).decision);
+  const std::vector<Verdict>& batch = scanner.scan_batch(std::span<const Record>(records));
+  for (std::size_t i = 0; i < records.size(); ++i)
+    EXPECT_EQ(batch[i].decision, alone[i]) << i;
+  EXPECT_EQ(alone[1], Decision::review);
+}
+
 TEST_F(ModelRules, AVerdictLineCarriesTheModelScore) {
   CompileResult result = compile(kCatsModel);
   ASSERT_TRUE(result.ok());

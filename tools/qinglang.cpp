@@ -126,6 +126,10 @@ int main(int argc, char** argv) {
   train_command->add_option("--min-count", train.options.min_count, "Rarer features are not learned")
       ->check(CLI::Range(1, 1000));
   train_command->add_option("--seed", train.options.seed, "fastText's seed");
+  train_command
+      ->add_option("--cutoff", train.options.cutoff,
+                   "Keep this many features, the strongest: fewer make a smaller, faster model")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{10000000}));
   train_command->add_option("labelled", train.labelled, "Labelled JSONL files (the format of tests/eval)")
       ->required();
 

@@ -115,45 +115,70 @@ int Classifier::label_index(std::string_view label) const noexcept {
   return it == labels_.end() ? -1 : static_cast<int>(it - labels_.begin());
 }
 
+// Hashes every feature first, then looks them all up: the table is larger than the processor's nearer
+// caches, and lookups that do not wait on one another let their cache misses overlap.
 template <typename Visit>
 void Classifier::for_each_feature(std::string_view text, Scratch& scratch, Visit&& visit) const {
-  text = text.substr(0, kMaxModelInputBytes);
   scratch.folded.size = 0;
   scratch.skeleton.size = 0;
-  Normalizer::instance().normalize(text, scratch.folded, scratch.skeleton);
-  std::string_view previous;
+  Normalizer::instance().normalize(text.substr(0, kMaxModelInputBytes), scratch.folded, scratch.skeleton);
+  for_each_folded_feature(scratch.folded.text(), scratch, visit);
+}
+
+template <typename Visit>
+void Classifier::for_each_folded_feature(std::string_view folded, Scratch& scratch, Visit&& visit) const {
+  folded = folded.substr(0, kMaxModelInputBytes);
+  std::vector<std::uint64_t>& keys = scratch.keys;
+  keys.clear();
   const std::size_t mask = slots_.size() - 1;
-  auto lookup = [&](std::uint64_t hash) -> std::int64_t {
-    std::uint64_t key = slot_key(hash);
-    for (std::size_t slot = key & mask; slots_[slot].key != 0; slot = (slot + 1) & mask)
-      if (slots_[slot].key == key) return slots_[slot].row;
-    return -1;
-  };
-  for_each_model_token(scratch.folded.text(), [&](std::string_view token) {
+  std::uint64_t previous = 0;
+  bool first = true;
+  for_each_model_token(folded, [&](std::string_view token) {
     std::uint64_t hash = continue_hash(kHashStart, token);
-    if (std::int64_t row = lookup(hash); row >= 0) visit(row);
-    if (!previous.empty()) {
-      std::uint64_t pair_hash =
-          continue_hash(continue_hash(continue_hash(kHashStart, previous), {&kPairJoiner, 1}), token);
-      if (std::int64_t row = lookup(pair_hash); row >= 0) visit(row);
-    }
-    previous = token;
+    keys.push_back(slot_key(hash));
+    if (!first) keys.push_back(slot_key(continue_hash(continue_hash(previous, {&kPairJoiner, 1}), token)));
+    previous = hash;
+    first = false;
   });
-  if (end_of_line_row_ >= 0) visit(end_of_line_row_);
+  for (std::uint64_t key : keys)
+    __builtin_prefetch(&slots_[key & mask]);
+  for (std::uint64_t key : keys) {
+    for (std::size_t slot = key & mask; slots_[slot].key != 0; slot = (slot + 1) & mask) {
+      if (slots_[slot].key == key) {
+        visit(slots_[slot].row);
+        break;
+      }
+    }
+  }
+  if (end_of_line_row_ >= 0) visit(static_cast<std::uint32_t>(end_of_line_row_));
 }
 
 void Classifier::score(std::string_view text, Scratch& scratch,
                        std::vector<float>& probabilities) const noexcept {
+  scratch.folded.size = 0;
+  scratch.skeleton.size = 0;
+  Normalizer::instance().normalize(text.substr(0, kMaxModelInputBytes), scratch.folded, scratch.skeleton);
+  score_folded(scratch.folded.text(), scratch, probabilities);
+}
+
+void Classifier::score_folded(std::string_view folded, Scratch& scratch,
+                              std::vector<float>& probabilities) const noexcept {
   std::size_t labels = labels_.size();
   scratch.sums.assign(stride_, 0);
   std::int32_t* sums = scratch.sums.data();
   std::size_t features = 0;
-  for_each_feature(text, scratch, [&](std::int64_t index) {
-    const std::int16_t* from = row(static_cast<std::uint32_t>(index));
+  std::vector<std::uint32_t>& rows = scratch.rows;
+  rows.clear();
+  for_each_folded_feature(folded, scratch, [&](std::uint32_t index) {
+    __builtin_prefetch(row(index));
+    rows.push_back(index);
+  });
+  for (std::uint32_t index : rows) {
+    const std::int16_t* from = row(index);
     for (std::size_t l = 0; l < stride_; ++l)
       sums[l] += from[l];
     ++features;
-  });
+  }
   probabilities.resize(labels);
   if (features == 0) {
     std::fill(probabilities.begin(), probabilities.end(), 1.0f / static_cast<float>(labels));
@@ -180,14 +205,13 @@ std::vector<std::pair<std::string, float>> Classifier::weightiest_features(std::
   std::vector<std::pair<std::string, float>> weights;
   if (label < 0 || static_cast<std::size_t>(label) >= labels_.size()) return weights;
   Scratch scratch;
-  std::vector<std::int64_t> rows;
-  for_each_feature(text, scratch, [&](std::int64_t row) { rows.push_back(row); });
+  std::vector<std::uint32_t> rows;
+  for_each_feature(text, scratch, [&](std::uint32_t row) { rows.push_back(row); });
   if (rows.empty()) return weights;
   // A label's logit is the mean of its features' contributions, less the mean over all labels: what sets one
   // label apart is its contribution against the others'.
   std::size_t labels = labels_.size();
-  for (std::int64_t r : rows) {
-    auto index = static_cast<std::uint32_t>(r);
+  for (std::uint32_t index : rows) {
     float mean = 0;
     for (std::size_t l = 0; l < labels; ++l)
       mean += contribution(index, l);

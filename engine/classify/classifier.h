@@ -36,11 +36,16 @@ class Classifier {
   struct Scratch {
     ViewText folded, skeleton;
     std::vector<std::int32_t> sums;
+    std::vector<std::uint64_t> keys;
+    std::vector<std::uint32_t> rows;
   };
 
   // Fills `probabilities` (resized to labels().size()) with the model's probability of each label for `text`
   // (at most kMaxModelInputBytes of it). Never throws.
   void score(std::string_view text, Scratch& scratch, std::vector<float>& probabilities) const noexcept;
+  // The same for a text already folded (the folded view, normalizer.h): a scan has folded every field.
+  void score_folded(std::string_view folded, Scratch& scratch,
+                    std::vector<float>& probabilities) const noexcept;
 
   // The features of `text` that pushed its score for `label` up the most, with what each added to the label's
   // logit (before the softmax), the largest first; at most `top` of them.
@@ -52,6 +57,8 @@ class Classifier {
   // Calls visit(row) for each feature of `text` the model knows, then for the end of the line.
   template <typename Visit>
   void for_each_feature(std::string_view text, Scratch& scratch, Visit&& visit) const;
+  template <typename Visit>
+  void for_each_folded_feature(std::string_view folded, Scratch& scratch, Visit&& visit) const;
   const std::int16_t* row(std::uint32_t index) const noexcept { return contributions_ + index * stride_; }
   float contribution(std::uint32_t index, std::size_t label) const noexcept {
     return row(index)[label] * scale_;

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "qinglang/record.h"
 #include "text/normalizer.h"
 
 namespace qinglang::detail {
@@ -30,6 +31,30 @@ void for_each_model_token(std::string_view folded, Visit&& visit);
 // Appends the features of `text` to `line`, separated by spaces, as one fastText training line (no label, no
 // newline).
 void append_model_features(std::string_view text, std::string& line);
+
+// What a model reads of a record (model_text() in qinglang/model.h): the text fields that `allows(key)` lets
+// through, joined by newlines. A record of one such field is read where it lies; others are joined in
+// `buffer`.
+template <typename Allows>
+std::string_view model_text_of(const Record& record, std::string& buffer, Allows&& allows) {
+  std::string_view text;
+  std::size_t fields = 0;
+  for (std::size_t f = 0; f < record.size(); ++f) {
+    FieldView value = record.field(f);
+    if (value.type != ValueType::text || !allows(value.key)) continue;
+    if (fields++ == 0) {
+      text = value.text;
+      continue;
+    }
+    if (fields == 2) buffer.assign(text);
+    buffer += '\n';
+    buffer += value.text;
+  }
+  return fields > 1 ? std::string_view(buffer) : text;
+}
+inline std::string_view model_text_of(const Record& record, std::string& buffer) {
+  return model_text_of(record, buffer, [](std::string_view) { return true; });
+}
 
 namespace model_tokens {
 

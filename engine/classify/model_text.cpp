@@ -1,6 +1,7 @@
 // What a model reads of a record, and what weighed most in its hits.
 #include <algorithm>
 
+#include "classify/model_features.h"
 #include "compiled/compiled_rule_set.h"
 #include "qinglang/model.h"
 
@@ -8,14 +9,9 @@ namespace qinglang {
 namespace {
 
 std::string text_fields(const Record& record, const detail::Rule* rule) {
-  std::string text;
-  for (std::size_t f = 0; f < record.size(); ++f) {
-    FieldView value = record.field(f);
-    if (value.type != ValueType::text || (rule != nullptr && !rule->applies_to(value.key))) continue;
-    if (!text.empty()) text += '\n';
-    text += value.text;
-  }
-  return text;
+  std::string buffer;
+  return std::string(detail::model_text_of(
+      record, buffer, [&](std::string_view key) { return rule == nullptr || rule->applies_to(key); }));
 }
 
 // The first model part in a rule's pattern tree.

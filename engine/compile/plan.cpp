@@ -311,13 +311,15 @@ void Compiler::choose_anchors() {
   };
   std::vector<std::vector<Scoring>> scoring(kItemCount + 1);
   // A model part has no words to wait for: a rule that needs it to anchor is evaluated in every record, and
-  // every pattern it has is scanned in every record too, so that it sees all its evidence wherever it runs.
-  // Scoring rules add up per item, so one such rule makes its whole item's scoring rules scanned everywhere.
+  // every pattern it has is scanned in every record too, so that it sees all its evidence wherever it runs;
+  // those matches anchor nothing, since the rule needs no anchor. Scoring rules add up per item, so one such
+  // rule makes its whole item's scoring rules anchors.
   std::vector<std::uint8_t> item_has_model(kItemCount + 1, 0);
+  std::uint8_t mark = kEverywhereLeaf;
   auto mark_all_leaves = [&](auto& self, std::uint32_t node_index) -> void {
     if (node_index == kNoNode) return;
     const PatternNode& node = d.model.nodes[node_index];
-    if (is_leaf(node.kind)) d.leaf_anchor[node.leaf] = 1;
+    if (is_leaf(node.kind) && d.leaf_anchor[node.leaf] != kAnchorLeaf) d.leaf_anchor[node.leaf] = mark;
     for (std::uint32_t child : node.children)
       self(self, child);
   };
@@ -325,6 +327,15 @@ void Compiler::choose_anchors() {
   for (std::uint32_t r = 0; r < d.model.rules.size(); ++r) {
     const Rule& rule = d.model.rules[r];
     if (rule.match == kNoNode) continue;
+    // A gate anchors its record itself (compiled_rule_set.h): its words are scanned everywhere, its
+    // exceptions stay deferred.
+    if (ModelGate gate = model_gate(d.model, r); gate.rule != kNoNode) {
+      d.model_rules.push_back(r);
+      if (gate.words != kNoNode)
+        for_each_gate_leaf(d.model, gate.words,
+                           [&](std::uint32_t leaf) { d.leaf_anchor[leaf] = kEverywhereLeaf; });
+      continue;
+    }
     std::vector<std::uint32_t> anchors;
     if (std::isfinite(anchor_leaves(rule.match, leaf_rate, anchors))) continue;
     d.model_rules.push_back(r);
@@ -332,14 +343,16 @@ void Compiler::choose_anchors() {
     mark_all_leaves(mark_all_leaves, rule.unless);
     if (rule.score != 0) item_has_model[static_cast<std::size_t>(rule.item)] = 1;
   }
+  mark = kAnchorLeaf;
   for (const Rule& rule : d.model.rules) {
     if (rule.score != 0 && item_has_model[static_cast<std::size_t>(rule.item)]) {
       mark_all_leaves(mark_all_leaves, rule.match);
       mark_all_leaves(mark_all_leaves, rule.unless);
     }
   }
-  for (const Rule& rule : d.model.rules) {
-    if (rule.match == kNoNode) continue;
+  for (std::uint32_t r = 0; r < d.model.rules.size(); ++r) {
+    const Rule& rule = d.model.rules[r];
+    if (rule.match == kNoNode || model_gate(d.model, r).rule != kNoNode) continue;
     Scoring scored{0, rule.score, {}};
     scored.rate = anchor_leaves(rule.match, leaf_rate, scored.anchors);
     if (!std::isfinite(scored.rate)) continue;
@@ -348,7 +361,7 @@ void Compiler::choose_anchors() {
       continue;
     }
     for (std::uint32_t leaf : scored.anchors)
-      d.leaf_anchor[leaf] = 1;
+      d.leaf_anchor[leaf] = kAnchorLeaf;
   }
   for (std::size_t item = 1; item < scoring.size(); ++item) {
     std::vector<Scoring>& rules = scoring[item];
@@ -362,7 +375,7 @@ void Compiler::choose_anchors() {
     for (std::size_t i = 0; i < rules.size() && left >= lowest; ++i) {
       left -= rules[i].score;
       for (std::uint32_t leaf : rules[i].anchors)
-        d.leaf_anchor[leaf] = 1;
+        d.leaf_anchor[leaf] = kAnchorLeaf;
     }
   }
 }

@@ -39,7 +39,25 @@ bool load_classifiers(CompiledRuleSetData& data, std::vector<Diagnostic>& diagno
         {DiagnosticLevel::error, "E019", std::move(message), part.location, rule_of(part.location)});
     ok = false;
   }
-  return ok;
+  data.model_gates.clear();
+  data.leaf_gate.assign(model.leaves.size(), UINT32_MAX);
+  data.gate_file_offset.assign(model.model_files.size(), UINT32_MAX);
+  data.gate_scores_stride = 0;
+  if (!ok) return false;
+  for (std::uint32_t rule : data.model_rules) {
+    ModelGate gate = model_gate(model, rule);
+    if (gate.rule == kNoNode) continue;
+    if (gate.words != kNoNode) {
+      auto index = static_cast<std::uint32_t>(data.model_gates.size());
+      for_each_gate_leaf(model, gate.words, [&](std::uint32_t leaf) { data.leaf_gate[leaf] = index; });
+    }
+    data.model_gates.push_back(gate);
+    std::uint32_t file = model.model_parts[gate.part].file;
+    if (data.gate_file_offset[file] != UINT32_MAX) continue;
+    data.gate_file_offset[file] = data.gate_scores_stride;
+    data.gate_scores_stride += static_cast<std::uint32_t>(data.classifiers[file]->labels().size());
+  }
+  return true;
 }
 
 }  // namespace

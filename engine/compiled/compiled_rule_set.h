@@ -107,11 +107,65 @@ struct ViewDatabases {
 inline constexpr std::size_t kMinStreamHistory = 64;
 inline constexpr std::size_t kMaxStreamHistory = 4096;
 
+// What leaf_anchor says of a leaf: an anchor of its rule (scanned in every record; a match makes the record's
+// category's deferred tier scanned), scanned everywhere without anchoring anything (the words of a rule that
+// is evaluated in every record, as a model's rule is), or else deferred.
+inline constexpr std::uint8_t kAnchorLeaf = 1;
+inline constexpr std::uint8_t kEverywhereLeaf = 2;
+
+// A rule that a model decides over the whole record (`scope: record`, no `fields`, no `where`, not a scoring
+// rule): its `match` is a model part alone, or an `all` of one model part and one words pattern (or an `any`
+// of them, as `list: [a, b]` is), the words saying where the model is worth asking. The matcher scores such a
+// record before the deferred tiers (its words are scanned everywhere but anchor nothing), so that the model
+// runs once per record, only where the words matched, and a record it flags is anchored as a word would
+// anchor it: the rule's exceptions are then scanned there only.
+struct ModelGate {
+  std::uint32_t rule = kNoNode;
+  std::uint32_t part = kNoNode;   // the model part
+  std::uint32_t words = kNoNode;  // the words node, or kNoNode for a model alone
+  std::uint32_t node = kNoNode;   // the model part's node
+};
+
+inline ModelGate model_gate(const RuleSetModel& model, std::uint32_t rule_index) {
+  const Rule& rule = model.rules[rule_index];
+  if (rule.match == kNoNode || rule.scope != Scope::record || !rule.fields.empty() ||
+      !rule.conditions.empty() || rule.score != 0 || rule.window)
+    return {};
+  const PatternNode& match = model.nodes[rule.match];
+  if (match.kind == PatternKind::model) return {rule_index, match.leaf, kNoNode, rule.match};
+  if (match.kind != PatternKind::all || match.children.size() != 2) return {};
+  auto words_only = [&](const PatternNode& node) {
+    if (node.kind == PatternKind::words) return true;
+    return node.kind == PatternKind::any &&
+           std::all_of(node.children.begin(), node.children.end(),
+                       [&](std::uint32_t child) { return model.nodes[child].kind == PatternKind::words; });
+  };
+  for (std::size_t i = 0; i < 2; ++i) {
+    const PatternNode& words = model.nodes[match.children[i]];
+    const PatternNode& part = model.nodes[match.children[1 - i]];
+    if (words_only(words) && part.kind == PatternKind::model)
+      return {rule_index, part.leaf, match.children[i], match.children[1 - i]};
+  }
+  return {};
+}
+
+// Calls visit(leaf) for each leaf of a gate's words node (ModelGate::words).
+template <typename Visit>
+void for_each_gate_leaf(const RuleSetModel& model, std::uint32_t words, Visit&& visit) {
+  const PatternNode& node = model.nodes[words];
+  if (node.kind == PatternKind::words) {
+    visit(node.leaf);
+    return;
+  }
+  for (std::uint32_t child : node.children)
+    visit(model.nodes[child].leaf);
+}
+
 struct CompiledRuleSetData {
   RuleSetModel model;
   std::array<ViewDatabases, kViewCount> views;      // by View
   std::vector<Category> leaf_category;              // by leaf: its rule's category, checked on every match
-  std::vector<std::uint8_t> leaf_anchor;            // by leaf: 1 when it is an anchor of its rule (Tier)
+  std::vector<std::uint8_t> leaf_anchor;            // by leaf: kAnchorLeaf, kEverywhereLeaf or 0 (Tier)
   std::vector<std::uint32_t> condition_only_rules;  // rules with `where` and no `match`: evaluated every scan
   // Rules that a `model:` part keeps from being anchored (a model alone, or beside words in an `any`):
   // evaluated in every record, as the classifier has no words to wait for.
@@ -127,6 +181,14 @@ struct CompiledRuleSetData {
   // prepare_for_scanning, as re2 is; the model bytes are what the compiled file stores.
   std::vector<std::unique_ptr<Classifier>> classifiers;
   std::vector<int> model_part_labels;
+  // The gates (model_gate) and the scores they read: for each record the matcher writes every label's score
+  // of each model a gate reads, gate_scores_stride in all, a model's labels from gate_file_offset[file]
+  // (UINT32_MAX for a model no gate reads), or -1 in all of them when no gate's words matched in it. By leaf,
+  // the gate whose words it is (its index in model_gates), or UINT32_MAX. Built by prepare_for_scanning.
+  std::vector<ModelGate> model_gates;
+  std::vector<std::uint32_t> leaf_gate;
+  std::vector<std::uint32_t> gate_file_offset;
+  std::uint32_t gate_scores_stride = 0;
   // Scratch space for every database, allocated once: each scanner clones it, which costs a copy where
   // allocating for each database in turn costs a third of a cached start's Hyperscan work. Null when there
   // are no databases.

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "base/utf8.h"
+#include "classify/model_features.h"
 #include "qinglang/scanner.h"
 
 namespace qinglang::detail {
@@ -25,11 +26,17 @@ Evaluator::Evaluator(const CompiledRuleSetData& data) : data_(&data) {
   for (std::uint32_t r = 0; r < data.model.rules.size(); ++r)
     unanchored_scoring_rule_[r] = data.model.rules[r].score != 0;
   for (std::size_t leaf = 0; leaf < leaves; ++leaf)
-    if (data.leaf_anchor[leaf]) unanchored_scoring_rule_[data.model.leaves[leaf].rule] = 0;
+    if (data.leaf_anchor[leaf] == kAnchorLeaf) unanchored_scoring_rule_[data.model.leaves[leaf].rule] = 0;
+  gate_of_rule_.assign(data.model.rules.size(), UINT32_MAX);
+  for (std::uint32_t g = 0; g < data.model_gates.size(); ++g)
+    gate_of_rule_[data.model_gates[g].rule] = g;
 }
 
-void Evaluator::evaluate_record(const Record& record, std::span<const Event> events, Verdict& verdict) {
+void Evaluator::evaluate_record(const Record& record, std::span<const Event> events, Verdict& verdict,
+                                std::span<const float> gate_scores, bool gate_held) {
   begin_record(record);
+  gate_scores_ = gate_scores;
+  gate_held_ = gate_held || gate_scores.empty();
   index_events(events);
   for (std::uint32_t rule : candidate_rules_)
     evaluate_rule(rule);
@@ -41,6 +48,8 @@ void Evaluator::evaluate_record(const Record& record, std::span<const Event> eve
 void Evaluator::evaluate_stream(const Record& record, std::span<Event> events) {
   prefer_fresh_ = true;
   begin_record(record);
+  gate_scores_ = {};
+  gate_held_ = true;
   retry_rules_.clear();
   index_events(events);
   for (const Event& e : events)
@@ -90,7 +99,8 @@ void Evaluator::index_events(std::span<const Event> events) {
     std::uint32_t rule = data_->model.leaves[leaf].rule;
     // A rule none of whose anchors matched cannot fire; a scoring rule without anchors of its own is
     // evaluated wherever its patterns were scanned (compiled_rule_set.h).
-    if ((data_->leaf_anchor[leaf] || unanchored_scoring_rule_[rule]) && rule_epoch_[rule] != record_epoch_) {
+    if ((data_->leaf_anchor[leaf] == kAnchorLeaf || unanchored_scoring_rule_[rule]) &&
+        rule_epoch_[rule] != record_epoch_) {
       rule_epoch_[rule] = record_epoch_;
       candidate_rules_.push_back(rule);
     }
@@ -99,6 +109,11 @@ void Evaluator::index_events(std::span<const Event> events) {
   for (const auto* always : {&data_->condition_only_rules, &data_->model_rules}) {
     for (std::uint32_t rule : *always) {
       if (rule_epoch_[rule] == record_epoch_) continue;  // already a candidate through its words
+      // A gate (compiled_rule_set.h) is settled here by the score the matcher gave the record, if its words
+      // let it give one: most records never reach evaluate_rule.
+      if (std::uint32_t g = gate_of_rule_[rule];
+          g != UINT32_MAX && (!gate_held_ || !gate_holds(data_->model_gates[g])))
+        continue;
       rule_epoch_[rule] = record_epoch_;
       candidate_rules_.push_back(rule);
     }
@@ -271,10 +286,24 @@ bool Evaluator::evaluate(std::uint32_t node_index, std::uint32_t field, const Ru
   return false;
 }
 
+bool Evaluator::gate_holds(const ModelGate& gate) const {
+  if (gate_scores_.empty()) return true;  // a stream, or a record scored by no matcher: evaluate_rule decides
+  const ModelPart& part = data_->model.model_parts[gate.part];
+  float score = gate_scores_[data_->gate_file_offset[part.file] +
+                             static_cast<std::size_t>(data_->model_part_labels[gate.part])];
+  return score >= part.min;  // -1 when the gate's words did not match: no score was needed
+}
+
 float Evaluator::model_probability(std::uint32_t part_index, std::uint32_t field, const Rule* filter) {
   const ModelPart& part = data_->model.model_parts[part_index];
   if (filter != nullptr && filter->fields.empty()) filter = nullptr;
   if (field != kAnyField) filter = nullptr;
+  // The matcher scored the whole record for the gates already.
+  if (field == kAnyField && filter == nullptr && !gate_scores_.empty()) {
+    std::uint32_t offset = data_->gate_file_offset[part.file];
+    if (offset != UINT32_MAX && gate_scores_[offset] >= 0)
+      return gate_scores_[offset + static_cast<std::size_t>(data_->model_part_labels[part_index])];
+  }
   ModelScores* scores = nullptr;
   for (std::size_t i = 0; i < model_scores_used_ && scores == nullptr; ++i) {
     ModelScores& s = model_scores_[i];
@@ -290,14 +319,9 @@ float Evaluator::model_probability(std::uint32_t part_index, std::uint32_t field
     if (field != kAnyField) {
       text = record_->field(field).text;
     } else {
-      model_input_.clear();
-      for (std::size_t f = 0; f < record_->size(); ++f) {
-        FieldView value = record_->field(f);
-        if (value.type != ValueType::text || (filter != nullptr && !filter->applies_to(value.key))) continue;
-        if (!model_input_.empty()) model_input_ += '\n';
-        model_input_ += value.text;
-      }
-      text = model_input_;
+      text = model_text_of(*record_, model_input_, [&](std::string_view key) {
+        return filter == nullptr || filter->applies_to(key);
+      });
     }
     data_->classifiers[part.file]->score(text, classifier_scratch_, scores->probabilities);
   }
@@ -401,7 +425,11 @@ void Evaluator::evaluate_rule(std::uint32_t rule_index) {
   };
 
   if (rule.scope == Scope::record) {
-    if (!evaluate(rule.match, kAnyField, &rule)) return;
+    // A gate's words matched (the matcher keeps no event of them, see gate_holds): its model decides.
+    std::uint32_t gate = gate_of_rule_[rule_index];
+    std::uint32_t match =
+        gate != UINT32_MAX && !gate_scores_.empty() ? data_->model_gates[gate].node : rule.match;
+    if (!evaluate(match, kAnyField, &rule)) return;
     for (const Span& span : evidence_)
       if (excepted(span.field)) return;
     add_hits(rule_index, 0);

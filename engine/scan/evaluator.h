@@ -59,9 +59,11 @@ class Evaluator {
   void restrict_to(CategorySet categories) { categories_ = categories; }
   CategorySet categories() const { return categories_; }
 
-  // Decides which rules fire on `record`, given its events (sorted; empty when no anchor matched in it), and
+  // Decides which rules fire on `record`, given its events (sorted; empty when no anchor matched in it) and
+  // the scores the matcher gave it for the gates (Matcher::gate_scores) and whether any gate held there, and
   // writes them into `verdict`, which holds nothing yet.
-  void evaluate_record(const Record& record, std::span<const Event> events, Verdict& verdict);
+  void evaluate_record(const Record& record, std::span<const Event> events, Verdict& verdict,
+                       std::span<const float> gate_scores = {}, bool gate_held = true);
 
   // Streams: `record` is the stream's carried text and message as one field, `events` its decided matches,
   // sorted, those this write decided marked fresh. Only rules with a fresh event are evaluated, preferring
@@ -87,6 +89,7 @@ class Evaluator {
   // The probability model part `part` gives its label for `field`, or with kAnyField for the record's text
   // fields that `filter` allows (model_text); each classifier reads each text once per record.
   float model_probability(std::uint32_t part, std::uint32_t field, const Rule* filter);
+  bool gate_holds(const ModelGate& gate) const;
   bool guarded(const Event& e, const Rule* rule) const;
   // `whole: true`: a leaf whose matches count only as whole tokens (a developer's name, not inside a longer
   // one).
@@ -138,6 +141,9 @@ class Evaluator {
     std::vector<float> probabilities;
   };
   std::vector<ModelScores> model_scores_;
+  std::span<const float> gate_scores_;
+  bool gate_held_ = true;
+  std::vector<std::uint32_t> gate_of_rule_;  // by rule: its index in model_gates, or UINT32_MAX
   std::size_t model_scores_used_ = 0;
   Classifier::Scratch classifier_scratch_;
   std::string model_input_;

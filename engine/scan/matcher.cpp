@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "base/utf8.h"
+#include "classify/model_features.h"
 
 namespace qinglang::detail {
 namespace {
@@ -29,9 +30,11 @@ Matcher::Matcher(const CompiledRuleSetData& data) : data_(&data) {
 
 void Matcher::match_batch(std::span<const Record> records) {
   events_.clear();
+  records_ = records;
   build_views(records);
   scan_views();
   group_events(records.size());
+  records_ = {};
 }
 
 // Grouped by record first (a counting sort), then each record's few events sorted: one sort of the whole
@@ -64,6 +67,12 @@ void Matcher::match_stream_text(const Record& text, std::uint32_t fresh_from) {
 void Matcher::add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t start, std::uint32_t end,
                         Evasion evasion) {
   if (!categories_.contains(data_->leaf_category[leaf])) return;
+  // A gate's words only say that the matcher should ask the model (compiled_rule_set.h): a batch keeps no
+  // event of them, a stream evaluates them as any words.
+  if (std::uint32_t gate = data_->leaf_gate[leaf]; gate != UINT32_MAX && !stream_mode_) {
+    gate_words_[segments_[segment].record * data_->model_gates.size() + gate] = 1;
+    return;
+  }
   if (segment != counted_segment_) {
     counted_segment_ = segment;
     ++field_epoch_;
@@ -78,7 +87,8 @@ void Matcher::add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t s
   if (quota_full(segment, leaf, half)) return;
   leaf_count_[leaf] += 1u << half;
   const Segment& s = segments_[segment];
-  if (data_->leaf_anchor[leaf]) record_anchored_[s.record] |= category_bit(data_->leaf_category[leaf]);
+  if (data_->leaf_anchor[leaf] == kAnchorLeaf)
+    record_anchored_[s.record] |= category_bit(data_->leaf_category[leaf]);
   events_.push_back({s.record, leaf, s.field, start, end, evasion});
 }
 
@@ -138,9 +148,24 @@ int Matcher::on_literal(unsigned int id, unsigned long long, unsigned long long 
   const ViewDatabases& dbs = c.matcher->databases(c.view);
   auto end = static_cast<std::uint32_t>(to) + c.base;
   std::uint32_t start = end - dbs.literal_length[id];
+  Matcher& m = *c.matcher;
+  // A gate's words count once per record (add_event), and the common ones (学生, 孩子) are the words of many
+  // gates and match all over a batch: once a gate has its record, its leaves are skipped here, before any
+  // work on the match.
+  std::size_t gates = m.data_->model_gates.size();
+  std::size_t record = SIZE_MAX;
   for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i) {
     const LiteralTarget& target = dbs.literal_targets[i];
-    if (c.serves(target.leaf)) c.matcher->take_match(c, target.leaf, start, end, target.form, {});
+    if (!c.serves(target.leaf)) continue;
+    if (std::uint32_t gate = m.data_->leaf_gate[target.leaf]; gate != UINT32_MAX && !m.stream_mode_) {
+      if (record == SIZE_MAX) {
+        std::size_t position = c.segment != kNoSegment ? c.segment : c.batch->segment_at(end - 1);
+        std::size_t segment = c.segment_map != nullptr ? c.segment_map[position] : position;
+        record = m.segments_[segment].record;
+      }
+      if (m.gate_words_[record * gates + gate]) continue;
+    }
+    m.take_match(c, target.leaf, start, end, target.form, {});
   }
   return 0;
 }
@@ -171,6 +196,7 @@ void Matcher::build_views(std::span<const Record> records) {
   segment_field_bound_.clear();
   record_segments_.clear();
   record_anchored_.assign(records.size(), 0);
+  gate_words_.assign(records.size() * data_->model_gates.size(), 0);
   for (BatchView& view : views_) {
     view.text.size = 0;
     view.begin.clear();
@@ -238,7 +264,54 @@ void Matcher::scan_views() {
   }
   gather_field_bound_segments();
   scan_gathered(kFieldBoundTier);
+  score_model_gates();
   scan_deferred();
+}
+
+void Matcher::score_model_gates() {
+  std::size_t stride = data_->gate_scores_stride;
+  if (stride == 0 || records_.empty()) return;
+  gate_scores_.assign(records_.size() * stride, -1.0f);
+  gate_held_.assign(records_.size(), 0);
+  const RuleSetModel& model = data_->model;
+  const std::size_t gates = data_->model_gates.size();
+  const BatchView& folded = views_[static_cast<std::size_t>(View::folded)];
+  bool folded_built = folded.begin.size() == segments_.size() + 1;
+  for (std::size_t r = 0; r < records_.size(); ++r) {
+    const std::uint8_t* words = gate_words_.data() + r * gates;
+    bool wanted = false;
+    for (std::size_t g = 0; g < gates && !wanted; ++g)
+      wanted = categories_.contains(model.rules[data_->model_gates[g].rule].category) &&
+               (data_->model_gates[g].words == kNoNode || words[g]);
+    if (!wanted) continue;
+    float* scores = gate_scores_.data() + r * stride;
+    for (std::size_t file = 0; file < data_->gate_file_offset.size(); ++file) {
+      std::uint32_t offset = data_->gate_file_offset[file];
+      if (offset == UINT32_MAX) continue;
+      // The record's fields are folded in the batch's folded view already, one after another with a
+      // separator between them, as model_text() joins them with newlines.
+      const Classifier& classifier = *data_->classifiers[file];
+      if (folded_built) {
+        std::uint32_t from = folded.begin[record_segments_[r]], to = folded.begin[record_segments_[r + 1]];
+        classifier.score_folded(folded.text.text().substr(from, to - from), classifier_scratch_,
+                                probabilities_);
+      } else {
+        classifier.score(model_text_of(records_[r], model_input_), classifier_scratch_, probabilities_);
+      }
+      std::copy(probabilities_.begin(), probabilities_.end(), scores + offset);
+    }
+    for (std::size_t g = 0; g < gates; ++g) {
+      const ModelGate& gate = data_->model_gates[g];
+      const Rule& rule = model.rules[gate.rule];
+      const ModelPart& part = model.model_parts[gate.part];
+      auto label = static_cast<std::size_t>(data_->model_part_labels[gate.part]);
+      if (categories_.contains(rule.category) && (gate.words == kNoNode || words[g]) &&
+          scores[data_->gate_file_offset[part.file] + label] >= part.min) {
+        record_anchored_[r] |= category_bit(rule.category);
+        gate_held_[r] = 1;
+      }
+    }
+  }
 }
 
 bool Matcher::names_field_bound(std::string_view key) {

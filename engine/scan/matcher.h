@@ -77,6 +77,16 @@ class Matcher {
     return {events_.data() + record_event_begin_[record], events_.data() + record_event_begin_[record + 1]};
   }
 
+  // The scores of the models the gates read (CompiledRuleSetData::model_gates) for record `record` of the
+  // last batch, gate_scores_stride of them; empty when no rule is a gate. Whether some gate held in record
+  // `record`: when none did, no gate rule can fire there.
+  bool gate_held(std::size_t record) const { return !gate_held_.empty() && gate_held_[record]; }
+  std::span<const float> gate_scores(std::size_t record) const {
+    std::size_t stride = data_->gate_scores_stride;
+    if (stride == 0) return {};
+    return {gate_scores_.data() + record * stride, stride};
+  }
+
   // Streams: finds the matches in `text`, a record of one field (the carried text and the message). Matches
   // ending after `fresh_from` (bytes into the field) may be new to this write: their quota is counted apart,
   // so a flood in the carried text cannot crowd them out. They are left in events(), unsorted.
@@ -120,6 +130,8 @@ class Matcher {
   // Scans every view of the batch: the anchor tier over all of it and the field-bound tier over the fields it
   // concerns, then the deferred tiers over the records their anchors marked.
   void scan_views();
+  // Scores each record with the models the gates read and anchors it where a gate holds; batches only.
+  void score_model_gates();
   void scan_deferred();
   void gather_anchored_segments(std::uint8_t categories);
   void gather_field_bound_segments();
@@ -151,6 +163,13 @@ class Matcher {
   CategorySet categories_ = CategorySet::all();
 
   // The batch being scanned.
+  std::span<const Record> records_;
+  std::vector<float> gate_scores_;        // by record: gate_scores_stride scores
+  std::vector<std::uint8_t> gate_words_;  // by record and gate: 1 when the gate's words matched
+  std::vector<std::uint8_t> gate_held_;   // by record: 1 when some gate held
+  Classifier::Scratch classifier_scratch_;
+  std::string model_input_;
+  std::vector<float> probabilities_;
   std::vector<Segment> segments_;
   std::vector<std::uint32_t> record_segments_;  // by record: its first segment; one more entry marks the end
   std::vector<std::uint8_t> record_anchored_;   // by record: a bit per category whose anchor matched in it
