@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 
 #include "labelled_lines.h"
@@ -34,7 +35,13 @@ struct Counts {
 }  // namespace
 
 int run_eval(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<std::string>& inputs) {
-  Scanner scanner(std::move(rules));
+  // Rules a model decides, in part or whole: the table says what each item owes them.
+  std::set<std::string_view> model_rules;
+  for (std::size_t i = 0; i < rules->rule_count(); ++i)
+    if (rules->rule(i).uses_model) model_rules.insert(rules->rule(i).rule.id);
+  std::array<std::size_t, kItemCount + 1> found_without_models{};
+  std::size_t negatives_flagged_without_models = 0, negatives_flagged = 0;
+  Scanner scanner(rules);
   JsonRecordParser parser;
   Record line_record, record;
   std::array<Counts, kItemCount + 1> items{};
@@ -63,9 +70,20 @@ int run_eval(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<std
       }
       ++total;
       const Verdict& verdict = scanner.scan(record);
-      std::array<bool, kItemCount + 1> item_flagged{};
-      for (const Hit& hit : verdict.hits)
+      std::array<bool, kItemCount + 1> item_flagged{}, item_flagged_without_models{};
+      Decision without_models = Decision::pass;
+      for (const Hit& hit : verdict.hits) {
         item_flagged[static_cast<std::size_t>(hit.rule.item)] = true;
+        if (model_rules.contains(hit.rule.id)) continue;
+        item_flagged_without_models[static_cast<std::size_t>(hit.rule.item)] = true;
+        without_models = std::max(without_models, decision_for(hit.rule.action));
+      }
+      if (label->positive && item_flagged_without_models[static_cast<std::size_t>(label->item)])
+        ++found_without_models[static_cast<std::size_t>(label->item)];
+      if (!label->positive) {
+        negatives_flagged += verdict.decision != Decision::pass;
+        negatives_flagged_without_models += without_models != Decision::pass;
+      }
       auto category_index = static_cast<std::size_t>(label->category);
 
       for (int item = 1; item <= kItemCount; ++item) {
@@ -132,11 +150,31 @@ int run_eval(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<std
       "(weakest {:.2f}); hard negatives blocked {:.1f}%, reviewed {:.1f}%\n\n",
       found, positives, share(found, positives), items_at_60, items_with_positives, weakest,
       100 * share(negatives_blocked, negatives), 100 * share(negatives_reviewed, negatives));
-  out += "| item | category | positives | negatives | precision | recall |\n|---:|---|---:|---:|---:|---:|\n";
+  bool models = !model_rules.empty();
+  if (models) {
+    std::size_t without = 0;
+    for (std::size_t n : found_without_models)
+      without += n;
+    out += fmt::format(
+        "without the rules a model decides: {} of {} ({:.2f}); hard negatives flagged {:.1f}% (with them "
+        "{:.1f}%)\n\n",
+        without, positives, share(without, positives),
+        100 * share(negatives_flagged_without_models, negatives), 100 * share(negatives_flagged, negatives));
+  }
+  out += models ? "| item | category | positives | negatives | precision | recall | recall without models |\n"
+                  "|---:|---|---:|---:|---:|---:|---:|\n"
+                : "| item | category | positives | negatives | precision | recall "
+                  "|\n|---:|---|---:|---:|---:|---:|\n";
   for (int item = 1; item <= kItemCount; ++item) {
     const Counts& c = items[static_cast<std::size_t>(item)];
-    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", item, to_string(category_of_item(item)),
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |", item, to_string(category_of_item(item)),
                        c.positives, c.negatives, c.precision(), c.recall());
+    std::size_t without = found_without_models[static_cast<std::size_t>(item)];
+    if (models)
+      out += c.positives
+                 ? fmt::format(" {:.2f} |", static_cast<double>(without) / static_cast<double>(c.positives))
+                 : std::string(" - |");
+    out += "\n";
   }
   out += "\n| category | positives | negatives | precision | recall |\n|---|---:|---:|---:|---:|\n";
   for (Category category : kAllCategories) {
