@@ -95,9 +95,9 @@ TEST(ModelTraining, AModelTrainedOnATinyCorpusSeparatesItsTwoClasses) {
   detail::Classifier::Scratch scratch;
   std::vector<float> p;
   int cats = classifier->label_index("cats");
-  classifier->score("邻居家的猫咪很可爱", scratch, p);
+  classifier->score("邻居家的猫咪很可爱，每天都在窗台上晒太阳", scratch, p);
   EXPECT_GT(p[static_cast<std::size_t>(cats)], 0.8f);
-  classifier->score("股票基金都跌了", scratch, p);
+  classifier->score("股票基金都跌了，券商说大盘还要调整一阵子", scratch, p);
   EXPECT_LT(p[static_cast<std::size_t>(cats)], 0.2f);
 }
 
@@ -114,6 +114,19 @@ std::vector<TrainingExample> wide_corpus() {
     examples.push_back({text, (c / 2) % 2 == 0 ? "cats" : "stocks"});
   }
   return examples;
+}
+
+TEST(ModelTraining, ATextTooShortToJudgeGetsTheSameProbabilityForEveryLabel) {
+  fs::path file = fs::temp_directory_path() / ("qinglang-short-" + std::to_string(::getpid()) + ".bin");
+  ASSERT_TRUE(train_model(tiny_corpus(), file, tiny_options()).ok());
+  std::string error;
+  auto classifier = detail::Classifier::load(read_bytes(file), error);
+  fs::remove(file);
+  ASSERT_NE(classifier, nullptr) << error;
+  detail::Classifier::Scratch scratch;
+  std::vector<float> p;
+  classifier->score("小猫咪", scratch, p);
+  EXPECT_FLOAT_EQ(p[0], p[1]);
 }
 
 TEST(ModelTraining, TheSameSeedGivesTheSameModelByteForByte) {
@@ -158,7 +171,8 @@ TEST_F(ModelRules, TheClassifierGivesFastTextsOwnProbabilities) {
   ASSERT_NE(classifier, nullptr) << error;
   detail::Classifier::Scratch scratch;
   std::vector<float> ours;
-  for (std::string text : {"猫咪在睡觉", "股市大涨", "今天天气不错"}) {
+  for (std::string text :
+       {"猫咪在沙发上睡觉，小爪子还在动", "股市大涨，券商股全线涨停了", "今天天气不错，适合出门走走"}) {
     std::string line;
     detail::append_model_features(text, line);
     std::istringstream in(line + "\n");
@@ -175,14 +189,14 @@ TEST_F(ModelRules, AModelAloneFlagsWhatItsLabelDescribes) {
   CompileResult result = compile(kCatsModel);
   ASSERT_TRUE(result.ok());
   Scanner scanner(result.rules);
-  Record cat = Record::from_text("我家的小猫咪爱吃鱼干");
+  Record cat = Record::from_text("我家的小猫咪爱吃鱼干，吃完就去沙发上睡觉");
   const Verdict& verdict = scanner.scan(cat);
   ASSERT_EQ(verdict.hits.size(), 1u);
   EXPECT_EQ(verdict.hits[0].view, "model");
   EXPECT_GT(verdict.hits[0].model_score, 0.8f);
   EXPECT_EQ(verdict.hits[0].start, 0u);
   EXPECT_EQ(verdict.hits[0].end, cat.field(0).text.size());
-  Record stock = Record::from_text("券商股票涨停");
+  Record stock = Record::from_text("券商股票今天涨停了，基金也跟着涨");
   EXPECT_EQ(scanner.scan(stock).decision, Decision::pass);
 }
 
@@ -191,9 +205,9 @@ TEST_F(ModelRules, AModelInsideAllCountsOnlyWhereTheWordsMatch) {
       "      all:\n        - words: [出售]\n        - model: {file: pets.bin, label: cats, min: 0.8}\n");
   ASSERT_TRUE(result.ok());
   Scanner scanner(result.rules);
-  Record without = Record::from_text("我家的小猫咪爱吃鱼干");
+  Record without = Record::from_text("我家的小猫咪爱吃鱼干，吃完就去沙发上睡觉");
   EXPECT_EQ(scanner.scan(without).decision, Decision::pass);
-  Record with = Record::from_text("出售小猫咪 爱吃鱼干");
+  Record with = Record::from_text("出售小猫咪 爱吃鱼干，吃完就去沙发上睡觉");
   EXPECT_EQ(scanner.scan(with).decision, Decision::review);
 }
 
@@ -201,7 +215,8 @@ TEST_F(ModelRules, ARecordWideModelRuleReadsTheRecordAsTrainingDid) {
   CompileResult result = compile(kCatsModel, "    scope: record\n");
   ASSERT_TRUE(result.ok());
   Scanner scanner(result.rules);
-  Record record = testing::record_from_json(R"({"title":"小猫咪","text":"在沙发上睡觉","tags":["日常"]})");
+  Record record =
+      testing::record_from_json(R"({"title":"小猫咪","text":"在沙发上睡觉，爪子还在动","tags":["日常"]})");
   const Verdict& verdict = scanner.scan(record);
   ASSERT_EQ(verdict.hits.size(), 1u);
   std::string error;
@@ -220,11 +235,11 @@ TEST_F(ModelRules, ARecordWideRuleOfWordsAndAModelNeedsBoth) {
       "    scope: record\n");
   ASSERT_TRUE(result.ok());
   Scanner scanner(result.rules);
-  Record cat_only = Record::from_text("我家的小猫咪爱吃鱼干");
+  Record cat_only = Record::from_text("我家的小猫咪爱吃鱼干，吃完就去沙发上睡觉");
   EXPECT_EQ(scanner.scan(cat_only).decision, Decision::pass);
-  Record stock_sale = Record::from_text("出售券商股票");
+  Record stock_sale = Record::from_text("出售券商股票，今天涨停了，基金也跟着涨");
   EXPECT_EQ(scanner.scan(stock_sale).decision, Decision::pass);
-  Record both = testing::record_from_json(R"({"title":"出售","text":"小猫咪 爱吃鱼干"})");
+  Record both = testing::record_from_json(R"({"title":"出售","text":"小猫咪 爱吃鱼干，吃完就去沙发上睡觉"})");
   EXPECT_EQ(scanner.scan(both).decision, Decision::review);
 }
 
@@ -232,8 +247,9 @@ TEST_F(ModelRules, ARecordWideModelRuleGivesTheSameVerdictAloneAndInABatch) {
   CompileResult result = compile(kCatsModel, "    scope: record\n");
   ASSERT_TRUE(result.ok());
   Scanner scanner(result.rules);
-  std::vector<Record> records = {Record::from_text("券商股票涨停"), Record::from_text("小猫咪在睡觉"),
-                                 Record::from_text("基金跌了")};
+  std::vector<Record> records = {Record::from_text("券商股票今天涨停了，基金也跟着涨"),
+                                 Record::from_text("小猫咪在沙发上睡觉，爪子还在动"),
+                                 Record::from_text("基金跌了不少，大盘还要调整一阵子")};
   std::vector<Decision> alone;
   for (const Record& record : records)
     alone.push_back(scanner.scan(record).decision);
@@ -247,7 +263,7 @@ TEST_F(ModelRules, AVerdictLineCarriesTheModelScore) {
   CompileResult result = compile(kCatsModel);
   ASSERT_TRUE(result.ok());
   Scanner scanner(result.rules);
-  Record cat = Record::from_text("小猫咪在睡觉");
+  Record cat = Record::from_text("小猫咪在沙发上睡觉，爪子还在动");
   std::string line;
   append_verdict_json(line, cat, scanner.scan(cat));
   EXPECT_NE(line.find("\"view\":\"model\",\"model_score\":"), std::string::npos) << line;
@@ -257,7 +273,7 @@ TEST_F(ModelRules, ExplainingAModelHitNamesTheFeaturesThatWeighedMost) {
   CompileResult result = compile(kCatsModel);
   ASSERT_TRUE(result.ok());
   Scanner scanner(result.rules);
-  Record cat = Record::from_text("小猫咪在睡觉");
+  Record cat = Record::from_text("小猫咪在沙发上睡觉，爪子还在动");
   const Verdict& verdict = scanner.scan(cat);
   ASSERT_EQ(verdict.hits.size(), 1u);
   auto weights = explain_model_hit(*result.rules, cat, verdict.hits[0], 3);
@@ -314,7 +330,7 @@ TEST_F(ModelRules, ACacheKeepsTheModelAndIsRebuiltWhenTheModelChanges) {
   ASSERT_TRUE(cached.ok());
   EXPECT_TRUE(cached.rules->stats().rules_from_cache);
   Scanner scanner(cached.rules);
-  Record cat = Record::from_text("小猫咪在睡觉");
+  Record cat = Record::from_text("小猫咪在沙发上睡觉，爪子还在动");
   EXPECT_EQ(scanner.scan(cat).decision, Decision::review);
 
   TrainOptions other = tiny_options();

@@ -133,7 +133,9 @@ void Classifier::for_each_folded_feature(std::string_view folded, Scratch& scrat
   const std::size_t mask = slots_.size() - 1;
   std::uint64_t previous = 0;
   bool first = true;
+  scratch.tokens = 0;
   for_each_model_token(folded, [&](std::string_view token) {
+    ++scratch.tokens;
     std::uint64_t hash = continue_hash(kHashStart, token);
     keys.push_back(slot_key(hash));
     if (!first) keys.push_back(slot_key(continue_hash(continue_hash(previous, {&kPairJoiner, 1}), token)));
@@ -173,6 +175,8 @@ void Classifier::score_folded(std::string_view folded, Scratch& scratch,
     __builtin_prefetch(row(index));
     rows.push_back(index);
   });
+  // A bare name (儿童电话手表) says what a record is about, not what it does: too few tokens to judge.
+  if (scratch.tokens < kMinModelTokens) rows.clear();
   for (std::uint32_t index : rows) {
     const std::int16_t* from = row(index);
     for (std::size_t l = 0; l < stride_; ++l)

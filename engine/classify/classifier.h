@@ -20,6 +20,11 @@
 
 namespace qinglang::detail {
 
+// A text of fewer tokens gets the same probability for every label (Classifier::score): a bare name or a
+// two-word title tells a model what a record is about, not what it does, and the model would be sure of
+// nothing but the topic.
+inline constexpr std::size_t kMinModelTokens = 12;
+
 class Classifier {
  public:
   // Loads a model from the bytes of a .bin or .ftz file. Null, with `error` set, when fastText cannot read
@@ -38,10 +43,11 @@ class Classifier {
     std::vector<std::int32_t> sums;
     std::vector<std::uint64_t> keys;
     std::vector<std::uint32_t> rows;
+    std::size_t tokens = 0;
   };
 
   // Fills `probabilities` (resized to labels().size()) with the model's probability of each label for `text`
-  // (at most kMaxModelInputBytes of it). Never throws.
+  // (at most kMaxModelInputBytes of it; the same for every label below kMinModelTokens). Never throws.
   void score(std::string_view text, Scratch& scratch, std::vector<float>& probabilities) const noexcept;
   // The same for a text already folded (the folded view, normalizer.h): a scan has folded every field.
   void score_folded(std::string_view folded, Scratch& scratch,
