@@ -151,6 +151,21 @@ TEST(Diagnostics, AllErrorsOfAFileAreReportedTogether) {
   EXPECT_EQ(codes_of(yaml), (Codes{"E006", "E011"}));
 }
 
+TEST(Diagnostics, AWordHyperscanRefusesIsE011AtItsRuleAndShownByItsOpening) {
+  std::string word;
+  for (int i = 0; i < 30000; ++i)
+    word += "啊";
+  CompileResult result =
+      compile_rules_from_yaml(one_rule("    match:\n      words: [正常, " + word + "]\n"), "t.yaml");
+  ASSERT_EQ(codes_of(result), Codes{"E011"});
+  const Diagnostic& d = result.diagnostics[0];
+  EXPECT_EQ(d.location.file, "t.yaml");
+  EXPECT_EQ(d.location.line, 9u);
+  EXPECT_EQ(d.rule_id, "r");
+  EXPECT_NE(d.message.find("(90000 bytes)"), std::string::npos) << d.message;
+  EXPECT_LT(d.message.size(), 200u);
+}
+
 TEST(Diagnostics, FileWithoutRulesList) {
   EXPECT_EQ(codes_of("category: social\n"), Codes{"E004"});
 }

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "base/parallel.h"
+#include "base/utf8.h"
 #include "compile/compiler_internal.h"
 
 namespace qinglang::detail {
@@ -91,11 +92,29 @@ bool Compiler::build_literal_database(View view, std::optional<Tier> tier, Datab
                            static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr, &db,
                            &raw_error) != HS_SUCCESS) {
     CompileErrorPtr error(raw_error);
-    errors.push_back({DiagnosticLevel::error,
-                      "E011",
-                      std::string("Hyperscan could not compile the word lists: ") + error->message,
-                      {},
-                      {}});
+    auto position = static_cast<std::size_t>(error->expression);
+    const ViewDatabases& dbs = data_->views[static_cast<std::size_t>(view)];
+    if (error->expression >= 0 && position < ids.size()) {
+      // The word Hyperscan refused, named where a rule lists it; a word of thousands of characters is shown
+      // by its opening.
+      std::size_t id = ids[position];
+      const Leaf& leaf = data_->model.leaves[dbs.literal_targets[dbs.literal_targets_offset[id]].leaf];
+      std::string_view word = literals[id];
+      std::size_t shown = 0;
+      for (std::size_t characters = 0; shown < word.size() && characters < 20; ++characters)
+        shown += sequence_length(static_cast<unsigned char>(word[shown]));
+      std::string quoted(word.substr(0, std::min(shown, word.size())));
+      if (shown < word.size()) quoted += "… (" + std::to_string(word.size()) + " bytes)";
+      errors.push_back({DiagnosticLevel::error, "E011",
+                        "the word '" + quoted + "' rejected by Hyperscan: " + error->message, leaf.location,
+                        data_->model.rules[leaf.rule].id});
+    } else {
+      errors.push_back({DiagnosticLevel::error,
+                        "E011",
+                        std::string("Hyperscan could not compile the word lists: ") + error->message,
+                        {},
+                        {}});
+    }
     return false;
   }
   out.reset(db);
