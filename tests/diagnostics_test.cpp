@@ -1,4 +1,7 @@
 // Rule errors: each reported with file:line:col, a stable code and the rule id, all in one run.
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -164,6 +167,20 @@ TEST(Diagnostics, AWordHyperscanRefusesIsE011AtItsRuleAndShownByItsOpening) {
   EXPECT_EQ(d.rule_id, "r");
   EXPECT_NE(d.message.find("(90000 bytes)"), std::string::npos) << d.message;
   EXPECT_LT(d.message.size(), 200u);
+}
+
+TEST(Diagnostics, ASymbolicLinkLoopInARuleFolderIsNotARuleFile) {
+  namespace fs = std::filesystem;
+  fs::path folder = fs::temp_directory_path() / ("qinglang-loop-" + std::to_string(::getpid()));
+  fs::remove_all(folder);
+  fs::create_directories(folder);
+  fs::create_symlink("b.yaml", folder / "a.yaml");
+  fs::create_symlink("a.yaml", folder / "b.yaml");
+  std::ofstream(folder / "rules.yaml") << one_rule("    match: {words: [代骂]}\n");
+  CompileResult result = compile_rules({folder});
+  fs::remove_all(folder);
+  EXPECT_TRUE(result.ok());
+  EXPECT_EQ(result.rules ? result.rules->rule_count() : 0u, 1u);
 }
 
 TEST(Diagnostics, FileWithoutRulesList) {

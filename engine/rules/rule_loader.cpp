@@ -49,12 +49,16 @@ ParsedFile parse_file(const std::filesystem::path& file) {
 
 namespace {
 
+// The rule files of a folder: its regular *.yaml and *.yml files. Only the error_code overloads: an entry
+// that is a symbolic link loop, or one that vanishes while the folder is listed, is not a rule file, never an
+// uncaught filesystem_error.
 std::vector<std::filesystem::path> yaml_files_in(const std::filesystem::path& dir) {
   std::error_code ec;
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    std::string ext = entry.path().extension().string();
-    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(entry.path());
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string ext = it->path().extension().string();
+    std::error_code status;
+    if ((ext == ".yaml" || ext == ".yml") && it->is_regular_file(status)) files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());
   return files;
