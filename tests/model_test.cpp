@@ -54,6 +54,25 @@ std::string read_bytes(const fs::path& path) {
   return bytes.str();
 }
 
+// A classifier loaded from `file`; null, failing the test, when it cannot be.
+std::unique_ptr<detail::Classifier> load_classifier(const fs::path& file) {
+  std::string error;
+  auto classifier = detail::Classifier::load(read_bytes(file), error);
+  EXPECT_NE(classifier, nullptr) << error;
+  return classifier;
+}
+
+// A classifier trained on the tiny corpus, through a file of its own; null, failing the test, when it cannot
+// be.
+std::unique_ptr<detail::Classifier> tiny_classifier(const std::string& name) {
+  fs::path file =
+      fs::temp_directory_path() / ("qinglang-" + name + "-" + std::to_string(::getpid()) + ".bin");
+  EXPECT_TRUE(train_model(tiny_corpus(), file, tiny_options()).ok());
+  auto classifier = load_classifier(file);
+  fs::remove(file);
+  return classifier;
+}
+
 // A folder with a model trained on the tiny corpus and a rule file beside it.
 class ModelRules : public ::testing::Test {
  protected:
@@ -86,12 +105,8 @@ class ModelRules : public ::testing::Test {
 constexpr std::string_view kCatsModel = "      model: {file: pets.bin, label: cats, min: 0.8}\n";
 
 TEST(ModelTraining, AModelTrainedOnATinyCorpusSeparatesItsTwoClasses) {
-  fs::path file = fs::temp_directory_path() / ("qinglang-separates-" + std::to_string(::getpid()) + ".bin");
-  ASSERT_TRUE(train_model(tiny_corpus(), file, tiny_options()).ok());
-  std::string error;
-  auto classifier = detail::Classifier::load(read_bytes(file), error);
-  fs::remove(file);
-  ASSERT_NE(classifier, nullptr) << error;
+  auto classifier = tiny_classifier("separates");
+  ASSERT_NE(classifier, nullptr);
   detail::Classifier::Scratch scratch;
   std::vector<float> p;
   int cats = classifier->label_index("cats");
@@ -117,12 +132,8 @@ std::vector<TrainingExample> wide_corpus() {
 }
 
 TEST(ModelTraining, ATextTooShortToJudgeGetsTheSameProbabilityForEveryLabel) {
-  fs::path file = fs::temp_directory_path() / ("qinglang-short-" + std::to_string(::getpid()) + ".bin");
-  ASSERT_TRUE(train_model(tiny_corpus(), file, tiny_options()).ok());
-  std::string error;
-  auto classifier = detail::Classifier::load(read_bytes(file), error);
-  fs::remove(file);
-  ASSERT_NE(classifier, nullptr) << error;
+  auto classifier = tiny_classifier("short");
+  ASSERT_NE(classifier, nullptr);
   detail::Classifier::Scratch scratch;
   std::vector<float> p;
   classifier->score("小猫咪", scratch, p);
@@ -166,9 +177,8 @@ TEST(ModelTraining, NoExamplesIsAnErrorNotACrash) {
 TEST_F(ModelRules, TheClassifierGivesFastTextsOwnProbabilities) {
   fasttext::FastText reference;
   reference.loadModel((folder_ / "pets.bin").string());
-  std::string error;
-  auto classifier = detail::Classifier::load(read_bytes(folder_ / "pets.bin"), error);
-  ASSERT_NE(classifier, nullptr) << error;
+  auto classifier = load_classifier(folder_ / "pets.bin");
+  ASSERT_NE(classifier, nullptr);
   detail::Classifier::Scratch scratch;
   std::vector<float> ours;
   for (std::string text :
@@ -219,8 +229,8 @@ TEST_F(ModelRules, ARecordWideModelRuleReadsTheRecordAsTrainingDid) {
       testing::record_from_json(R"({"title":"小猫咪","text":"在沙发上睡觉，爪子还在动","tags":["日常"]})");
   const Verdict& verdict = scanner.scan(record);
   ASSERT_EQ(verdict.hits.size(), 1u);
-  std::string error;
-  auto classifier = detail::Classifier::load(read_bytes(folder_ / "pets.bin"), error);
+  auto classifier = load_classifier(folder_ / "pets.bin");
+  ASSERT_NE(classifier, nullptr);
   detail::Classifier::Scratch scratch;
   std::vector<float> p;
   classifier->score(model_text(record), scratch, p);

@@ -42,8 +42,7 @@ int run_eval(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<std
   std::array<std::size_t, kItemCount + 1> found_without_models{};
   std::size_t negatives_flagged_without_models = 0, negatives_flagged = 0;
   Scanner scanner(rules);
-  JsonRecordParser parser;
-  Record line_record, record;
+  LabelledLineReader reader;
   std::array<Counts, kItemCount + 1> items{};
   std::array<Counts, kAllCategories.size()> categories{};
   // confusion[labelled category][flagged category]; the last column counts positives nothing flagged.
@@ -57,72 +56,65 @@ int run_eval(std::shared_ptr<const CompiledRuleSet> rules, const std::vector<std
       std::fprintf(stderr, "qinglang: cannot open %s\n", input.c_str());
       return 2;
     }
-    std::size_t number = 0;
-    for (std::string line; std::getline(in, line);) {
-      ++number;
-      if (line.empty()) continue;
-      std::optional<Label> label;
-      if (parser.parse(line, line_record).empty()) label = split_line(line_record, record);
-      if (!label) {
-        std::fprintf(stderr, "%s:%zu: not an evaluation line (see docs/records.md)\n", input.c_str(), number);
-        ++bad_lines;
-        continue;
-      }
-      ++total;
-      const Verdict& verdict = scanner.scan(record);
-      std::array<bool, kItemCount + 1> item_flagged{}, item_flagged_without_models{};
-      Decision without_models = Decision::pass;
-      for (const Hit& hit : verdict.hits) {
-        item_flagged[static_cast<std::size_t>(hit.rule.item)] = true;
-        if (model_rules.contains(hit.rule.id)) continue;
-        item_flagged_without_models[static_cast<std::size_t>(hit.rule.item)] = true;
-        without_models = std::max(without_models, decision_for(hit.rule.action));
-      }
-      if (label->positive && item_flagged_without_models[static_cast<std::size_t>(label->item)])
-        ++found_without_models[static_cast<std::size_t>(label->item)];
-      if (!label->positive) {
-        negatives_flagged += verdict.decision != Decision::pass;
-        negatives_flagged_without_models += without_models != Decision::pass;
-      }
-      auto category_index = static_cast<std::size_t>(label->category);
+    bad_lines += reader.read(
+        input, in, "an evaluation line", [&](const Label& label, const Record& record, std::size_t number) {
+          ++total;
+          const Verdict& verdict = scanner.scan(record);
+          std::array<bool, kItemCount + 1> item_flagged{}, item_flagged_without_models{};
+          Decision without_models = Decision::pass;
+          for (const Hit& hit : verdict.hits) {
+            item_flagged[static_cast<std::size_t>(hit.rule.item)] = true;
+            if (model_rules.contains(hit.rule.id)) continue;
+            item_flagged_without_models[static_cast<std::size_t>(hit.rule.item)] = true;
+            without_models = std::max(without_models, decision_for(hit.rule.action));
+          }
+          if (label.positive && item_flagged_without_models[static_cast<std::size_t>(label.item)])
+            ++found_without_models[static_cast<std::size_t>(label.item)];
+          if (!label.positive) {
+            negatives_flagged += verdict.decision != Decision::pass;
+            negatives_flagged_without_models += without_models != Decision::pass;
+          }
+          auto category_index = static_cast<std::size_t>(label.category);
 
-      for (int item = 1; item <= kItemCount; ++item) {
-        bool labelled = label->positive && label->item == item;
-        Counts& c = items[static_cast<std::size_t>(item)];
-        if (labelled) ++c.positives;
-        if (!label->positive && label->item == item) ++c.negatives;
-        if (item_flagged[static_cast<std::size_t>(item)]) {
-          labelled ? ++c.true_positives : ++c.false_positives;
-        } else if (labelled) {
-          ++c.false_negatives;
-          misses.push_back(fmt::format("{}:{}: missed item {} ({})", input, number, item, record.id_json()));
-        }
-      }
-      for (Category category : kAllCategories) {
-        auto index = static_cast<std::size_t>(category);
-        bool labelled = label->positive && label->category == category;
-        Counts& c = categories[index];
-        if (labelled) ++c.positives;
-        if (!label->positive && label->category == category) ++c.negatives;
-        if (verdict.categories.contains(category)) {
-          labelled ? ++c.true_positives : ++c.false_positives;
-        } else if (labelled) {
-          ++c.false_negatives;
-        }
-      }
-      if (label->positive) {
-        for (Category flagged : kAllCategories)
-          if (verdict.categories.contains(flagged))
-            ++confusion[category_index][static_cast<std::size_t>(flagged)];
-        if (verdict.categories.empty()) ++confusion[category_index][kAllCategories.size()];
-      } else {
-        if (verdict.decision == Decision::block) {
-          ++negatives_blocked;
-          misses.push_back(fmt::format("{}:{}: hard negative blocked ({})", input, number, record.id_json()));
-        }
-        if (verdict.decision == Decision::review) ++negatives_reviewed;
-      }
-    }
+          for (int item = 1; item <= kItemCount; ++item) {
+            bool labelled = label.positive && label.item == item;
+            Counts& c = items[static_cast<std::size_t>(item)];
+            if (labelled) ++c.positives;
+            if (!label.positive && label.item == item) ++c.negatives;
+            if (item_flagged[static_cast<std::size_t>(item)]) {
+              labelled ? ++c.true_positives : ++c.false_positives;
+            } else if (labelled) {
+              ++c.false_negatives;
+              misses.push_back(
+                  fmt::format("{}:{}: missed item {} ({})", input, number, item, record.id_json()));
+            }
+          }
+          for (Category category : kAllCategories) {
+            auto index = static_cast<std::size_t>(category);
+            bool labelled = label.positive && label.category == category;
+            Counts& c = categories[index];
+            if (labelled) ++c.positives;
+            if (!label.positive && label.category == category) ++c.negatives;
+            if (verdict.categories.contains(category)) {
+              labelled ? ++c.true_positives : ++c.false_positives;
+            } else if (labelled) {
+              ++c.false_negatives;
+            }
+          }
+          if (label.positive) {
+            for (Category flagged : kAllCategories)
+              if (verdict.categories.contains(flagged))
+                ++confusion[category_index][static_cast<std::size_t>(flagged)];
+            if (verdict.categories.empty()) ++confusion[category_index][kAllCategories.size()];
+          } else {
+            if (verdict.decision == Decision::block) {
+              ++negatives_blocked;
+              misses.push_back(
+                  fmt::format("{}:{}: hard negative blocked ({})", input, number, record.id_json()));
+            }
+            if (verdict.decision == Decision::review) ++negatives_reviewed;
+          }
+        });
   }
 
   // The headline the issue tracker and docs/evaluation.md quote: recall under the right item, over all items

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include "labelled_lines.h"
@@ -53,8 +52,7 @@ std::vector<std::string_view> benign_lines(std::string_view bytes, std::size_t m
 int run_train(const TrainSettings& settings) {
   std::vector<TrainingExample> examples;
   std::string manifest_files;
-  JsonRecordParser parser;
-  Record line_record, record;
+  LabelledLineReader reader;
   std::size_t bad_lines = 0;
   auto note_file = [&](const std::string& path, const std::string& bytes, std::size_t used) {
     if (!manifest_files.empty()) manifest_files += ",\n";
@@ -69,20 +67,13 @@ int run_train(const TrainSettings& settings) {
       return 2;
     }
     std::istringstream in(*bytes);
-    std::size_t number = 0, used = 0;
-    for (std::string line; std::getline(in, line);) {
-      ++number;
-      if (line.empty()) continue;
-      std::optional<Label> label;
-      if (parser.parse(line, line_record).empty()) label = split_line(line_record, record);
-      if (!label) {
-        std::fprintf(stderr, "%s:%zu: not a labelled line (see docs/records.md)\n", path.c_str(), number);
-        ++bad_lines;
-        continue;
-      }
-      examples.push_back({model_text(record), label->positive ? fmt::format("item{}", label->item) : "none"});
-      ++used;
-    }
+    std::size_t used = 0;
+    bad_lines +=
+        reader.read(path, in, "a labelled line", [&](const Label& label, const Record& record, std::size_t) {
+          examples.push_back(
+              {model_text(record), label.positive ? fmt::format("item{}", label.item) : "none"});
+          ++used;
+        });
     note_file(path, *bytes, used);
   }
   for (const std::string& path : settings.benign) {

@@ -22,9 +22,10 @@ std::uint64_t continue_hash(std::uint64_t hash, std::string_view bytes) {
     hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
   return hash;
 }
+// 0 marks an empty slot.
 std::uint64_t slot_key(std::uint64_t hash) {
   return hash | 1;
-}  // 0 marks an empty slot
+}
 
 }  // namespace
 
@@ -117,12 +118,11 @@ int Classifier::label_index(std::string_view label) const noexcept {
 
 // Hashes every feature first, then looks them all up: the table is larger than the processor's nearer
 // caches, and lookups that do not wait on one another let their cache misses overlap.
-template <typename Visit>
-void Classifier::for_each_feature(std::string_view text, Scratch& scratch, Visit&& visit) const {
+std::string_view Classifier::fold(std::string_view text, Scratch& scratch) {
   scratch.folded.size = 0;
   scratch.skeleton.size = 0;
   Normalizer::instance().normalize(text.substr(0, kMaxModelInputBytes), scratch.folded, scratch.skeleton);
-  for_each_folded_feature(scratch.folded.text(), scratch, visit);
+  return scratch.folded.text();
 }
 
 template <typename Visit>
@@ -157,10 +157,7 @@ void Classifier::for_each_folded_feature(std::string_view folded, Scratch& scrat
 
 void Classifier::score(std::string_view text, Scratch& scratch,
                        std::vector<float>& probabilities) const noexcept {
-  scratch.folded.size = 0;
-  scratch.skeleton.size = 0;
-  Normalizer::instance().normalize(text.substr(0, kMaxModelInputBytes), scratch.folded, scratch.skeleton);
-  score_folded(scratch.folded.text(), scratch, probabilities);
+  score_folded(fold(text, scratch), scratch, probabilities);
 }
 
 void Classifier::score_folded(std::string_view folded, Scratch& scratch,
@@ -210,7 +207,7 @@ std::vector<std::pair<std::string, float>> Classifier::weightiest_features(std::
   if (label < 0 || static_cast<std::size_t>(label) >= labels_.size()) return weights;
   Scratch scratch;
   std::vector<std::uint32_t> rows;
-  for_each_feature(text, scratch, [&](std::uint32_t row) { rows.push_back(row); });
+  for_each_folded_feature(fold(text, scratch), scratch, [&](std::uint32_t row) { rows.push_back(row); });
   if (rows.empty()) return weights;
   // A label's logit is the mean of its features' contributions, less the mean over all labels: what sets one
   // label apart is its contribution against the others'.

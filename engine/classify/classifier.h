@@ -60,9 +60,9 @@ class Classifier {
 
  private:
   Classifier() = default;
-  // Calls visit(row) for each feature of `text` the model knows, then for the end of the line.
-  template <typename Visit>
-  void for_each_feature(std::string_view text, Scratch& scratch, Visit&& visit) const;
+  // The folded view of `text`'s opening (kMaxModelInputBytes), in scratch.folded.
+  static std::string_view fold(std::string_view text, Scratch& scratch);
+  // Calls visit(row) for each feature of the folded text the model knows, then for the end of the line.
   template <typename Visit>
   void for_each_folded_feature(std::string_view folded, Scratch& scratch, Visit&& visit) const;
   const std::int16_t* row(std::uint32_t index) const noexcept { return contributions_ + index * stride_; }

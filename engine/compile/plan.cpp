@@ -247,17 +247,11 @@ void Compiler::resolve_windows() {
     }
     // An item's rules are its pattern rules but those a model decides: a model's opinion is a review, and
     // three of them in a room must not add up to a block (name such a rule by id to count it).
-    auto uses_model = [&](auto& self, std::uint32_t node) -> bool {
-      if (node == kNoNode) return false;
-      const PatternNode& n = m.nodes[node];
-      return n.kind == PatternKind::model || std::any_of(n.children.begin(), n.children.end(),
-                                                         [&](std::uint32_t c) { return self(self, c); });
-    };
     for (int item : window.items) {
       std::size_t before = window.rules.size();
       for (std::uint32_t r = 0; r < m.rules.size(); ++r)
         if (!m.rules[r].window && m.rules[r].category == rule.category && m.rules[r].item == item &&
-            !uses_model(uses_model, m.rules[r].match))
+            first_model_node(m, m.rules[r].match) == kNoNode)
           window.rules.push_back(r);
       if (window.rules.size() == before)
         report(DiagnosticLevel::warning, "W001",

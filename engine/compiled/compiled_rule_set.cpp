@@ -19,11 +19,6 @@ bool load_classifiers(CompiledRuleSetData& data, std::vector<Diagnostic>& diagno
   data.classifiers.clear();
   data.model_part_labels.clear();
   bool ok = true;
-  auto rule_of = [&](const SourceLocation& at) {
-    for (const Rule& rule : model.rules)
-      if (rule.location.file == at.file && rule.location.line <= at.line) return rule.id;
-    return std::string();
-  };
   std::vector<std::string> why(model.model_files.size());
   for (std::size_t i = 0; i < model.model_files.size(); ++i)
     data.classifiers.push_back(Classifier::load(model.model_files[i].bytes, why[i]));
@@ -36,7 +31,7 @@ bool load_classifiers(CompiledRuleSetData& data, std::vector<Diagnostic>& diagno
         "the model file " + model.model_files[part.file].path +
         (classifier ? " has no label '" + part.label + "'" : " cannot be used: " + why[part.file]);
     diagnostics.push_back(
-        {DiagnosticLevel::error, "E019", std::move(message), part.location, rule_of(part.location)});
+        {DiagnosticLevel::error, "E019", std::move(message), part.location, model.rules[part.rule].id});
     ok = false;
   }
   data.model_gates.clear();
@@ -99,22 +94,6 @@ bool prepare_for_scanning(CompiledRuleSetData& data, std::vector<Diagnostic>& di
 
 }  // namespace detail
 
-namespace {
-
-bool node_uses_model(const detail::RuleSetModel& model, std::uint32_t node) {
-  if (node == detail::kNoNode) return false;
-  const detail::PatternNode& n = model.nodes[node];
-  if (n.kind == detail::PatternKind::model) return true;
-  return std::any_of(n.children.begin(), n.children.end(),
-                     [&](std::uint32_t child) { return node_uses_model(model, child); });
-}
-
-bool uses_model(const detail::CompiledRuleSetData& data, const detail::Rule& rule) {
-  return node_uses_model(data.model, rule.match) || node_uses_model(data.model, rule.unless);
-}
-
-}  // namespace
-
 CompiledRuleSet::CompiledRuleSet(std::unique_ptr<detail::CompiledRuleSetData> data)
     : data_(std::move(data)) {}
 CompiledRuleSet::~CompiledRuleSet() = default;
@@ -132,7 +111,8 @@ RuleInfo CompiledRuleSet::rule(std::size_t index) const {
           matching,
           r.examples.size() - matching,
           r.window.has_value(),
-          uses_model(*data_, r)};
+          detail::first_model_node(data_->model, r.match) != detail::kNoNode ||
+              detail::first_model_node(data_->model, r.unless) != detail::kNoNode};
 }
 
 const DatabaseStats& CompiledRuleSet::stats() const noexcept {

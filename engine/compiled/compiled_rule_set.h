@@ -126,6 +126,11 @@ struct ModelGate {
   std::uint32_t node = kNoNode;   // the model part's node
 };
 
+// What a gate found in a record (the matcher's gate states): its words matched, and it held (its words
+// matched, or it has none, and the model's score reached its min).
+inline constexpr std::uint8_t kGateWords = 1;
+inline constexpr std::uint8_t kGateHeld = 2;
+
 inline ModelGate model_gate(const RuleSetModel& model, std::uint32_t rule_index) {
   const Rule& rule = model.rules[rule_index];
   if (rule.match == kNoNode || rule.scope != Scope::record || !rule.fields.empty() ||

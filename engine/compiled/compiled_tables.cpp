@@ -72,7 +72,7 @@ void fields(A& a, S& x) {
 }
 template <typename A, either<ModelPart> S>
 void fields(A& a, S& x) {
-  a(x.file, x.label, x.min, x.location);
+  a(x.rule, x.file, x.label, x.min, x.location);
 }
 template <typename A, either<ModelFile> S>
 void fields(A& a, S& x) {
@@ -277,7 +277,7 @@ bool indexes_hold(const CompiledRuleSetData& data) {
   for (const Leaf& leaf : model.leaves)
     if (!rule_ok(leaf.rule)) return false;
   for (const ModelPart& part : model.model_parts)
-    if (part.file >= model.model_files.size()) return false;
+    if (part.file >= model.model_files.size() || !rule_ok(part.rule)) return false;
   if (model.thresholds.size() != kItemCount + 1) return false;
   for (const Rule& rule : model.rules)
     if (rule.item < 1 || rule.item > kItemCount) return false;

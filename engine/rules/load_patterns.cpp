@@ -286,7 +286,7 @@ std::uint32_t FileLoader::load_model_pattern(const YAML::Node& value, const YAML
   }
   std::optional<std::uint32_t> file = model_file(value["file"]);
   if (!file) return kNoNode;
-  model_.model_parts.push_back({*file, *label, static_cast<float>(min), at(value)});
+  model_.model_parts.push_back({rule_index_, *file, *label, static_cast<float>(min), at(value)});
   PatternNode node;
   node.kind = PatternKind::model;
   node.leaf = static_cast<std::uint32_t>(model_.model_parts.size() - 1);

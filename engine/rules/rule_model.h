@@ -51,6 +51,7 @@ constexpr std::uint8_t default_views(PatternKind kind) {
 // A `model:` pattern (docs/models.md): holds where the classifier gives `label` at least `min` for the text
 // the rule looks at. Not a leaf: nothing is scanned for it, the evaluator asks the classifier.
 struct ModelPart {
+  std::uint32_t rule = 0;  // the rule it belongs to, for diagnostics
   std::uint32_t file = 0;  // index into RuleSetModel::model_files
   std::string label;
   float min = 0.5f;
@@ -197,5 +198,16 @@ struct RuleSetModel {
   // The regexes of `matches` conditions and `extract:` entries (re2_regexes.h), each distinct one once.
   std::vector<std::string> re2_regexes;
 };
+
+// The first `model:` part under `node` (depth first), or kNoNode: whether a rule is decided by a model, and
+// which.
+inline std::uint32_t first_model_node(const RuleSetModel& model, std::uint32_t node) {
+  if (node == kNoNode) return kNoNode;
+  const PatternNode& n = model.nodes[node];
+  if (n.kind == PatternKind::model) return node;
+  for (std::uint32_t child : n.children)
+    if (std::uint32_t found = first_model_node(model, child); found != kNoNode) return found;
+  return kNoNode;
+}
 
 }  // namespace qinglang::detail

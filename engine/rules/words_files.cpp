@@ -32,12 +32,16 @@ std::string refusal(const std::filesystem::path& path, const std::filesystem::pa
   return {};
 }
 
-// The bytes of the file `name` beside the rule file `rule_file`, or the reason it may not be read.
-std::optional<std::string> read_beside(const std::string& rule_file, const std::string& name,
-                                       std::string& path, std::string& why) {
+// Where the file `name` that the rule file `rule_file` names lies.
+std::string path_beside(const std::string& rule_file, const std::string& name) {
+  return (std::filesystem::path(rule_file).parent_path() / name).string();
+}
+
+// The bytes of `path` (path_beside), or the reason it may not be read.
+std::optional<std::string> read_beside(const std::string& rule_file, const std::string& path,
+                                       std::string& why) {
   std::filesystem::path folder = std::filesystem::path(rule_file).parent_path();
-  std::filesystem::path full = folder / name;
-  path = full.string();
+  std::filesystem::path full = path;
   why = refusal(full, folder);
   if (!why.empty()) return std::nullopt;
   std::ifstream in(full, std::ios::binary);
@@ -58,8 +62,8 @@ std::optional<std::vector<std::string>> FileLoader::words_from_file(const YAML::
                                                                     std::string_view key) {
   std::optional<std::string> name = scalar(node, key);
   if (!name) return std::nullopt;
-  std::string path, why;
-  std::optional<std::string> bytes = read_beside(file_, *name, path, why);
+  std::string path = path_beside(file_, *name), why;
+  std::optional<std::string> bytes = read_beside(file_, path, why);
   if (!bytes) {
     error("E013", "the words file " + path + " " + why, node);
     return std::nullopt;
@@ -85,14 +89,14 @@ std::optional<std::vector<std::string>> FileLoader::words_from_file(const YAML::
 std::optional<std::uint32_t> FileLoader::model_file(const YAML::Node& node) {
   std::optional<std::string> name = scalar(node, "file");
   if (!name) return std::nullopt;
-  std::string path, why;
-  std::optional<std::string> bytes = read_beside(file_, *name, path, why);
+  std::string path = path_beside(file_, *name), why;
+  for (std::uint32_t i = 0; i < model_.model_files.size(); ++i)
+    if (model_.model_files[i].path == path) return i;
+  std::optional<std::string> bytes = read_beside(file_, path, why);
   if (!bytes) {
     error("E019", "the model file " + path + " " + why, node);
     return std::nullopt;
   }
-  for (std::uint32_t i = 0; i < model_.model_files.size(); ++i)
-    if (model_.model_files[i].path == path) return i;
   std::uint64_t hash = checksum_of(*bytes);
   words_files_.push_back({path, hash});
   model_.model_files.push_back({path, hash, std::move(*bytes)});

@@ -33,10 +33,11 @@ Evaluator::Evaluator(const CompiledRuleSetData& data) : data_(&data) {
 }
 
 void Evaluator::evaluate_record(const Record& record, std::span<const Event> events, Verdict& verdict,
-                                std::span<const float> gate_scores, bool gate_held) {
+                                std::span<const float> gate_scores,
+                                std::span<const std::uint8_t> gate_states) {
   begin_record(record);
   gate_scores_ = gate_scores;
-  gate_held_ = gate_held || gate_scores.empty();
+  gate_states_ = gate_states;
   index_events(events);
   for (std::uint32_t rule : candidate_rules_)
     evaluate_rule(rule);
@@ -49,7 +50,7 @@ void Evaluator::evaluate_stream(const Record& record, std::span<Event> events) {
   prefer_fresh_ = true;
   begin_record(record);
   gate_scores_ = {};
-  gate_held_ = true;
+  gate_states_ = {};
   retry_rules_.clear();
   index_events(events);
   for (const Event& e : events)
@@ -109,10 +110,10 @@ void Evaluator::index_events(std::span<const Event> events) {
   for (const auto* always : {&data_->condition_only_rules, &data_->model_rules}) {
     for (std::uint32_t rule : *always) {
       if (rule_epoch_[rule] == record_epoch_) continue;  // already a candidate through its words
-      // A gate (compiled_rule_set.h) is settled here by the score the matcher gave the record, if its words
-      // let it give one: most records never reach evaluate_rule.
+      // A gate (compiled_rule_set.h) is settled here by what the matcher found: most records never reach
+      // evaluate_rule. A stream has no matcher's word on gates: evaluate_rule decides.
       if (std::uint32_t g = gate_of_rule_[rule];
-          g != UINT32_MAX && (!gate_held_ || !gate_holds(data_->model_gates[g])))
+          g != UINT32_MAX && !gate_states_.empty() && (gate_states_[g] & kGateHeld) == 0)
         continue;
       rule_epoch_[rule] = record_epoch_;
       candidate_rules_.push_back(rule);
@@ -286,12 +287,13 @@ bool Evaluator::evaluate(std::uint32_t node_index, std::uint32_t field, const Ru
   return false;
 }
 
-bool Evaluator::gate_holds(const ModelGate& gate) const {
-  if (gate_scores_.empty()) return true;  // a stream, or a record scored by no matcher: evaluate_rule decides
-  const ModelPart& part = data_->model.model_parts[gate.part];
-  float score = gate_scores_[data_->gate_file_offset[part.file] +
-                             static_cast<std::size_t>(data_->model_part_labels[gate.part])];
-  return score >= part.min;  // -1 when the gate's words did not match: no score was needed
+// The score the matcher gave this record for model part `part`'s label (-1 when no gate reading that model
+// asked for one), or nullopt when it scores nothing for that model.
+std::optional<float> Evaluator::matcher_score(std::uint32_t part) const {
+  if (gate_scores_.empty()) return std::nullopt;
+  std::uint32_t offset = data_->gate_file_offset[data_->model.model_parts[part].file];
+  if (offset == UINT32_MAX) return std::nullopt;
+  return gate_scores_[offset + static_cast<std::size_t>(data_->model_part_labels[part])];
 }
 
 float Evaluator::model_probability(std::uint32_t part_index, std::uint32_t field, const Rule* filter) {
@@ -299,11 +301,8 @@ float Evaluator::model_probability(std::uint32_t part_index, std::uint32_t field
   if (filter != nullptr && filter->fields.empty()) filter = nullptr;
   if (field != kAnyField) filter = nullptr;
   // The matcher scored the whole record for the gates already.
-  if (field == kAnyField && filter == nullptr && !gate_scores_.empty()) {
-    std::uint32_t offset = data_->gate_file_offset[part.file];
-    if (offset != UINT32_MAX && gate_scores_[offset] >= 0)
-      return gate_scores_[offset + static_cast<std::size_t>(data_->model_part_labels[part_index])];
-  }
+  if (field == kAnyField && filter == nullptr)
+    if (std::optional<float> score = matcher_score(part_index); score && *score >= 0) return *score;
   ModelScores* scores = nullptr;
   for (std::size_t i = 0; i < model_scores_used_ && scores == nullptr; ++i) {
     ModelScores& s = model_scores_[i];
@@ -425,10 +424,10 @@ void Evaluator::evaluate_rule(std::uint32_t rule_index) {
   };
 
   if (rule.scope == Scope::record) {
-    // A gate's words matched (the matcher keeps no event of them, see gate_holds): its model decides.
+    // A gate held: its words matched (the matcher keeps no event of them), and its model decides.
     std::uint32_t gate = gate_of_rule_[rule_index];
     std::uint32_t match =
-        gate != UINT32_MAX && !gate_scores_.empty() ? data_->model_gates[gate].node : rule.match;
+        gate != UINT32_MAX && !gate_states_.empty() ? data_->model_gates[gate].node : rule.match;
     if (!evaluate(match, kAnyField, &rule)) return;
     for (const Span& span : evidence_)
       if (excepted(span.field)) return;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -60,10 +61,11 @@ class Evaluator {
   CategorySet categories() const { return categories_; }
 
   // Decides which rules fire on `record`, given its events (sorted; empty when no anchor matched in it) and
-  // the scores the matcher gave it for the gates (Matcher::gate_scores) and whether any gate held there, and
-  // writes them into `verdict`, which holds nothing yet.
+  // what the matcher found for the model gates (Matcher::gate_scores and gate_states), and writes them into
+  // `verdict`, which holds nothing yet.
   void evaluate_record(const Record& record, std::span<const Event> events, Verdict& verdict,
-                       std::span<const float> gate_scores = {}, bool gate_held = true);
+                       std::span<const float> gate_scores = {},
+                       std::span<const std::uint8_t> gate_states = {});
 
   // Streams: `record` is the stream's carried text and message as one field, `events` its decided matches,
   // sorted, those this write decided marked fresh. Only rules with a fresh event are evaluated, preferring
@@ -89,7 +91,7 @@ class Evaluator {
   // The probability model part `part` gives its label for `field`, or with kAnyField for the record's text
   // fields that `filter` allows (model_text); each classifier reads each text once per record.
   float model_probability(std::uint32_t part, std::uint32_t field, const Rule* filter);
-  bool gate_holds(const ModelGate& gate) const;
+  std::optional<float> matcher_score(std::uint32_t part) const;
   bool guarded(const Event& e, const Rule* rule) const;
   // `whole: true`: a leaf whose matches count only as whole tokens (a developer's name, not inside a longer
   // one).
@@ -142,7 +144,7 @@ class Evaluator {
   };
   std::vector<ModelScores> model_scores_;
   std::span<const float> gate_scores_;
-  bool gate_held_ = true;
+  std::span<const std::uint8_t> gate_states_;
   std::vector<std::uint32_t> gate_of_rule_;  // by rule: its index in model_gates, or UINT32_MAX
   std::size_t model_scores_used_ = 0;
   Classifier::Scratch classifier_scratch_;

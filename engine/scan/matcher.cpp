@@ -70,7 +70,7 @@ void Matcher::add_event(std::size_t segment, std::uint32_t leaf, std::uint32_t s
   // A gate's words only say that the matcher should ask the model (compiled_rule_set.h): a batch keeps no
   // event of them, a stream evaluates them as any words.
   if (std::uint32_t gate = data_->leaf_gate[leaf]; gate != UINT32_MAX && !stream_mode_) {
-    gate_words_[segments_[segment].record * data_->model_gates.size() + gate] = 1;
+    gate_states_[segments_[segment].record * data_->model_gates.size() + gate] |= kGateWords;
     return;
   }
   if (segment != counted_segment_) {
@@ -163,7 +163,7 @@ int Matcher::on_literal(unsigned int id, unsigned long long, unsigned long long 
         std::size_t segment = c.segment_map != nullptr ? c.segment_map[position] : position;
         record = m.segments_[segment].record;
       }
-      if (m.gate_words_[record * gates + gate]) continue;
+      if (m.gate_states_[record * gates + gate] & kGateWords) continue;
     }
     m.take_match(c, target.leaf, start, end, target.form, {});
   }
@@ -196,7 +196,7 @@ void Matcher::build_views(std::span<const Record> records) {
   segment_field_bound_.clear();
   record_segments_.clear();
   record_anchored_.assign(records.size(), 0);
-  gate_words_.assign(records.size() * data_->model_gates.size(), 0);
+  gate_states_.assign(records.size() * data_->model_gates.size(), 0);
   for (BatchView& view : views_) {
     view.text.size = 0;
     view.begin.clear();
@@ -272,17 +272,21 @@ void Matcher::score_model_gates() {
   std::size_t stride = data_->gate_scores_stride;
   if (stride == 0 || records_.empty()) return;
   gate_scores_.assign(records_.size() * stride, -1.0f);
-  gate_held_.assign(records_.size(), 0);
   const RuleSetModel& model = data_->model;
   const std::size_t gates = data_->model_gates.size();
   const BatchView& folded = views_[static_cast<std::size_t>(View::folded)];
   bool folded_built = folded.begin.size() == segments_.size() + 1;
   for (std::size_t r = 0; r < records_.size(); ++r) {
-    const std::uint8_t* words = gate_words_.data() + r * gates;
+    std::uint8_t* states = gate_states_.data() + r * gates;
+    // A gate asks the model where its category is scanned and its words matched (or it has none).
+    auto asks = [&](std::size_t g) {
+      const ModelGate& gate = data_->model_gates[g];
+      return categories_.contains(model.rules[gate.rule].category) &&
+             (gate.words == kNoNode || (states[g] & kGateWords));
+    };
     bool wanted = false;
     for (std::size_t g = 0; g < gates && !wanted; ++g)
-      wanted = categories_.contains(model.rules[data_->model_gates[g].rule].category) &&
-               (data_->model_gates[g].words == kNoNode || words[g]);
+      wanted = asks(g);
     if (!wanted) continue;
     float* scores = gate_scores_.data() + r * stride;
     for (std::size_t file = 0; file < data_->gate_file_offset.size(); ++file) {
@@ -302,13 +306,11 @@ void Matcher::score_model_gates() {
     }
     for (std::size_t g = 0; g < gates; ++g) {
       const ModelGate& gate = data_->model_gates[g];
-      const Rule& rule = model.rules[gate.rule];
       const ModelPart& part = model.model_parts[gate.part];
       auto label = static_cast<std::size_t>(data_->model_part_labels[gate.part]);
-      if (categories_.contains(rule.category) && (gate.words == kNoNode || words[g]) &&
-          scores[data_->gate_file_offset[part.file] + label] >= part.min) {
-        record_anchored_[r] |= category_bit(rule.category);
-        gate_held_[r] = 1;
+      if (asks(g) && scores[data_->gate_file_offset[part.file] + label] >= part.min) {
+        states[g] |= kGateHeld;
+        record_anchored_[r] |= category_bit(model.rules[gate.rule].category);
       }
     }
   }

@@ -78,9 +78,15 @@ class Matcher {
   }
 
   // The scores of the models the gates read (CompiledRuleSetData::model_gates) for record `record` of the
-  // last batch, gate_scores_stride of them; empty when no rule is a gate. Whether some gate held in record
-  // `record`: when none did, no gate rule can fire there.
-  bool gate_held(std::size_t record) const { return !gate_held_.empty() && gate_held_[record]; }
+  // last batch, gate_scores_stride of them (-1 where no gate's words matched); empty when no rule is a gate.
+  // What each gate (CompiledRuleSetData::model_gates) found in record `record` of the last batch: its words
+  // matched (kGateWords), and it held (kGateHeld: its words matched, or it has none, and the model's score
+  // reached its min). Empty when no rule is a gate.
+  std::span<const std::uint8_t> gate_states(std::size_t record) const {
+    std::size_t gates = data_->model_gates.size();
+    if (gates == 0 || gate_states_.empty()) return {};
+    return {gate_states_.data() + record * gates, gates};
+  }
   std::span<const float> gate_scores(std::size_t record) const {
     std::size_t stride = data_->gate_scores_stride;
     if (stride == 0) return {};
@@ -164,9 +170,8 @@ class Matcher {
 
   // The batch being scanned.
   std::span<const Record> records_;
-  std::vector<float> gate_scores_;        // by record: gate_scores_stride scores
-  std::vector<std::uint8_t> gate_words_;  // by record and gate: 1 when the gate's words matched
-  std::vector<std::uint8_t> gate_held_;   // by record: 1 when some gate held
+  std::vector<float> gate_scores_;         // by record: gate_scores_stride scores
+  std::vector<std::uint8_t> gate_states_;  // by record and gate: kGateWords, kGateHeld
   Classifier::Scratch classifier_scratch_;
   std::string model_input_;
   std::vector<float> probabilities_;

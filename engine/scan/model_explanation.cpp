@@ -14,16 +14,6 @@ std::string text_fields(const Record& record, const detail::Rule* rule) {
       record, buffer, [&](std::string_view key) { return rule == nullptr || rule->applies_to(key); }));
 }
 
-// The first model part in a rule's pattern tree.
-const detail::PatternNode* model_node(const detail::RuleSetModel& model, std::uint32_t node) {
-  if (node == detail::kNoNode) return nullptr;
-  const detail::PatternNode& n = model.nodes[node];
-  if (n.kind == detail::PatternKind::model) return &n;
-  for (std::uint32_t child : n.children)
-    if (const detail::PatternNode* found = model_node(model, child)) return found;
-  return nullptr;
-}
-
 }  // namespace
 
 std::string model_text(const Record& record) {
@@ -38,16 +28,17 @@ std::vector<std::pair<std::string, float>> explain_model_hit(const CompiledRuleS
   auto rule = std::find_if(data.model.rules.begin(), data.model.rules.end(),
                            [&](const detail::Rule& r) { return r.id == hit.rule.id; });
   if (rule == data.model.rules.end()) return {};
-  const detail::PatternNode* node = model_node(data.model, rule->match);
-  if (node == nullptr) return {};
+  std::uint32_t node = detail::first_model_node(data.model, rule->match);
+  if (node == detail::kNoNode) return {};
+  std::uint32_t part_index = data.model.nodes[node].leaf;
   std::string text;
   if (rule->scope == detail::Scope::record) {
     text = text_fields(record, &*rule);
   } else {
     text = hit.field.empty() ? model_text(record) : std::string(hit.text);
   }
-  const detail::ModelPart& part = data.model.model_parts[node->leaf];
-  return data.classifiers[part.file]->weightiest_features(text, data.model_part_labels[node->leaf], top);
+  const detail::ModelPart& part = data.model.model_parts[part_index];
+  return data.classifiers[part.file]->weightiest_features(text, data.model_part_labels[part_index], top);
 }
 
 }  // namespace qinglang

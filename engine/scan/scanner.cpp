@@ -35,7 +35,7 @@ void ScannerCore::scan_batch(std::span<const Record> records) {
   matcher_.match_batch(records);
   for (std::size_t r = 0; r < records.size(); ++r)
     evaluator_.evaluate_record(records[r], matcher_.record_events(r), verdicts_[r], matcher_.gate_scores(r),
-                               matcher_.gate_held(r));
+                               matcher_.gate_states(r));
 }
 
 }  // namespace detail
