@@ -1,5 +1,6 @@
 // The qinglang command as users run it: fixtures with bad lines, order, exit status, subcommands.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -108,6 +109,28 @@ TEST(CliScan, TooLongLineGetsAnErrorAndScanningGoesOn) {
   std::vector<std::string> lines = run.lines();
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_NE(lines[0].find("record longer than 100 bytes"), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[1].rfind(R"({"id":2,"decision":"block")", 0), 0u);
+}
+
+// The line buffer grows with the lines that come, up to the limit: a generous limit is not paid for up front.
+TEST(CliScan, AHighRecordLimitIsNotAllocatedBeforeALongLineArrives) {
+  Outcome run =
+      qinglang("scan --max-record-bytes 1073741824 --rules " + kRules, "{\"id\":1,\"text\":\"开盒\"}\n");
+  ASSERT_EQ(run.lines().size(), 1u) << run.err;
+  rusage children{};
+  getrusage(RUSAGE_CHILDREN, &children);
+  EXPECT_LT(children.ru_maxrss, 1L << 19) << "peak KiB of the scan";  // far below the 1 GiB limit
+}
+
+TEST(CliScan, ALineLongerThanTheFirstBufferIsScannedWhole) {
+  std::string text;
+  for (int i = 0; i < 400000; ++i)
+    text += "今天天气不错";
+  Outcome run = qinglang("scan --max-record-bytes 20000000 --rules " + kRules,
+                         "{\"id\":1,\"text\":\"" + text + "开盒\"}\n{\"id\":2,\"text\":\"开盒\"}\n");
+  std::vector<std::string> lines = run.lines();
+  ASSERT_EQ(lines.size(), 2u) << run.err;
+  EXPECT_EQ(lines[0].rfind(R"({"id":1,"decision":"block")", 0), 0u) << lines[0].substr(0, 200);
   EXPECT_EQ(lines[1].rfind(R"({"id":2,"decision":"block")", 0), 0u);
 }
 

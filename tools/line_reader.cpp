@@ -18,7 +18,7 @@ constexpr std::size_t kBlockBytes = 1 << 20;
 LineReader::LineReader(std::FILE* input, std::size_t max_line_bytes)
     : input_(input),
       max_line_bytes_(max_line_bytes),
-      buffer_(std::max(kBlockBytes, max_line_bytes + 1) + kBlockBytes) {}
+      buffer_(2 * kBlockBytes) {}
 
 bool LineReader::fill() {
   if (eof_) return false;
@@ -27,6 +27,11 @@ bool LineReader::fill() {
     end_ -= begin_;
     begin_ = 0;
   }
+  // The buffer grows only when a line outgrows it, so a high --max-record-bytes costs nothing until a line
+  // that long arrives; it never holds more than one longest line and a block.
+  std::size_t most = std::max(kBlockBytes, max_line_bytes_ + 1) + kBlockBytes;
+  if (buffer_.size() - end_ < kBlockBytes && buffer_.size() < most)
+    buffer_.resize(std::min(most, 2 * buffer_.size()));
   // read(), not fread(): it returns what a pipe holds now instead of waiting for a full block, so live input
   // is handled as it comes.
   ssize_t got;
