@@ -132,6 +132,51 @@ TEST(Diagnostics, ShortLookalikeName) {
   EXPECT_EQ(codes_of(one_rule("    match: {lookalike: [抖音]}\n")), Codes{"E008"});
 }
 
+TEST(Diagnostics, ALookalikeNameLongerThanAnAppsNameIsE008) {
+  EXPECT_EQ(codes_of(one_rule("    match: {lookalike: [" + std::string(33, 'a') + "]}\n")), Codes{"E008"});
+}
+
+// 100 names of 5 characters with two edits have about 13,000 variants: 20 s of compiling, refused at once.
+TEST(Diagnostics, LookalikeNamesBeyondTheVariantBudgetAreE009) {
+  std::string names;
+  for (int i = 0; i < 100; ++i)
+    names += (i ? ", " : "") + std::string("app") + static_cast<char>('a' + i % 26) +
+             static_cast<char>('a' + i / 26);
+  CompileResult r =
+      compile_rules_from_yaml(one_rule("    match: {lookalike: [" + names + "], edits: 2}\n"), "t.yaml");
+  ASSERT_EQ(codes_of(r), Codes{"E009"});
+  EXPECT_NE(r.diagnostics[0].message.find("more than 8192"), std::string::npos) << r.diagnostics[0].message;
+}
+
+// Each level of aliases multiplies what the loader reads by ten: 10^7 patterns from 700 bytes.
+TEST(Diagnostics, AliasesThatExpandBeyondTheLimitAreE020) {
+  std::string yaml = one_rule(
+      "    match:\n      any:\n"
+      "        - &a {any: [{words: [甲]}, {words: [乙]}, {words: [丙]}, {words: [丁]}, {words: [戊]}, "
+      "{words: [己]}, "
+      "{words: [庚]}, {words: [辛]}, {words: [壬]}, {words: [癸]}]}\n");
+  for (char level = 'b'; level <= 'g'; ++level) {
+    std::string alias = std::string("*") + static_cast<char>(level - 1);
+    yaml += std::string("        - &") + level + " {any: [" + alias;
+    for (int i = 1; i < 10; ++i)
+      yaml += ", " + alias;
+    yaml += "]}\n";
+  }
+  CompileResult r = compile_rules_from_yaml(yaml, "t.yaml");
+  ASSERT_EQ(codes_of(r), Codes{"E020"});
+  EXPECT_NE(r.diagnostics[0].message.find("aliases expand"), std::string::npos);
+  EXPECT_GT(r.diagnostics[0].location.line, 8);
+}
+
+TEST(Diagnostics, AnAliasInsideItsOwnNodeIsE020) {
+  EXPECT_EQ(codes_of("rules:\n  - &a [*a]\n"), Codes{"E020"});
+}
+
+TEST(Diagnostics, AnAliasUsedAFewTimesIsRead) {
+  std::string yaml = "lists:\n  harm: &harm {words: [开盒, 人肉]}\n" + one_rule("    match: *harm\n");
+  EXPECT_TRUE(compile_rules_from_yaml(yaml, "t.yaml").ok());
+}
+
 TEST(Diagnostics, OneCharacterWordWarns) {
   CompileResult r = compile_rules_from_yaml(one_rule("    match: {words: [的]}\n"), "t.yaml");
   EXPECT_TRUE(r.ok());

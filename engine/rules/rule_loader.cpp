@@ -23,6 +23,42 @@ struct ParsedFile {
 
 namespace {
 
+// YAML aliases share a node, but the loader reads a node once for each place it is used, so a file of a few
+// hundred bytes whose aliases nest (&a [x, x], &b [*a, *a], ...) reads as 10^9 nodes. The tree is walked once
+// as the loader would, counting: beyond a million nodes, or 16 for each byte of the file if that is more (no
+// file without aliases comes near), the file is refused before any of it is loaded. So is nesting no rule
+// needs, which an alias to the node that holds it would make endless.
+class ExpansionLimit {
+ public:
+  explicit ExpansionLimit(std::size_t file_bytes)
+      : budget_(std::max<std::size_t>(1'000'000, 16 * file_bytes)) {}
+
+  // The first node past the limit, or a null node when the tree is within it.
+  YAML::Node first_beyond(const YAML::Node& node, int depth = 0) {
+    if (++visited_ > budget_ || depth > kMaxDepth) return node;
+    if (node.IsSequence()) {
+      for (const YAML::Node& child : node)
+        if (YAML::Node beyond = first_beyond(child, depth + 1)) return beyond;
+    } else if (node.IsMap()) {
+      for (const auto& entry : node) {
+        if (YAML::Node beyond = first_beyond(entry.first, depth + 1)) return beyond;
+        if (YAML::Node beyond = first_beyond(entry.second, depth + 1)) return beyond;
+      }
+    }
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  std::string problem() const {
+    return visited_ > budget_ ? "its aliases expand to more than " + std::to_string(budget_) +
+                                    " nodes: a rule file is read once for each use of an alias"
+                              : "nested deeper than " + std::to_string(kMaxDepth) + " levels";
+  }
+
+ private:
+  static constexpr int kMaxDepth = 200;
+  std::size_t budget_;
+  std::size_t visited_ = 0;
+};
+
 ParsedFile parse_yaml(std::string_view yaml, const std::string& file_name) {
   ParsedFile parsed;
   try {
@@ -30,6 +66,17 @@ ParsedFile parse_yaml(std::string_view yaml, const std::string& file_name) {
   } catch (const YAML::Exception& e) {
     parsed.problem = Diagnostic{
         DiagnosticLevel::error, "E001", e.msg, {file_name, e.mark.line + 1, e.mark.column + 1}, {}};
+    return parsed;
+  }
+  ExpansionLimit limit(yaml.size());
+  if (YAML::Node beyond = limit.first_beyond(parsed.root)) {
+    YAML::Mark mark = beyond.Mark();
+    parsed.problem =
+        Diagnostic{DiagnosticLevel::error,
+                   "E020",
+                   limit.problem(),
+                   {file_name, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1},
+                   {}};
   }
   return parsed;
 }

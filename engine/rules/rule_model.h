@@ -197,6 +197,8 @@ struct RuleSetModel {
   std::vector<ModelFile> model_files;
   // The regexes of `matches` conditions and `extract:` entries (re2_regexes.h), each distinct one once.
   std::vector<std::string> re2_regexes;
+  // The variants of every look-alike name so far (lookalike_variant_count()): their compile cost, bounded.
+  std::size_t lookalike_variants = 0;
 };
 
 // The first `model:` part under `node` (depth first), or kNoNode: whether a rule is decided by a model, and

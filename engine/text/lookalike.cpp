@@ -49,7 +49,9 @@ void append_escaped(std::string& regex, const std::string& character) {
 
 }  // namespace
 
-std::string lookalike_regex(std::string_view name, int edits) {
+namespace {
+
+std::set<Variant> variants_of(std::string_view name, int edits) {
   Variant original = characters_of(name);
   // Dropping characters from a short name leaves fragments that are common words of their own.
   std::size_t min_length = 3;
@@ -60,9 +62,19 @@ std::string lookalike_regex(std::string_view name, int edits) {
       add_single_edits(v, min_length, next);
     variants = std::move(next);
   }
+  return variants;
+}
+
+}  // namespace
+
+std::size_t lookalike_variant_count(std::string_view name, int edits) {
+  return variants_of(name, edits).size();
+}
+
+std::string lookalike_regex(std::string_view name, int edits) {
   std::string regex = "(?i)(?:";
   bool first = true;
-  for (const Variant& v : variants) {
+  for (const Variant& v : variants_of(name, edits)) {
     if (!first) regex += '|';
     first = false;
     for (const std::string& character : v) {
