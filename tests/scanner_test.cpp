@@ -2,6 +2,7 @@
 #include <array>
 #include <span>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -158,6 +159,35 @@ TEST(Scanner, ManyScannersShareOneRuleSet) {
   Record doxx = Record::from_text("开盒"), scold = Record::from_text("代骂");
   EXPECT_EQ(first.scan(doxx).decision, Decision::block);
   EXPECT_EQ(second.scan(scold).decision, Decision::review);
+}
+
+// The compiled rules are read by every thread at once (ThreadSanitizer runs this in CI): each thread's
+// Scanner gives the verdicts a Scanner alone gives.
+TEST(Scanner, ScannersOnSeveralThreadsGiveTheVerdictsOfOne) {
+  auto rules = compile_or_fail(kTwoRules);
+  std::vector<Record> records;
+  for (int i = 0; i < 200; ++i)
+    records.push_back(Record::from_text(i % 3 == 0 ? "开盒" : i % 3 == 1 ? "代 骂" : "你好"));
+  auto decisions_of = [&](Scanner& scanner) {
+    std::vector<Decision> decisions;
+    for (const Verdict& v : scanner.scan_batch(records))
+      decisions.push_back(v.decision);
+    return decisions;
+  };
+  Scanner alone(rules);
+  std::vector<Decision> expected = decisions_of(alone);
+  std::vector<std::vector<Decision>> seen(4);
+  std::vector<std::thread> threads;
+  for (auto& decisions : seen)
+    threads.emplace_back([&rules, &decisions, &decisions_of] {
+      Scanner scanner(rules);
+      for (int round = 0; round < 5; ++round)
+        decisions = decisions_of(scanner);
+    });
+  for (std::thread& thread : threads)
+    thread.join();
+  for (const auto& decisions : seen)
+    EXPECT_EQ(decisions, expected);
 }
 
 TEST(Scanner, LongestMatchAtTheFirstStartIsReported) {

@@ -16,9 +16,7 @@ constexpr std::size_t kBlockBytes = 1 << 20;
 }
 
 LineReader::LineReader(std::FILE* input, std::size_t max_line_bytes)
-    : input_(input),
-      max_line_bytes_(max_line_bytes),
-      buffer_(2 * kBlockBytes) {}
+    : input_(input), max_line_bytes_(max_line_bytes), buffer_(2 * kBlockBytes) {}
 
 bool LineReader::fill() {
   if (eof_) return false;

@@ -104,7 +104,8 @@ std::uint32_t FileLoader::load_list_pattern(const YAML::Node& value, const YAML:
     return kNoNode;
   }
   // A use adds forms to the list's own, as a words pattern's options do to its words.
-  auto [pinyin, homophones, emoji] = forms_of(whole);
+  bool pinyin, homophones, emoji;
+  std::tie(pinyin, homophones, emoji) = forms_of(whole);
   auto forms = [&](const NamedList& list) {
     if (loading_unless_) return std::tuple{false, false, false};
     return std::tuple{list.pinyin || pinyin, list.homophones || homophones, list.emoji || emoji};

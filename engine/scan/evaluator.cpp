@@ -494,8 +494,12 @@ void Evaluator::finish_verdict(Verdict& verdict) {
     extracted_begin_.push_back(verdict.extracted.size());
     const Rule& rule = data_->model.rules[firing.rule];
     const Span& span = firing.span;
-    Hit hit{rule_ref(rule),          {}, span.start, span.end,         {},
-            to_string(span.evasion), {}, rule.score, firing.item_score};
+    Hit hit{.rule = rule_ref(rule),
+            .start = span.start,
+            .end = span.end,
+            .view = to_string(span.evasion),
+            .score = rule.score,
+            .item_score = firing.item_score};
     hit.rule.action = firing.action;
     if (names_list(span.leaf)) hit.list = data_->model.leaves[span.leaf].list;
     hit.model_score = span.model_score;
