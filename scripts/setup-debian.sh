@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config ninja-build clang-format
+  build-essential cmake pkg-config ninja-build clang clang-format
   libhyperscan-dev libre2-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libsimdjson-dev libcli11-dev libfasttext-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -429,8 +429,9 @@ rules:
       auto [rule, start, end, view] = found[i];
       auto [expected_rule, expected_start, expected_end, expected_view] = expected[i];
       EXPECT_EQ(std::tie(rule, start, view), std::tie(expected_rule, expected_start, expected_view)) << text;
-      bool cut_inside =
-          std::any_of(cuts.begin(), cuts.end(), [&](std::size_t c) { return end <= c && c < expected_end; });
+      bool cut_inside = std::any_of(
+          cuts.begin(), cuts.end(),
+          [end = end, expected_end = expected_end](std::size_t c) { return end <= c && c < expected_end; });
       EXPECT_TRUE(end == expected_end || (cut_inside && end < expected_end)) << rule << " in " << text;
     }
   }
