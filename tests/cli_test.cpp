@@ -221,6 +221,26 @@ TEST(CliScan, AStreamOutputThatCannotBeWrittenEndsTheRunWithStatusThree) {
   EXPECT_NE(run.err.find("cannot write the output"), std::string::npos);
 }
 
+// With SIGPIPE ignored (as a supervisor may leave it), a reader that goes away is a failed write: the scan
+// stops rather than scanning the rest of its input for no one.
+TEST(CliScan, AnOutputPipeClosedByItsReaderEndsTheRunWithStatusThree) {
+  std::string input = temp_path("pipe_in");
+  {
+    std::ofstream out(input, std::ios::binary);
+    for (int i = 0; i < 200000; ++i)
+      out << "{\"id\":" << i << ",\"text\":\"开盒\"}\n";
+  }
+  std::string script = "trap '' PIPE; " + std::string(QINGLANG_BINARY) + " scan --rules " + kRules + " " +
+                       input + " 2>/dev/null | head -c 1 >/dev/null; echo \\${PIPESTATUS[0]}";
+  FILE* pipe = popen(("bash -c \"" + script + "\"").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char status[16] = {};
+  ASSERT_NE(fgets(status, sizeof status, pipe), nullptr);
+  pclose(pipe);
+  std::filesystem::remove(input);
+  EXPECT_EQ(std::string(status), "3\n");
+}
+
 // A live input whose writer is still there: the scan waits in a read when SIGTERM comes.
 TEST(CliScan, SigtermEndsAScanOnAWholeLineWithStatus143) {
   std::string fifo = temp_path("sigterm_in"), out_path = temp_path("sigterm_out");

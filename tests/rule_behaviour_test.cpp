@@ -326,6 +326,27 @@ TEST_F(WordsFile, AFifoIsRefusedRatherThanWaitedOn) {
   EXPECT_NE(r.diagnostics.at(0).message.find("not a regular file"), std::string::npos);
 }
 
+TEST_F(WordsFile, AFolderIsNotAWordsFile) {
+  std::filesystem::create_directory(dir_ / "lexicons");
+  CompileResult r = compile("lexicons");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diagnostics.at(0).code, "E013");
+  EXPECT_NE(r.diagnostics.at(0).message.find("not a regular file"), std::string::npos);
+}
+
+// A lint about one of its words quotes the word's opening, never a whole long line of the file.
+TEST_F(WordsFile, AWarningQuotesOnlyTheOpeningOfALongLine) {
+  std::string line = "开#盒";
+  for (int i = 0; i < 500; ++i)
+    line += "人肉";
+  std::ofstream(dir_ / "words.txt") << line << "\n";
+  CompileResult r = compile("words.txt");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].code, "W003");
+  EXPECT_LT(r.diagnostics[0].message.size(), 300u) << r.diagnostics[0].message;
+  EXPECT_NE(r.diagnostics[0].message.find("… (3007 bytes)"), std::string::npos) << r.diagnostics[0].message;
+}
+
 TEST_F(WordsFile, AFileInASubfolderIsRead) {
   std::filesystem::create_directory(dir_ / "lexicons");
   std::ofstream(dir_ / "lexicons" / "words.txt") << "开盒\n";

@@ -121,4 +121,12 @@ bool stands_alone(std::string_view text, std::size_t start, std::size_t end) noe
   return true;
 }
 
+std::string opening_of(std::string_view text, std::size_t characters) {
+  std::size_t shown = 0;
+  for (std::size_t n = 0; shown < text.size() && n < characters; ++n)
+    shown += sequence_length(static_cast<unsigned char>(text[shown]));
+  if (shown >= text.size()) return std::string(text);
+  return std::string(text.substr(0, shown)) + "… (" + std::to_string(text.size()) + " bytes)";
+}
+
 }  // namespace qinglang::detail

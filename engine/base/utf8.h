@@ -49,6 +49,10 @@ inline std::uint32_t decode_sequence(const unsigned char* p, std::size_t length)
 // The characters of `text`, each invalid byte as one of its own. For compiling rules, not for the scan path.
 std::vector<std::string> characters_of(std::string_view text);
 
+// `text` as a diagnostic quotes it: whole when it has at most `characters` characters, else its opening and
+// its length ("开盒人肉… (4096 bytes)"), so that a message never carries a whole file's line.
+std::string opening_of(std::string_view text, std::size_t characters = 20);
+
 // The number of characters in `text`, counting each invalid byte as one.
 inline std::size_t count_characters(std::string_view text) noexcept {
   std::size_t n = 0;

@@ -99,15 +99,10 @@ bool Compiler::build_literal_database(View view, std::optional<Tier> tier, Datab
       // by its opening.
       std::size_t id = ids[position];
       const Leaf& leaf = data_->model.leaves[dbs.literal_targets[dbs.literal_targets_offset[id]].leaf];
-      std::string_view word = literals[id];
-      std::size_t shown = 0;
-      for (std::size_t characters = 0; shown < word.size() && characters < 20; ++characters)
-        shown += sequence_length(static_cast<unsigned char>(word[shown]));
-      std::string quoted(word.substr(0, std::min(shown, word.size())));
-      if (shown < word.size()) quoted += "… (" + std::to_string(word.size()) + " bytes)";
-      errors.push_back({DiagnosticLevel::error, "E011",
-                        "the word '" + quoted + "' rejected by Hyperscan: " + error->message, leaf.location,
-                        data_->model.rules[leaf.rule].id});
+      errors.push_back(
+          {DiagnosticLevel::error, "E011",
+           "the word '" + opening_of(literals[id]) + "' rejected by Hyperscan: " + error->message,
+           leaf.location, data_->model.rules[leaf.rule].id});
     } else {
       errors.push_back({DiagnosticLevel::error,
                         "E011",

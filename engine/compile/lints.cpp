@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "base/utf8.h"
 #include "compile/compiler_internal.h"
 
 namespace qinglang::detail {
@@ -30,8 +31,8 @@ bool contradicts(const Condition& a, const Condition& b) {
 void Compiler::warn_that_skeleton_broadens(const Leaf& leaf, const std::string& word,
                                            const std::string& skeleton) {
   report(DiagnosticLevel::warning, "W003",
-         "the word '" + word + "' holds characters the skeleton view drops: it also matches '" + skeleton +
-             "' (use views: [folded] to keep them)",
+         "the word '" + opening_of(word) + "' holds characters the skeleton view drops: it also matches '" +
+             opening_of(skeleton) + "' (use views: [folded] to keep them)",
          data_->model.rules[leaf.rule], leaf.location);
 }
 
