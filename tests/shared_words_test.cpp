@@ -157,6 +157,23 @@ TEST(NotAfter, CountsTheCharactersBetween) {
   EXPECT_EQ("block", decision_of(yaml, "不含运费,另有精选擦边款"));
 }
 
+TEST(NotAfter, ReachesOverAListInTheSameClause) {
+  std::string yaml =
+      one_rule("    match: {words: [资源链接]}\n    not_after: {words: [不提供], within: 10}\n");
+  EXPECT_EQ("pass", decision_of(yaml, "本店不提供破解、资源链接"));
+}
+
+TEST(NotAfter, StopsAtTheEndOfAClause) {
+  std::string yaml = one_rule("    match: {words: [代骂]}\n    not_after: {words: [严禁], within: 10}\n");
+  EXPECT_EQ("block", decision_of(yaml, "严禁转发，代骂私信"));
+  EXPECT_EQ("block", decision_of(yaml, "严禁转发 代骂私信"));
+}
+
+TEST(NotAfter, OneCharacterRightAfterTheGuardIsAlwaysReached) {
+  std::string yaml = one_rule("    match: {words: [代骂]}\n    not_after: {words: [严禁], within: 10}\n");
+  EXPECT_EQ("pass", decision_of(yaml, "严禁 代骂"));
+}
+
 TEST(NotAfter, ALaterOccurrenceWithoutTheGuardStillFires) {
   std::string yaml = one_rule("    match: {words: [代骂]}\n    not_after: {words: [不], within: 1}\n");
   EXPECT_EQ("block", decision_of(yaml, "不代骂?不,我们专业代骂"));

@@ -145,17 +145,35 @@ bool Evaluator::evaluate_leaf(const PatternNode& node, std::uint32_t field, cons
   return false;
 }
 
+namespace {
+
+// Whether `text` ends a clause somewhere: a negation reaches over a list (不含攀比、炫富内容) but not into
+// the next clause or sentence (严禁转发，代骂私信). Informal posts separate phrases with spaces (不出不收
+// 户籍), so a space ends one too.
+bool breaks_clause(std::string_view text) {
+  static constexpr std::string_view kBreaks[] = {"，", "。", "！", "？", "；", "：", "　",
+                                                 " ",  "\n", ",",  ".",  "!",  "?",  ";"};
+  return std::any_of(std::begin(kBreaks), std::end(kBreaks),
+                     [&](std::string_view mark) { return text.find(mark) != std::string_view::npos; });
+}
+
+}  // namespace
+
 // `not_after`: whether the rule's guard matched in the event's field, ending at most `guard_within`
-// characters before the event starts (不含擦边款, 严禁代骂).
+// characters before the event starts: right before it, with at most one character between (不含擦边款,
+// 严禁 代骂), or further in the same clause (本店不提供破解、资源链接).
 bool Evaluator::guarded(const Event& e, const Rule* rule) const {
   if (rule == nullptr || rule->guard == kNoNode) return false;
   auto [begin, end] = events_of(data_->model.nodes[rule->guard].leaf);
   std::uint32_t within = rule->guard_within;
+  std::string_view text = record_->field(e.field).text;
   for (const Event* g = begin; g != end; ++g) {
     if (g->field != e.field || g->end > e.start) continue;
     std::uint32_t gap = e.start - g->end;
-    if (gap <= within) return true;
-    if (gap <= 4 * within && count_characters(record_->field(e.field).text.substr(g->end, gap)) <= within)
+    if (gap > 4 * within) continue;  // more bytes than `within` characters can take
+    std::string_view between = text.substr(g->end, gap);
+    std::size_t characters = count_characters(between);
+    if (characters <= std::min<std::uint32_t>(within, 1) || (characters <= within && !breaks_clause(between)))
       return true;
   }
   return false;
