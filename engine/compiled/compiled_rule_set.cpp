@@ -14,6 +14,31 @@ std::shared_ptr<const CompiledRuleSet> CompiledRuleSetAccess::make(
 
 namespace {
 
+// ViewDatabases::literal_gates and literal_word_targets, from literal_targets and leaf_gate.
+void split_gate_targets(CompiledRuleSetData& data) {
+  bool masks = !data.model_gates.empty() && data.model_gates.size() <= 64;
+  for (ViewDatabases& dbs : data.views) {
+    dbs.literal_gates.clear();
+    dbs.literal_word_targets_offset.clear();
+    dbs.literal_word_targets.clear();
+    if (!masks || dbs.literal_targets_offset.empty()) continue;
+    std::size_t literals = dbs.literal_targets_offset.size() - 1;
+    dbs.literal_gates.assign(literals, 0);
+    dbs.literal_word_targets_offset.push_back(0);
+    for (std::size_t id = 0; id < literals; ++id) {
+      for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i) {
+        const LiteralTarget& target = dbs.literal_targets[i];
+        if (std::uint32_t gate = data.leaf_gate[target.leaf]; gate != UINT32_MAX) {
+          dbs.literal_gates[id] |= std::uint64_t{1} << gate;
+        } else {
+          dbs.literal_word_targets.push_back(target);
+        }
+      }
+      dbs.literal_word_targets_offset.push_back(static_cast<std::uint32_t>(dbs.literal_word_targets.size()));
+    }
+  }
+}
+
 bool load_classifiers(CompiledRuleSetData& data, std::vector<Diagnostic>& diagnostics) {
   const RuleSetModel& model = data.model;
   data.classifiers.clear();
@@ -52,6 +77,7 @@ bool load_classifiers(CompiledRuleSetData& data, std::vector<Diagnostic>& diagno
     data.gate_file_offset[file] = data.gate_scores_stride;
     data.gate_scores_stride += static_cast<std::uint32_t>(data.classifiers[file]->labels().size());
   }
+  split_gate_targets(data);
   return true;
 }
 

@@ -97,6 +97,12 @@ struct ViewDatabases {
   std::vector<std::uint32_t> literal_targets_offset;  // by literal id: range into literal_targets (CSR)
   std::vector<LiteralTarget> literal_targets;
   std::vector<RegexTarget> regex_targets;  // by regex id
+  // Built by prepare_for_scanning when there are at most 64 gates (model_gate), else empty: by literal id,
+  // the gates whose words it is (bit g for model_gates[g]), and its other targets (CSR), so that a common
+  // word of many gates costs one mask on each match rather than a walk over every gate's leaf.
+  std::vector<std::uint64_t> literal_gates;
+  std::vector<std::uint32_t> literal_word_targets_offset;
+  std::vector<LiteralTarget> literal_word_targets;
 
   bool empty() const {
     return std::all_of(tiers.begin(), tiers.end(), [](const TierDatabases& t) { return t.empty(); });

@@ -151,18 +151,34 @@ int Matcher::on_literal(unsigned int id, unsigned long long, unsigned long long 
   Matcher& m = *c.matcher;
   // A gate's words count once per record (add_event), and the common ones (学生, 孩子) are the words of many
   // gates and match all over a batch: once a gate has its record, its leaves are skipped here, before any
-  // work on the match.
+  // work on the match. With the gates as a mask, that is one test whatever the number of gates.
   std::size_t gates = m.data_->model_gates.size();
   std::size_t record = SIZE_MAX;
+  auto record_of_match = [&] {
+    std::size_t position = c.segment != kNoSegment ? c.segment : c.batch->segment_at(end - 1);
+    std::size_t segment = c.segment_map != nullptr ? c.segment_map[position] : position;
+    return m.segments_[segment].record;
+  };
+  if (!dbs.literal_gates.empty() && !m.stream_mode_) {
+    if (std::uint64_t word_of = dbs.literal_gates[id] & m.scanned_gates_) {
+      record = record_of_match();
+      std::uint64_t& seen = m.gate_words_[record];
+      for (std::uint64_t fresh = word_of & ~seen; fresh != 0; fresh &= fresh - 1)
+        m.gate_states_[record * gates + static_cast<std::size_t>(std::countr_zero(fresh))] |= kGateWords;
+      seen |= word_of;
+    }
+    for (std::uint32_t i = dbs.literal_word_targets_offset[id]; i < dbs.literal_word_targets_offset[id + 1];
+         ++i) {
+      const LiteralTarget& target = dbs.literal_word_targets[i];
+      if (c.serves(target.leaf)) m.take_match(c, target.leaf, start, end, target.form, {});
+    }
+    return 0;
+  }
   for (std::uint32_t i = dbs.literal_targets_offset[id]; i < dbs.literal_targets_offset[id + 1]; ++i) {
     const LiteralTarget& target = dbs.literal_targets[i];
     if (!c.serves(target.leaf)) continue;
     if (std::uint32_t gate = m.data_->leaf_gate[target.leaf]; gate != UINT32_MAX && !m.stream_mode_) {
-      if (record == SIZE_MAX) {
-        std::size_t position = c.segment != kNoSegment ? c.segment : c.batch->segment_at(end - 1);
-        std::size_t segment = c.segment_map != nullptr ? c.segment_map[position] : position;
-        record = m.segments_[segment].record;
-      }
+      if (record == SIZE_MAX) record = record_of_match();
       if (m.gate_states_[record * gates + gate] & kGateWords) continue;
     }
     m.take_match(c, target.leaf, start, end, target.form, {});
@@ -197,6 +213,11 @@ void Matcher::build_views(std::span<const Record> records) {
   record_segments_.clear();
   record_anchored_.assign(records.size(), 0);
   gate_states_.assign(records.size() * data_->model_gates.size(), 0);
+  gate_words_.assign(records.size(), 0);
+  scanned_gates_ = 0;
+  for (std::size_t g = 0; g < data_->model_gates.size() && g < 64; ++g)
+    if (categories_.contains(data_->model.rules[data_->model_gates[g].rule].category))
+      scanned_gates_ |= std::uint64_t{1} << g;
   for (BatchView& view : views_) {
     view.text.size = 0;
     view.begin.clear();

@@ -172,6 +172,10 @@ class Matcher {
   std::span<const Record> records_;
   std::vector<float> gate_scores_;         // by record: gate_scores_stride scores
   std::vector<std::uint8_t> gate_states_;  // by record and gate: kGateWords, kGateHeld
+  // By record: the gates whose words matched, as ViewDatabases::literal_gates masks them; and the gates of
+  // the categories scanned.
+  std::vector<std::uint64_t> gate_words_;
+  std::uint64_t scanned_gates_ = 0;
   Classifier::Scratch classifier_scratch_;
   std::string model_input_;
   std::vector<float> probabilities_;
