@@ -1,4 +1,5 @@
 // Rule errors: each reported with file:line:col, a stable code and the rule id, all in one run.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -226,6 +227,22 @@ TEST(Diagnostics, ASymbolicLinkLoopInARuleFolderIsNotARuleFile) {
   fs::remove_all(folder);
   EXPECT_TRUE(result.ok());
   EXPECT_EQ(result.rules ? result.rules->rule_count() : 0u, 1u);
+}
+
+TEST(Diagnostics, ADeviceNamedAsARuleFileIsE001RatherThanReadForever) {
+  CompileResult r = compile_rules({"/dev/zero"});
+  ASSERT_EQ(codes_of(r), Codes{"E001"});
+  EXPECT_EQ(r.diagnostics[0].message, "not a regular file");
+}
+
+TEST(Diagnostics, AFifoNamedAsARuleFileIsE001RatherThanWaitedOn) {
+  std::filesystem::path fifo =
+      std::filesystem::temp_directory_path() / ("qinglang_rules_fifo_" + std::to_string(getpid()) + ".yaml");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  CompileResult r = compile_rules({fifo});
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(codes_of(r), Codes{"E001"});
+  EXPECT_EQ(r.diagnostics[0].message, "not a regular file");
 }
 
 TEST(Diagnostics, FileWithoutRulesList) {

@@ -81,10 +81,23 @@ ParsedFile parse_yaml(std::string_view yaml, const std::string& file_name) {
   return parsed;
 }
 
+// A rule file larger than this is a mistake (the bundled ones are 100 to 200 KB; large word lists belong in a
+// words_file), or /dev/zero.
+constexpr std::uintmax_t kMaxRuleFileBytes = 64u << 20;
+
 ParsedFile parse_file(const std::filesystem::path& file) {
+  auto refused = [&](std::string why) {
+    return ParsedFile{{}, Diagnostic{DiagnosticLevel::error, "E001", std::move(why), {file.string()}, {}}};
+  };
+  // A device or a FIFO named as a rule file would hang the loader or exhaust it.
+  std::error_code ec;
+  std::filesystem::file_status status = std::filesystem::status(file, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    return refused("not a regular file");
+  if (std::filesystem::is_regular_file(status) && std::filesystem::file_size(file, ec) > kMaxRuleFileBytes)
+    return refused("larger than 64 MiB");
   std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return {{}, Diagnostic{DiagnosticLevel::error, "E001", "cannot read the file", {file.string()}, {}}};
+  if (!in) return refused("cannot read the file");
   std::ostringstream text;
   text << in.rdbuf();
   ParsedFile parsed = parse_yaml(text.view(), file.string());
