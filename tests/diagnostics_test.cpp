@@ -169,6 +169,15 @@ TEST(Diagnostics, AliasesThatExpandBeyondTheLimitAreE020) {
   EXPECT_GT(r.diagnostics[0].location.line, 8);
 }
 
+TEST(Diagnostics, ARuleOfMoreThanTenThousandPatternsIsE009) {
+  std::string parts;
+  for (int i = 0; i < 10001; ++i)
+    parts += "        - {regex: 'a" + std::to_string(i) + "'}\n";
+  CompileResult r = compile_rules_from_yaml(one_rule("    match:\n      any:\n" + parts), "t.yaml");
+  ASSERT_EQ(codes_of(r), Codes{"E009"});
+  EXPECT_NE(r.diagnostics[0].message.find("more than 10000"), std::string::npos);
+}
+
 TEST(Diagnostics, AnAliasInsideItsOwnNodeIsE020) {
   EXPECT_EQ(codes_of("rules:\n  - &a [*a]\n"), Codes{"E020"});
 }

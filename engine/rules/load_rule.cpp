@@ -11,6 +11,10 @@
 namespace qinglang::detail {
 namespace {
 
+// Patterns (`any`, `all`, words, regex … nodes) in one rule's match, exceptions and guard. The bundled rules
+// have at most a few dozen; a list of words is one.
+constexpr std::size_t kMaxRulePatterns = 10000;
+
 constexpr std::string_view kRuleKeys[] = {
     "id",       "category", "item",         "title",     "severity", "action", "fields", "scope",
     "match",    "unless",   "unless_scope", "where",     "examples", "views",  "pinyin", "homophones",
@@ -193,6 +197,7 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
   rule_homophones_ = rule.homophones;
   rule_numerals_ = rule.numerals;
   rule_emoji_ = rule.emoji;
+  const std::size_t nodes_before = model_.nodes.size();
   if (YAML::Node match = node["match"]) {
     rule.match = load_pattern(match);
     if (rule.match != kNoNode && model_.nodes[rule.match].anchor)
@@ -214,6 +219,14 @@ void FileLoader::load_rule(const YAML::Node& node, std::optional<Category> defau
     rule.guard = load_guard(default_not_after_, rule);
     quiet_ = false;
   }
+
+  // Each pattern costs compile time and a place in every scan: a rule of more is a generated file gone wrong
+  // (or aliases within the file's limit, E020, that still multiply).
+  if (std::size_t patterns = model_.nodes.size() - nodes_before; patterns > kMaxRulePatterns)
+    error("E009",
+          "the rule has " + std::to_string(patterns) + " patterns, more than " +
+              std::to_string(kMaxRulePatterns) + ": put its words in lists (one pattern each) or split it",
+          node);
 
   if (YAML::Node where = node["where"]) load_conditions(where, rule);
   if (YAML::Node extract = node["extract"]) load_extract(extract, rule);
