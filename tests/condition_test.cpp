@@ -58,6 +58,24 @@ TEST(ConditionParser, RejectsOrderingOfText) {
   EXPECT_FALSE(parse_condition("name > \"a\"", error));
 }
 
+TEST(Condition, OfSeveralPathsTheFirstTheRecordHasIsTested) {
+  EXPECT_TRUE(holds("minor_mode.enabled|minor_mode == true", R"({"minor_mode":{"enabled":true}})"));
+  EXPECT_TRUE(holds("minor_mode.enabled|minor_mode == true", R"({"minor_mode":true})"));
+  EXPECT_FALSE(holds("minor_mode.enabled|minor_mode == true", R"({"minor_mode":false})"));
+  EXPECT_FALSE(holds("a|b == true", R"({"a":false,"b":true})"));
+}
+
+TEST(Condition, NoneOfSeveralPathsIsAMissingPath) {
+  EXPECT_FALSE(holds("a|b == true", R"({"c":true})"));
+  EXPECT_TRUE(holds("a|b != true", R"({"c":true})"));
+}
+
+TEST(ConditionParser, RejectsAnUnnamedPathBetweenBars) {
+  std::string error;
+  EXPECT_FALSE(parse_condition("a|| == true", error).has_value());
+  EXPECT_FALSE(parse_condition("|a == true", error).has_value());
+}
+
 TEST(Condition, NumbersCompare) {
   EXPECT_TRUE(holds("price > 0", R"({"price":0.5})"));
 }

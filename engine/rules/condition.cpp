@@ -19,7 +19,20 @@ std::string_view trim(std::string_view s) {
 
 bool is_path_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-         c == '-' || static_cast<unsigned char>(c) >= 0x80;
+         c == '-' || c == '|' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+// The first of a condition's paths ("minor_mode.enabled|minor_mode") that the record has, or "" when it has
+// none: platforms put one fact in different places, and a rule names each.
+std::string_view present_path(std::string_view paths, const Record& record) noexcept {
+  while (!paths.empty()) {
+    std::size_t bar = paths.find('|');
+    std::string_view path = paths.substr(0, bar);
+    for (std::size_t i = 0; i < record.size(); ++i)
+      if (record.field(i).key == path) return path;
+    paths = bar == std::string_view::npos ? std::string_view() : paths.substr(bar + 1);
+  }
+  return {};
 }
 
 // Longest operators first, so "<=" is not read as "<".
@@ -134,6 +147,11 @@ std::optional<Condition> parse_condition(std::string_view text, std::string& err
   condition.source = std::string(trim(text));
   condition.path = std::string(rest.substr(0, path_end));
   rest = trim(rest.substr(path_end));
+  if (condition.path.front() == '|' || condition.path.back() == '|' ||
+      condition.path.find("||") != std::string::npos) {
+    error = "'" + condition.path + "': each path between '|' must be named";
+    return std::nullopt;
+  }
 
   bool found = false;
   for (const auto& [token, op] : kOperators) {
@@ -179,17 +197,19 @@ std::optional<Condition> parse_condition(std::string_view text, std::string& err
 }
 
 bool evaluate(const Condition& condition, const Record& record, std::span<const Re2Ptr> regexes) noexcept {
+  std::string_view path = present_path(condition.path, record);
   bool any = false;
-  for (std::size_t i = 0; i < record.size() && !any; ++i) {
+  for (std::size_t i = 0; i < record.size() && !any && !path.empty(); ++i) {
     FieldView field = record.field(i);
-    if (field.key == condition.path) any = satisfies(condition, field, regexes);
+    if (field.key == path) any = satisfies(condition, field, regexes);
   }
   return condition.op == ConditionOp::ne ? !any : any;
 }
 
 std::size_t first_field_for(const Condition& condition, const Record& record) noexcept {
-  for (std::size_t i = 0; i < record.size(); ++i)
-    if (record.field(i).key == condition.path) return i;
+  std::string_view path = present_path(condition.path, record);
+  for (std::size_t i = 0; i < record.size() && !path.empty(); ++i)
+    if (record.field(i).key == path) return i;
   return record.size();
 }
 

@@ -36,9 +36,10 @@ struct Condition {
 // to what is wrong.
 std::optional<Condition> parse_condition(std::string_view text, std::string& error);
 
-// Evaluates against every value of the record whose key is the condition's path. A missing path is false,
-// except for `!=`, which is true. `regexes` are the rule set's RE2 regexes compiled, by index
-// (CompiledRuleSetData::re2): a `matches` condition's must be there.
+// Evaluates against every value of the record whose key is the condition's path; of several paths
+// ("minor_mode.enabled|minor_mode"), the first the record has. A missing path is false, except for `!=`,
+// which is true. `regexes` are the rule set's RE2 regexes compiled, by index (CompiledRuleSetData::re2): a
+// `matches` condition's must be there.
 bool evaluate(const Condition& condition, const Record& record, std::span<const Re2Ptr> regexes) noexcept;
 
 // The index of the first record field the condition's path names, or record.size() when there is none.
