@@ -129,6 +129,11 @@ TEST(Diagnostics, EmptyWord) {
   EXPECT_EQ(codes_of(one_rule("    match: {words: ['']}\n")), Codes{"E008"});
 }
 
+// Found by the rule loader's fuzz target: the loader read `of` from a key that was not there and aborted.
+TEST(Diagnostics, AtLeastWithoutOfIsE009RatherThanAnAbort) {
+  EXPECT_EQ(codes_of(one_rule("    match: {at_least: 2}\n")), Codes{"E009"});
+}
+
 TEST(Diagnostics, ShortLookalikeName) {
   EXPECT_EQ(codes_of(one_rule("    match: {lookalike: [抖音]}\n")), Codes{"E008"});
 }

@@ -125,11 +125,14 @@ std::uint32_t FileLoader::load_pattern_of_kind(const YAML::Node& node) {
     std::optional<int> n = integer(value, "at_least", 1, 1000);
     if (!n) return kNoNode;
     pattern.min_count = static_cast<std::uint32_t>(*n);
-    children = node["of"];
-    if (!children) {
+    YAML::Node of = node["of"];
+    if (!of) {
       error("E009", "at_least needs 'of': the list of patterns to count", node);
       return kNoNode;
     }
+    // reset() points `children` at `of`; `=` would write `of` into the tree where the count was (and throws
+    // on a missing key).
+    children.reset(of);
   } else {
     if (!check_keys(node, {"near", "within", "ordered", "anchor", "score"}, "near pattern")) return kNoNode;
     YAML::Node within = node["within"];
